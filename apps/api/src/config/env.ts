@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+const postgresUrl = z
+  .string({ error: 'is not set' })
+  .min(1, 'is not set')
+  .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value) && URL.canParse(value), {
+    message: 'must look like postgresql://user:password@host:5432/database',
+  });
+const redisUrl = z
+  .string({ error: 'is not set' })
+  .min(1, 'is not set')
+  .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+    message: 'must look like redis://host:6379',
+  });
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Bearer key for mutations. Without it every mutation is refused. */
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Queries need a key too. Defaults to true when the API listens beyond loopback. */
+  REQUIRE_AUTH: booleanFlag.optional(),
+  /** Largest file (and largest decompressed content) one ingestion accepts. */
+  MAX_INGEST_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  /** Server-side paths that the ingest mutation may read; empty = none. Colon-separated. */
+  INGEST_ALLOWED_DIRS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(':').filter(Boolean)),
+  DASHBOARD_ORIGIN: z.string().default('http://127.0.0.1:3000'),
+});
+
+export type Env = Omit<z.infer<typeof EnvSchema>, 'REQUIRE_AUTH'> & { REQUIRE_AUTH: boolean };
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvError';
+  }
+}
+
+/** Parses the environment once, at start-up. The only reader of process.env in the API. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const name = String(first?.path[0] ?? 'environment');
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
+    throw new EnvError(`Invalid environment variable ${name}: ${first?.message ?? 'invalid'}${more}`);
+  }
+  const env = result.data;
+  return { ...env, REQUIRE_AUTH: env.REQUIRE_AUTH ?? !isLoopback(env.HOST) };
+}

@@ -1,0 +1,51 @@
+import type { PoolConfig } from 'pg';
+
+/**
+ * Pool settings for the Prisma CLI's JavaScript schema engine. Two known defects of
+ * that path (prisma 6.19, see ../shared NOTES and prisma/orm#27403) are worked around:
+ * - the adapter builds its shadow-database config as `{...config, database}`, which a
+ *   `connectionString` would override, so the URL is split into its parts;
+ * - introspection reads pg_catalog columns of type `name` (19) and `char` (18), which
+ *   the adapter cannot map: they are reported to it as `text` (25).
+ */
+export function cliPoolConfig(databaseUrl: string | undefined): PoolConfig {
+  if (!databaseUrl) throw new Error('DATABASE_URL is not set (e.g. postgresql://user:pass@127.0.0.1:5432/dgascope)');
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new Error('DATABASE_URL is not a valid URL');
+  }
+  const schema = url.searchParams.get('schema');
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')),
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    Client: TextNameClient(),
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const pg = require('pg') as typeof import('pg');
+
+function TextNameClient(): typeof import('pg').Client {
+  const patch = (res: { fields?: Array<{ dataTypeID: number }> } | undefined) => {
+    for (const field of res?.fields ?? []) if (field.dataTypeID === 18 || field.dataTypeID === 19) field.dataTypeID = 25;
+    return res;
+  };
+  class Client extends pg.Client {
+    // pg.Pool calls query() with a trailing callback; direct callers use the promise form.
+    override query(...args: unknown[]): never {
+      const last = args[args.length - 1];
+      if (typeof last === 'function') {
+        args[args.length - 1] = (err: unknown, res: Parameters<typeof patch>[0]) => last(err, patch(res));
+      }
+      const result = (super.query as (...a: unknown[]) => unknown)(...args);
+      return (result instanceof Promise ? result.then(patch) : result) as never;
+    }
+  }
+  return Client;
+}

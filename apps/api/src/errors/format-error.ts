@@ -1,0 +1,16 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { AppError } from './app-error';
+
+/** Maps AppError to a GraphQL error code; hides unexpected errors behind a generic message. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const cause = unwrapResolverError(error);
+  if (cause instanceof AppError) {
+    return { ...formatted, message: cause.message, extensions: { code: cause.category, reason: cause.reason } };
+  }
+  if (cause instanceof GraphQLError) return formatted;
+  // type-graphql's own errors (validation, authorization) already carry codes in `formatted`.
+  if (formatted.extensions?.code && formatted.extensions.code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  console.error('unhandled resolver error', cause);
+  return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

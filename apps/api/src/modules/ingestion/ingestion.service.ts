@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type { FeedKind } from '@prisma/client';
+import type { Pool, PoolClient } from 'pg';
+import { AppError } from '../../errors/app-error';
+import { ByteMeter, decompress, openSource, peek, type IngestSource } from './byte-source';
+import { sniffContent } from './content-sniffer';
+import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
+import { readLines } from './line-reader';
+import { parseLine } from './row-parsers';
+import { mergeStage } from './snapshot-merge';
+import { copyIntoStage, CREATE_STAGE_SQL, type StageCounts } from './staging-copy';
+
+export interface IngestRequest {
+  feed: string;
+  source: IngestSource;
+  /** Skip format detection. Empty, binary and HTML content is refused all the same. */
+  format?: FeedFormat;
+  /** When the snapshot was taken; default: the feed header's "generated at", else now. */
+  takenAt?: Date;
+  /** Kind of a feed created by this ingestion; default: implied by the format. */
+  feedKind?: FeedKind;
+  feedUrl?: string;
+  /** Overrides the family-extraction suffixes of Bambenek descriptions. */
+  familySuffixes?: readonly string[];
+}
+
+export interface IngestProgress {
+  bytes: number;
+  sizeHint: number | null;
+  rows: number;
+  phase: 'reading' | 'merging';
+}
+
+export interface IngestOutcome {
+  snapshotId: number;
+  /** False when the same file (sha256) had already been ingested for this feed. */
+  created: boolean;
+  format: FeedFormat;
+  rowsRead: number;
+  rowsAccepted: number;
+  rowsRejected: number;
+  rowsDuplicate: number;
+}
+
+export class IngestionService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly limits: { maxBytes: number },
+  ) {}
+
+  async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
+    const feedName = request.feed.trim();
+    if (feedName === '' || feedName.length > 100) {
+      throw new AppError('BAD_USER_INPUT', 'FEED_NAME_INVALID', 'feed name must be 1 to 100 characters');
+    }
+    // A local file can be recognised as already ingested before any parsing.
+    if (request.source.kind === 'path') {
+      const existing = await this.findExisting(this.pool, feedName, await hashFile(request.source.path, this.limits.maxBytes));
+      if (existing) return existing;
+    }
+
+    const opened = await openSource(request.source, this.limits.maxBytes);
+    const meter = new ByteMeter(opened.fileName, this.limits.maxBytes);
+    const { content } = await decompress(opened.fileName, meter.measure(opened.raw), this.limits.maxBytes);
+    const { head, complete, all } = await peek(content);
+    const sniffed = sniffContent(head, complete, request.format);
+    if (!sniffed.ok) throw new AppError('BAD_USER_INPUT', 'NOT_A_FEED', `${opened.fileName}: ${sniffed.reason}; nothing was stored`);
+    const format = sniffed.format;
+    const takenAt = request.takenAt ?? headerDate(head) ?? new Date();
+
+    const client = await this.pool.connect();
+    let sha256: string | null = null;
+    try {
+      await client.query('BEGIN');
+      await client.query(CREATE_STAGE_SQL);
+      const report = (counts: StageCounts) =>
+        onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: counts.rowsRead, phase: 'reading' });
+      const staged = await copyIntoStage(
+        client,
+        readLines(all),
+        (line) => parseLine(format, line.text, line.number, { familySuffixes: request.familySuffixes }),
+        report,
+      );
+      sha256 = meter.digest();
+      const existing = await this.findExisting(client, feedName, sha256);
+      if (existing) {
+        await client.query('ROLLBACK');
+        return existing;
+      }
+      if (staged.accepted === 0) {
+        const first = await client.query<{ line: number; reason: string }>('SELECT line, reason FROM ingest_stage ORDER BY line LIMIT 1');
+        const example = first.rows[0] ? ` (line ${first.rows[0].line}: ${first.rows[0].reason})` : '';
+        throw new AppError('BAD_USER_INPUT', 'NOT_A_FEED', `${opened.fileName}: no valid ${format} rows, ${staged.rejected} rejected${example}; nothing was stored`);
+      }
+      onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: staged.rowsRead, phase: 'merging' });
+
+      const feed = await client.query<{ id: number }>(
+        `INSERT INTO feeds (name, kind, url) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id`,
+        [feedName, request.feedKind ?? FEED_KIND_OF_FORMAT[format], request.feedUrl ?? opened.sourceUrl],
+      );
+      const snapshot = await client.query<{ id: number }>(
+        `INSERT INTO snapshots (feed_id, taken_at, file_name, source_url, format, sha256, byte_size,
+                                rows_read, rows_accepted, rows_rejected, rows_duplicate)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0) RETURNING id`,
+        [feed.rows[0]!.id, takenAt, opened.fileName, opened.sourceUrl, format, sha256, meter.bytes, staged.rowsRead],
+      );
+      const snapshotId = snapshot.rows[0]!.id;
+      const merged = await mergeStage(client, snapshotId);
+      await client.query('UPDATE snapshots SET rows_accepted = $2, rows_rejected = $3, rows_duplicate = $4 WHERE id = $1', [
+        snapshotId,
+        merged.accepted,
+        merged.rejected,
+        merged.duplicates,
+      ]);
+      await client.query('COMMIT');
+      return {
+        snapshotId,
+        created: true,
+        format,
+        rowsRead: staged.rowsRead,
+        rowsAccepted: merged.accepted,
+        rowsRejected: merged.rejected,
+        rowsDuplicate: merged.duplicates,
+      };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (sha256 && isUniqueViolation(err, 'snapshots_feed_id_sha256_key')) {
+        // Another ingestion of the same file committed first.
+        const existing = await this.findExisting(this.pool, feedName, sha256);
+        if (existing) return existing;
+      }
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async findExisting(db: Pool | PoolClient, feedName: string, sha256: string): Promise<IngestOutcome | null> {
+    const r = await db.query<{
+      id: number;
+      format: FeedFormat;
+      rows_read: number;
+      rows_accepted: number;
+      rows_rejected: number;
+      rows_duplicate: number;
+    }>(
+      `SELECT s.id, s.format, s.rows_read, s.rows_accepted, s.rows_rejected, s.rows_duplicate
+       FROM snapshots s JOIN feeds f ON f.id = s.feed_id WHERE f.name = $1 AND s.sha256 = $2`,
+      [feedName, sha256],
+    );
+    const s = r.rows[0];
+    if (!s) return null;
+    return {
+      snapshotId: s.id,
+      created: false,
+      format: s.format,
+      rowsRead: s.rows_read,
+      rowsAccepted: s.rows_accepted,
+      rowsRejected: s.rows_rejected,
+      rowsDuplicate: s.rows_duplicate,
+    };
+  }
+}
+
+async function hashFile(path: string, maxBytes: number): Promise<string> {
+  const meter = new ByteMeter(path, maxBytes);
+  try {
+    for await (const _ of meter.measure(createReadStream(path))) void _;
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new AppError('BAD_USER_INPUT', 'SOURCE_NOT_FOUND', `${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return meter.digest();
+}
+
+/** Bambenek headers say "## Feed generated at: Sat Nov 12 00:15:01 UTC 2016". */
+function headerDate(head: Buffer): Date | null {
+  const match = /^#+\s*Feed generated at:\s*(.+?)\s*$/im.exec(head.toString('utf8', 0, 4096));
+  if (!match) return null;
+  const parts = /^\w{3} (\w{3}) +(\d{1,2}) (\d{2}:\d{2}:\d{2}) (\w+) (\d{4})$/.exec(match[1]!);
+  const date = new Date(parts ? `${parts[1]} ${parts[2]} ${parts[5]} ${parts[3]} ${parts[4] === 'UTC' ? 'GMT' : parts[4]}` : match[1]!);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function isUniqueViolation(err: unknown, constraint: string): boolean {
+  const e = err as { code?: string; constraint?: string };
+  return e?.code === '23505' && e.constraint === constraint;
+}

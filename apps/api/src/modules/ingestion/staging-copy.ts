@@ -1,0 +1,75 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Line } from './line-reader';
+import type { ParsedLine } from './row-parsers';
+
+/** Temporary, transaction-scoped table that a file's lines are COPYed into before merging. */
+export const CREATE_STAGE_SQL = `
+  CREATE TEMP TABLE ingest_stage (
+    line int NOT NULL,
+    domain text,
+    family text,
+    description text,
+    listed_on date,
+    manual_url text,
+    rank int,
+    reason text,
+    raw text
+  ) ON COMMIT DROP`;
+
+const COPY_SQL =
+  'COPY ingest_stage (line, domain, family, description, listed_on, manual_url, rank, reason, raw) FROM STDIN';
+
+export interface StageCounts {
+  rowsRead: number;
+  accepted: number;
+  rejected: number;
+}
+
+const MAX_RAW_CHARS = 500;
+
+function copyField(value: string | number | null): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+
+/**
+ * Streams parsed lines into ingest_stage with COPY: accepted rows with their fields,
+ * rejected rows with their reason and raw text, so both land in one pass and in order.
+ */
+export async function copyIntoStage(
+  client: PoolClient,
+  lines: AsyncIterable<Line>,
+  parse: (line: Line) => ParsedLine,
+  onRow?: (counts: StageCounts) => void,
+): Promise<StageCounts> {
+  const counts: StageCounts = { rowsRead: 0, accepted: 0, rejected: 0 };
+  async function* copyText(): AsyncGenerator<string> {
+    let batch = '';
+    for await (const line of lines) {
+      const parsed: ParsedLine = line.tooLong ? { ok: false, reason: 'line longer than 65536 characters' } : parse(line);
+      if (parsed.ok === 'skip') continue;
+      counts.rowsRead += 1;
+      if (parsed.ok) {
+        counts.accepted += 1;
+        const r = parsed.row;
+        batch += `${line.number}\t${copyField(r.domain)}\t${copyField(r.family)}\t${copyField(r.description)}\t${copyField(r.listedOn)}\t${copyField(r.manualUrl)}\t${copyField(r.rank)}\t\\N\t\\N\n`;
+      } else {
+        counts.rejected += 1;
+        batch += `${line.number}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyField(parsed.reason)}\t${copyField(line.text.slice(0, MAX_RAW_CHARS).replace(/\u0000/g, ''))}\n`;
+      }
+      if (batch.length >= 256 * 1024) {
+        yield batch;
+        batch = '';
+        onRow?.(counts);
+      }
+    }
+    if (batch) yield batch;
+    onRow?.(counts);
+  }
+  await pipeline(Readable.from(copyText()), client.query(copyFrom(COPY_SQL)));
+  return counts;
+}

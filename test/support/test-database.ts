@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { BASE_DATABASE_URL, databaseUrl, TEMPLATE_DATABASE } from './test-env';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database of its own for one test file. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `dgascope_test_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: BASE_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: databaseUrl(name),
+    async drop() {
+      const c = new Client({ connectionString: BASE_DATABASE_URL });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** Empties every table between tests, keeping the schema. */
+export async function truncateAll(url: string): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(
+      'TRUNCATE feeds, snapshots, families, domains, memberships, snapshot_family_counts, rejections RESTART IDENTITY CASCADE',
+    );
+  } finally {
+    await c.end();
+  }
+}
