@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { FeedKind } from '@prisma/client';
+import { SingleBar } from 'cli-progress';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { EnvError } from '../config/env';
+import { createDatabase } from '../db/database';
+import { AppError } from '../errors/app-error';
+import { AnalyticsService } from '../modules/analytics/analytics.service';
+import { FEED_FORMATS } from '../modules/ingestion/feed-format';
+import { IngestionService, type IngestProgress } from '../modules/ingestion/ingestion.service';
+import { SnapshotsService } from '../modules/snapshots/snapshots.service';
+
+// The CLI needs only the database; it validates just what it uses.
+const CliEnv = z.object({
+  DATABASE_URL: z.string({ error: 'is not set' }).refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'must look like postgresql://user:password@host:5432/database'),
+  MAX_INGEST_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+});
+function cliEnv() {
+  const r = CliEnv.safeParse(process.env);
+  if (!r.success) throw new EnvError(`Invalid environment variable ${String(r.error.issues[0]?.path[0])}: ${r.error.issues[0]?.message}`);
+  return r.data;
+}
+
+function parseDate(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError(`"${value}" is not a date (use YYYY-MM-DD or ISO 8601)`);
+  return date;
+}
+function parseId(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a snapshot id`);
+  return Number(value);
+}
+
+function progressBar(label: string) {
+  const bar = new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted} | {phase}`,
+    hideCursor: true,
+    stream: process.stderr,
+    noTTYOutput: false,
+    etaBuffer: 50,
+  });
+  const started = Date.now();
+  let begun = false;
+  return {
+    update(p: IngestProgress) {
+      const total = p.sizeHint ?? Math.max(p.bytes, 1);
+      const payload = { rows: p.rows.toLocaleString('en'), rate: Math.round(p.rows / Math.max((Date.now() - started) / 1000, 0.001)).toLocaleString('en'), phase: p.phase };
+      if (!begun) {
+        bar.start(total, 0, payload);
+        begun = true;
+      }
+      bar.setTotal(Math.max(total, p.bytes));
+      bar.update(p.phase === 'merging' ? Math.max(total, p.bytes) : p.bytes, payload);
+    },
+    stop: () => begun && bar.stop(),
+  };
+}
+
+const program = new Command()
+  .name('dgascope')
+  .description('dgascope command line: ingest feeds and look at what they hold.')
+  .showHelpAfterError();
+
+program
+  .command('ingest')
+  .description('Ingest one feed file (a path or an http(s) URL; .gz and .zip are read as they are).')
+  .argument('<source>', 'file path or http(s) URL')
+  .requiredOption('--feed <name>', 'feed name (created on first use)')
+  .addOption(new Option('--format <format>', 'skip format detection').choices([...FEED_FORMATS]))
+  .option('--taken-at <date>', 'when the snapshot was taken (default: the feed header date, else now)', parseDate)
+  .addOption(new Option('--kind <kind>', 'kind of a new feed (default: implied by the format)').choices(Object.values(FeedKind)))
+  .option('--family-suffix <suffix...>', 'Bambenek family-extraction suffixes, in order (default: " DGA" " (" " -")')
+  .option('--json', 'print the result as JSON')
+  .action(async (source: string, opts: { feed: string; format?: (typeof FEED_FORMATS)[number]; takenAt?: Date; kind?: FeedKind; familySuffix?: string[]; json?: boolean }) => {
+    const env = cliEnv();
+    const db = createDatabase(env.DATABASE_URL, { max: 2 });
+    const bar = progressBar(opts.feed);
+    try {
+      const service = new IngestionService(db.pool, { maxBytes: env.MAX_INGEST_BYTES });
+      const started = Date.now();
+      const outcome = await service.ingest(
+        {
+          feed: opts.feed,
+          source: /^https?:\/\//i.test(source) ? { kind: 'url', url: source } : { kind: 'path', path: source },
+          ...(opts.format ? { format: opts.format } : {}),
+          ...(opts.takenAt ? { takenAt: opts.takenAt } : {}),
+          ...(opts.kind ? { feedKind: opts.kind } : {}),
+          ...(opts.familySuffix ? { familySuffixes: opts.familySuffix } : {}),
+        },
+        (p) => bar.update(p),
+      );
+      bar.stop();
+      const seconds = (Date.now() - started) / 1000;
+      if (opts.json) console.log(JSON.stringify({ ...outcome, seconds }));
+      else if (!outcome.created) console.log(`${source}: already ingested for feed "${opts.feed}" as snapshot ${outcome.snapshotId}; nothing added`);
+      else
+        console.log(
+          `${source}: snapshot ${outcome.snapshotId} (${outcome.format}) — ${outcome.rowsAccepted} accepted, ${outcome.rowsRejected} rejected, ${outcome.rowsDuplicate} duplicate, ${seconds.toFixed(1)} s (${Math.round(outcome.rowsRead / seconds)} rows/s)`,
+        );
+    } finally {
+      bar.stop();
+      await db.close();
+    }
+  });
+
+program
+  .command('skew')
+  .description('Class skew of one or more snapshots (combined).')
+  .argument('<snapshotIds...>', 'snapshot ids', (v: string, prev: number[] = []) => [...prev, parseId(v)])
+  .option('--top <n>', 'rows to print', (v) => parseId(v), 20)
+  .action(async (ids: number[], opts: { top: number }) => {
+    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+    try {
+      const skew = await new AnalyticsService(db.prisma, new SnapshotsService(db.prisma)).skew(ids, opts.top);
+      console.log(`${skew.total} domains in ${skew.familyCount} families (imbalance ${skew.imbalanceRatio?.toFixed(0) ?? '-'}:1)`);
+      for (const f of skew.families.slice(0, opts.top)) console.log(`${String(f.rank).padStart(4)}  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('unseen')
+  .description('Families present in snapshot B and absent from snapshot A (and the reverse).')
+  .argument('<a>', 'snapshot A (e.g. the one a model was trained on)', parseId)
+  .argument('<b>', 'snapshot B (e.g. a later feed)', parseId)
+  .action(async (a: number, b: number) => {
+    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+    try {
+      const r = await new AnalyticsService(db.prisma, new SnapshotsService(db.prisma)).unseenFamilies(a, b);
+      console.log(`In ${b}, absent from ${a}: ${r.appeared.length} families, ${(100 * r.appearedFraction).toFixed(2)}% of ${b}`);
+      for (const f of r.appeared) console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
+      console.log(`In ${a}, absent from ${b}: ${r.disappeared.length} families, ${(100 * r.disappearedFraction).toFixed(2)}% of ${a}`);
+      for (const f of r.disappeared) console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
+    } finally {
+      await db.close();
+    }
+  });
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof AppError || err instanceof EnvError) console.error(`error: ${err.message}`);
+  else console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import type { GraphQLSchema } from 'graphql';
+import { buildSchema, type ContainerType } from 'type-graphql';
+import { AnalyticsResolver } from '../modules/analytics/analytics.resolver';
+import { FamiliesResolver } from '../modules/families/families.resolver';
+import { FeedsResolver } from '../modules/feeds/feeds.resolver';
+import { HealthResolver } from '../modules/health/health.resolver';
+import { IngestionResolver } from '../modules/ingestion/ingestion.resolver';
+import { SnapshotsResolver } from '../modules/snapshots/snapshots.resolver';
+import { authChecker, requireAuthForQueries } from './auth-checker';
+
+export const RESOLVERS = [
+  HealthResolver,
+  FeedsResolver,
+  SnapshotsResolver,
+  FamiliesResolver,
+  AnalyticsResolver,
+  IngestionResolver,
+] as const;
+
+export function createSchema(container: ContainerType): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    container,
+    authChecker,
+    globalMiddlewares: [requireAuthForQueries],
+    validate: { forbidUnknownValues: false },
+  });
+}
