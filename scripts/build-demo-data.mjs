@@ -109,14 +109,19 @@ function bambenekFile(generatedAt, rows) {
   return `${[...header, ...body].join('\n')}\n`;
 }
 
-const dates = (from, days) => Array.from({ length: days }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86400000).toISOString().slice(0, 10));
+const dates = (from, days) =>
+  Array.from({ length: days }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86400000).toISOString().slice(0, 10));
 
 // Snapshot A, high confidence, 2018-10-14: October's real rows + up to 1,200 more per known family.
 const october = dates('2018-10-10', 6);
 const highRows = [
   ...requex.filter((r) => r.date < '2018-11-01'),
   ...[...HC_FAMILIES].flatMap((family) =>
-    sample(byFamily.get(family) ?? [], 1200, random).map((domain) => ({ domain, family, date: october[Math.floor(random() * october.length)] })),
+    sample(byFamily.get(family) ?? [], 1200, random).map((domain) => ({
+      domain,
+      family,
+      date: october[Math.floor(random() * october.length)],
+    })),
   ),
 ];
 // Snapshot B, full feed, 2018-12-31: every real row + up to 1,500 per family, and the unseen families.
@@ -124,7 +129,11 @@ const november = dates('2018-11-27', 6);
 const fullRows = [
   ...requex,
   ...[...HC_FAMILIES].flatMap((family) =>
-    sample(byFamily.get(family) ?? [], 1500, random).map((domain) => ({ domain, family, date: november[Math.floor(random() * november.length)] })),
+    sample(byFamily.get(family) ?? [], 1500, random).map((domain) => ({
+      domain,
+      family,
+      date: november[Math.floor(random() * november.length)],
+    })),
   ),
   ...UNSEEN.flatMap((family) =>
     (byFamily.get(family) ?? []).map((domain) => ({ domain, family, date: november[Math.floor(random() * november.length)] })),
@@ -132,14 +141,22 @@ const fullRows = [
 ];
 const order = (rows) => sample(rows, rows.length, random);
 
-writeFileSync(path.join(out, 'dga-feed-high-2018-10-14.csv.gz'), gzipSync(bambenekFile('Sun Oct 14 00:15:01 UTC 2018', order(highRows)), { level: 9 }));
-writeFileSync(path.join(out, 'dga-feed-2018-12-31.csv.gz'), gzipSync(bambenekFile('Mon Dec 31 00:15:01 UTC 2018', order(fullRows)), { level: 9 }));
+writeFileSync(
+  path.join(out, 'dga-feed-high-2018-10-14.csv.gz'),
+  gzipSync(bambenekFile('Sun Oct 14 00:15:01 UTC 2018', order(highRows)), { level: 9 }),
+);
+writeFileSync(
+  path.join(out, 'dga-feed-2018-12-31.csv.gz'),
+  gzipSync(bambenekFile('Mon Dec 31 00:15:01 UTC 2018', order(fullRows)), { level: 9 }),
+);
 
 // The benign list in Umbrella's own packaging: top-1m.csv inside a zip, rank,domain lines.
 const umbrella = text('benign/umbrella-top100k-2026-07-06.txt.gz').split('\n').filter(Boolean).slice(0, 30000);
 const zip = new ZipFile();
 // A fixed mtime keeps the archive byte-identical between builds.
-zip.addBuffer(Buffer.from(umbrella.map((d, i) => `${i + 1},${d}`).join('\n') + '\n'), 'top-1m.csv', { mtime: new Date('2026-07-06T00:00:00Z') });
+zip.addBuffer(Buffer.from(umbrella.map((d, i) => `${i + 1},${d}`).join('\n') + '\n'), 'top-1m.csv', {
+  mtime: new Date('2026-07-06T00:00:00Z'),
+});
 zip.end();
 const parts = [];
 zip.outputStream.on('data', (c) => parts.push(c));

@@ -36,9 +36,7 @@ export async function truncateAll(url: string): Promise<void> {
   const c = new Client({ connectionString: url });
   await c.connect();
   try {
-    await c.query(
-      'TRUNCATE feeds, snapshots, families, domains, memberships, snapshot_family_counts, rejections RESTART IDENTITY CASCADE',
-    );
+    await c.query('TRUNCATE feeds, snapshots, families, domains, memberships, snapshot_family_counts, rejections RESTART IDENTITY CASCADE');
   } finally {
     await c.end();
   }

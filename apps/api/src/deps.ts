@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Redis } from 'ioredis';
 import type { ContainerType } from 'type-graphql';
 import type { Env } from './config/env';

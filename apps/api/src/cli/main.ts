@@ -14,8 +14,14 @@ import { SnapshotsService } from '../modules/snapshots/snapshots.service';
 
 // The CLI needs only the database; it validates just what it uses.
 const CliEnv = z.object({
-  DATABASE_URL: z.string({ error: 'is not set' }).refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'must look like postgresql://user:password@host:5432/database'),
-  MAX_INGEST_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  DATABASE_URL: z
+    .string({ error: 'is not set' })
+    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'must look like postgresql://user:password@host:5432/database'),
+  MAX_INGEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
 });
 function cliEnv() {
   const r = CliEnv.safeParse(process.env);
@@ -46,7 +52,11 @@ function progressBar(label: string) {
   return {
     update(p: IngestProgress) {
       const total = p.sizeHint ?? Math.max(p.bytes, 1);
-      const payload = { rows: p.rows.toLocaleString('en'), rate: Math.round(p.rows / Math.max((Date.now() - started) / 1000, 0.001)).toLocaleString('en'), phase: p.phase };
+      const payload = {
+        rows: p.rows.toLocaleString('en'),
+        rate: Math.round(p.rows / Math.max((Date.now() - started) / 1000, 0.001)).toLocaleString('en'),
+        phase: p.phase,
+      };
       if (!begun) {
         bar.start(total, 0, payload);
         begun = true;
@@ -73,37 +83,50 @@ program
   .addOption(new Option('--kind <kind>', 'kind of a new feed (default: implied by the format)').choices(Object.values(FeedKind)))
   .option('--family-suffix <suffix...>', 'Bambenek family-extraction suffixes, in order (default: " DGA" " (" " -")')
   .option('--json', 'print the result as JSON')
-  .action(async (source: string, opts: { feed: string; format?: (typeof FEED_FORMATS)[number]; takenAt?: Date; kind?: FeedKind; familySuffix?: string[]; json?: boolean }) => {
-    const env = cliEnv();
-    const db = createDatabase(env.DATABASE_URL, { max: 2 });
-    const bar = progressBar(opts.feed);
-    try {
-      const service = new IngestionService(db.pool, { maxBytes: env.MAX_INGEST_BYTES });
-      const started = Date.now();
-      const outcome = await service.ingest(
-        {
-          feed: opts.feed,
-          source: /^https?:\/\//i.test(source) ? { kind: 'url', url: source } : { kind: 'path', path: source },
-          ...(opts.format ? { format: opts.format } : {}),
-          ...(opts.takenAt ? { takenAt: opts.takenAt } : {}),
-          ...(opts.kind ? { feedKind: opts.kind } : {}),
-          ...(opts.familySuffix ? { familySuffixes: opts.familySuffix } : {}),
-        },
-        (p) => bar.update(p),
-      );
-      bar.stop();
-      const seconds = (Date.now() - started) / 1000;
-      if (opts.json) console.log(JSON.stringify({ ...outcome, seconds }));
-      else if (!outcome.created) console.log(`${source}: already ingested for feed "${opts.feed}" as snapshot ${outcome.snapshotId}; nothing added`);
-      else
-        console.log(
-          `${source}: snapshot ${outcome.snapshotId} (${outcome.format}) — ${outcome.rowsAccepted} accepted, ${outcome.rowsRejected} rejected, ${outcome.rowsDuplicate} duplicate, ${seconds.toFixed(1)} s (${Math.round(outcome.rowsRead / seconds)} rows/s)`,
+  .action(
+    async (
+      source: string,
+      opts: {
+        feed: string;
+        format?: (typeof FEED_FORMATS)[number];
+        takenAt?: Date;
+        kind?: FeedKind;
+        familySuffix?: string[];
+        json?: boolean;
+      },
+    ) => {
+      const env = cliEnv();
+      const db = createDatabase(env.DATABASE_URL, { max: 2 });
+      const bar = progressBar(opts.feed);
+      try {
+        const service = new IngestionService(db.pool, { maxBytes: env.MAX_INGEST_BYTES });
+        const started = Date.now();
+        const outcome = await service.ingest(
+          {
+            feed: opts.feed,
+            source: /^https?:\/\//i.test(source) ? { kind: 'url', url: source } : { kind: 'path', path: source },
+            ...(opts.format ? { format: opts.format } : {}),
+            ...(opts.takenAt ? { takenAt: opts.takenAt } : {}),
+            ...(opts.kind ? { feedKind: opts.kind } : {}),
+            ...(opts.familySuffix ? { familySuffixes: opts.familySuffix } : {}),
+          },
+          (p) => bar.update(p),
         );
-    } finally {
-      bar.stop();
-      await db.close();
-    }
-  });
+        bar.stop();
+        const seconds = (Date.now() - started) / 1000;
+        if (opts.json) console.log(JSON.stringify({ ...outcome, seconds }));
+        else if (!outcome.created)
+          console.log(`${source}: already ingested for feed "${opts.feed}" as snapshot ${outcome.snapshotId}; nothing added`);
+        else
+          console.log(
+            `${source}: snapshot ${outcome.snapshotId} (${outcome.format}) — ${outcome.rowsAccepted} accepted, ${outcome.rowsRejected} rejected, ${outcome.rowsDuplicate} duplicate, ${seconds.toFixed(1)} s (${Math.round(outcome.rowsRead / seconds)} rows/s)`,
+          );
+      } finally {
+        bar.stop();
+        await db.close();
+      }
+    },
+  );
 
 program
   .command('skew')
@@ -115,7 +138,10 @@ program
     try {
       const skew = await new AnalyticsService(db.prisma, new SnapshotsService(db.prisma)).skew(ids, opts.top);
       console.log(`${skew.total} domains in ${skew.familyCount} families (imbalance ${skew.imbalanceRatio?.toFixed(0) ?? '-'}:1)`);
-      for (const f of skew.families.slice(0, opts.top)) console.log(`${String(f.rank).padStart(4)}  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
+      for (const f of skew.families.slice(0, opts.top))
+        console.log(
+          `${String(f.rank).padStart(4)}  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`,
+        );
     } finally {
       await db.close();
     }
@@ -133,7 +159,8 @@ program
       console.log(`In ${b}, absent from ${a}: ${r.appeared.length} families, ${(100 * r.appearedFraction).toFixed(2)}% of ${b}`);
       for (const f of r.appeared) console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
       console.log(`In ${a}, absent from ${b}: ${r.disappeared.length} families, ${(100 * r.disappearedFraction).toFixed(2)}% of ${a}`);
-      for (const f of r.disappeared) console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
+      for (const f of r.disappeared)
+        console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
     } finally {
       await db.close();
     }

@@ -27,7 +27,11 @@ const EnvSchema = z.object({
   /** Queries need a key too. Defaults to true when the API listens beyond loopback. */
   REQUIRE_AUTH: booleanFlag.optional(),
   /** Largest file (and largest decompressed content) one ingestion accepts. */
-  MAX_INGEST_BYTES: z.coerce.number().int().positive().default(2 * 1024 ** 3),
+  MAX_INGEST_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
   /** Server-side paths that the ingest mutation may read; empty = none. Colon-separated. */
   INGEST_ALLOWED_DIRS: z
     .string()

@@ -34,7 +34,11 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     familyCountBySnapshot: new DataLoader(async (ids) => {
-      const rows = await prisma.snapshotFamilyCount.groupBy({ by: ['snapshotId'], where: { snapshotId: { in: [...ids] } }, _count: { _all: true } });
+      const rows = await prisma.snapshotFamilyCount.groupBy({
+        by: ['snapshotId'],
+        where: { snapshotId: { in: [...ids] } },
+        _count: { _all: true },
+      });
       const byId = new Map(rows.map((r) => [r.snapshotId, r._count._all]));
       return ids.map((id) => byId.get(id) ?? 0);
     }),

@@ -71,7 +71,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K extends readonly (string | number)[]>(cursor: string | null | undefined, shape: readonly ('string' | 'number')[]): K | null {
+export function decodeCursor<K extends readonly (string | number)[]>(
+  cursor: string | null | undefined,
+  shape: readonly ('string' | 'number')[],
+): K | null {
   if (!cursor) return null;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
@@ -86,7 +89,12 @@ export function decodeCursor<K extends readonly (string | number)[]>(cursor: str
  * Builds a connection from `first + 1` rows fetched in keyset order: the extra row only
  * tells whether another page exists.
  */
-export function toConnection<T>(rows: T[], first: number, keyOf: (row: T) => readonly (string | number)[], totalCount?: number): ConnectionValue<T> {
+export function toConnection<T>(
+  rows: T[],
+  first: number,
+  keyOf: (row: T) => readonly (string | number)[],
+  totalCount?: number,
+): ConnectionValue<T> {
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {

@@ -20,7 +20,10 @@ export class AnalyticsService {
       where: { snapshotId: { in: [...new Set(snapshotIds)] } },
       _sum: { count: true },
     });
-    const families = await this.prisma.family.findMany({ where: { id: { in: sums.map((s) => s.familyId) } }, select: { id: true, name: true } });
+    const families = await this.prisma.family.findMany({
+      where: { id: { in: sums.map((s) => s.familyId) } },
+      select: { id: true, name: true },
+    });
     const names = new Map(families.map((f) => [f.id, f.name]));
     return sums
       .map((s): [string, number] => [names.get(s.familyId)!, s._sum.count ?? 0])
@@ -50,8 +53,14 @@ export class AnalyticsService {
     const totalB = countsB.reduce((s, [, n]) => s + n, 0);
     const inA = new Set(countsA.map(([f]) => f));
     const inB = new Set(countsB.map(([f]) => f));
-    const appeared = shares(countsB.filter(([f]) => !inA.has(f)), totalB);
-    const disappeared = shares(countsA.filter(([f]) => !inB.has(f)), totalA);
+    const appeared = shares(
+      countsB.filter(([f]) => !inA.has(f)),
+      totalB,
+    );
+    const disappeared = shares(
+      countsA.filter(([f]) => !inB.has(f)),
+      totalA,
+    );
     return {
       a,
       b,

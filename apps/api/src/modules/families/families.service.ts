@@ -30,7 +30,11 @@ export class FamiliesService {
       if (label === family.name || family.aliases.includes(label)) return family;
       const clash = await tx.family.findFirst({ where: { OR: [{ name: label }, { aliases: { has: label } }] } });
       if (clash) {
-        throw new AppError('CONFLICT', 'ALIAS_TAKEN', `"${label}" already ${clash.name === label ? 'is a family' : `is an alias of "${clash.name}"`}`);
+        throw new AppError(
+          'CONFLICT',
+          'ALIAS_TAKEN',
+          `"${label}" already ${clash.name === label ? 'is a family' : `is an alias of "${clash.name}"`}`,
+        );
       }
       return tx.family.update({ where: { id: family.id }, data: { aliases: { push: label } } });
     });

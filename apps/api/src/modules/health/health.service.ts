@@ -14,8 +14,14 @@ export class HealthService {
 
   async check(): Promise<HealthReport> {
     const [database, redis] = await Promise.all([
-      this.pool.query('SELECT 1').then(() => true, () => false),
-      this.redis.ping().then((r) => r === 'PONG', () => false),
+      this.pool.query('SELECT 1').then(
+        () => true,
+        () => false,
+      ),
+      this.redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      ),
     ]);
     return { database, redis };
   }

@@ -5,7 +5,11 @@ import { AppError } from '../../errors/app-error';
 /** The API reads server-side files only under the configured directories (symlinks resolved). */
 export async function resolveAllowedPath(requested: string, allowedDirs: readonly string[]): Promise<string> {
   if (allowedDirs.length === 0) {
-    throw new AppError('FORBIDDEN', 'PATH_INGEST_DISABLED', 'server-side paths are disabled (set INGEST_ALLOWED_DIRS); upload the file instead');
+    throw new AppError(
+      'FORBIDDEN',
+      'PATH_INGEST_DISABLED',
+      'server-side paths are disabled (set INGEST_ALLOWED_DIRS); upload the file instead',
+    );
   }
   const real = await realpath(requested).catch(() => {
     throw new AppError('BAD_USER_INPUT', 'SOURCE_NOT_FOUND', `${requested}: no such file`);

@@ -9,9 +9,7 @@ import { AppError } from '../../errors/app-error';
 import { compressionOf, SNIFF_BYTES, type Compression } from './content-sniffer';
 
 export type IngestSource =
-  | { kind: 'path'; path: string }
-  | { kind: 'url'; url: string }
-  | { kind: 'stream'; stream: Readable; fileName: string };
+  { kind: 'path'; path: string } | { kind: 'url'; url: string } | { kind: 'stream'; stream: Readable; fileName: string };
 
 export interface OpenedSource {
   fileName: string;
@@ -42,7 +40,11 @@ export async function openSource(source: IngestSource, maxBytes: number): Promis
         throw new AppError('BAD_USER_INPUT', 'SOURCE_URL_INVALID', `${source.url}: only http(s) URLs are supported`);
       }
       const response = await fetch(url, { redirect: 'follow' }).catch((err: Error) => {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_FETCH_FAILED', `${source.url}: ${err.cause instanceof Error ? err.cause.message : err.message}`);
+        throw new AppError(
+          'BAD_USER_INPUT',
+          'SOURCE_FETCH_FAILED',
+          `${source.url}: ${err.cause instanceof Error ? err.cause.message : err.message}`,
+        );
       });
       if (!response.ok || !response.body) {
         throw new AppError('BAD_USER_INPUT', 'SOURCE_FETCH_FAILED', `${source.url}: HTTP ${response.status} ${response.statusText}`);
@@ -90,7 +92,10 @@ export class ByteMeter {
 }
 
 /** Returns the first `bytes` bytes of a stream and the whole stream, replayed from the start. */
-export async function peek(chunks: AsyncIterable<Buffer>, bytes = SNIFF_BYTES): Promise<{ head: Buffer; complete: boolean; all: AsyncIterable<Buffer> }> {
+export async function peek(
+  chunks: AsyncIterable<Buffer>,
+  bytes = SNIFF_BYTES,
+): Promise<{ head: Buffer; complete: boolean; all: AsyncIterable<Buffer> }> {
   const iterator = chunks[Symbol.asyncIterator]();
   const taken: Buffer[] = [];
   let size = 0;
@@ -115,7 +120,11 @@ export async function peek(chunks: AsyncIterable<Buffer>, bytes = SNIFF_BYTES): 
  * Undoes gzip or zip (the first file of the archive, as Umbrella's top-1m.csv.zip), with
  * the decompressed size bounded by the same limit as the input: a zip bomb stops there.
  */
-export async function decompress(name: string, chunks: AsyncIterable<Buffer>, maxBytes: number): Promise<{ compression: Compression; content: AsyncIterable<Buffer> }> {
+export async function decompress(
+  name: string,
+  chunks: AsyncIterable<Buffer>,
+  maxBytes: number,
+): Promise<{ compression: Compression; content: AsyncIterable<Buffer> }> {
   const { head, all } = await peek(chunks, 4);
   const compression = compressionOf(head);
   if (compression === 'none') return { compression, content: all };
@@ -133,7 +142,11 @@ export async function decompress(name: string, chunks: AsyncIterable<Buffer>, ma
       yield* limited.measure(output as AsyncIterable<Buffer>);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError('BAD_USER_INPUT', 'SOURCE_CORRUPT', `${name}: cannot ${compression === 'gzip' ? 'gunzip' : 'unzip'}: ${(err as Error).message}`);
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'SOURCE_CORRUPT',
+        `${name}: cannot ${compression === 'gzip' ? 'gunzip' : 'unzip'}: ${(err as Error).message}`,
+      );
     } finally {
       input.destroy();
     }

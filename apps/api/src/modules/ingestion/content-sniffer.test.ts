@@ -22,7 +22,10 @@ describe('sniffContent', () => {
   });
 
   it('detects family,domain CSV', () => {
-    expect(sniffContent(Buffer.from('family,domain\nbanjori,abc.com\ntinba,xyz.net\n'), true)).toEqual({ ok: true, format: 'labelled-csv' });
+    expect(sniffContent(Buffer.from('family,domain\nbanjori,abc.com\ntinba,xyz.net\n'), true)).toEqual({
+      ok: true,
+      format: 'labelled-csv',
+    });
   });
 
   it.each([

@@ -50,7 +50,10 @@ function zipOf(name: string, content: Buffer): Promise<Buffer> {
 describe('IngestionService', () => {
   it('ingests a real 100k-row top list, with counts computed independently', async () => {
     const file = path.join(SHARED_DATA, 'benign/umbrella-top100k-2026-07-06.txt.gz');
-    const names = gunzipSync(readFileSync(file)).toString('utf8').split('\n').filter((l) => l.trim() !== '');
+    const names = gunzipSync(readFileSync(file))
+      .toString('utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     const valid = names.map((n) => normalizeDomain(n)).flatMap((r) => (r.ok ? [r.domain] : []));
     const distinct = new Set(valid).size;
 
@@ -127,7 +130,11 @@ describe('IngestionService', () => {
     ['a binary file', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 3]), /binary/],
     ['an HTML error page saved as .csv', Buffer.from('<!DOCTYPE html><html><body>404</body></html>\n'), /HTML/],
     ['a header-only feed', Buffer.from('#### Bambenek DGA feed\n## nothing today\n'), /no data rows/],
-    ['a feed where no row is valid', Buffer.from('bad!name.com\nother!bad.com\n'), /no valid plain-list rows, 2 rejected \(line 1: domain: invalid character/],
+    [
+      'a feed where no row is valid',
+      Buffer.from('bad!name.com\nother!bad.com\n'),
+      /no valid plain-list rows, 2 rejected \(line 1: domain: invalid character/,
+    ],
   ])('refuses %s as a whole and stores nothing', async (_name, content, reason) => {
     const error = await service.ingest({ feed: 'x', source: streamOf(content, 'top-1m.csv') }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AppError);
@@ -157,7 +164,9 @@ describe('IngestionService', () => {
     const small = new IngestionService(pool, { maxBytes: 1024 * 1024 });
     const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 'a.com\n'));
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    await expect(small.ingest({ feed: 'bomb', source: streamOf(bomb, 'bomb.gz') })).rejects.toThrow(/larger than the 1048576-byte ingestion limit/);
+    await expect(small.ingest({ feed: 'bomb', source: streamOf(bomb, 'bomb.gz') })).rejects.toThrow(
+      /larger than the 1048576-byte ingestion limit/,
+    );
     expect(await count('snapshots')).toBe(0);
   });
 
@@ -170,10 +179,18 @@ describe('IngestionService', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const outcome = await service.ingest({ feed: 'netlab', source: { kind: 'url', url: `${base}/feeds/netlab.tsv.gz` }, format: 'netlab-tsv' });
+      const outcome = await service.ingest({
+        feed: 'netlab',
+        source: { kind: 'url', url: `${base}/feeds/netlab.tsv.gz` },
+        format: 'netlab-tsv',
+      });
       expect(outcome).toMatchObject({ created: true, format: 'netlab-tsv', rowsRejected: 0 });
       const snapshot = await pool.query('SELECT file_name, source_url, byte_size FROM snapshots');
-      expect(snapshot.rows[0]).toEqual({ file_name: 'netlab.tsv.gz', source_url: `${base}/feeds/netlab.tsv.gz`, byte_size: String(body.length) });
+      expect(snapshot.rows[0]).toEqual({
+        file_name: 'netlab.tsv.gz',
+        source_url: `${base}/feeds/netlab.tsv.gz`,
+        byte_size: String(body.length),
+      });
       await expect(service.ingest({ feed: 'netlab', source: { kind: 'url', url: `${base}/missing.csv` } })).rejects.toThrow(/HTTP 404/);
     } finally {
       server.close();

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { FeedKind } from '@prisma/client';
 import type { Pool, PoolClient } from 'pg';
@@ -91,7 +90,11 @@ export class IngestionService {
       if (staged.accepted === 0) {
         const first = await client.query<{ line: number; reason: string }>('SELECT line, reason FROM ingest_stage ORDER BY line LIMIT 1');
         const example = first.rows[0] ? ` (line ${first.rows[0].line}: ${first.rows[0].reason})` : '';
-        throw new AppError('BAD_USER_INPUT', 'NOT_A_FEED', `${opened.fileName}: no valid ${format} rows, ${staged.rejected} rejected${example}; nothing was stored`);
+        throw new AppError(
+          'BAD_USER_INPUT',
+          'NOT_A_FEED',
+          `${opened.fileName}: no valid ${format} rows, ${staged.rejected} rejected${example}; nothing was stored`,
+        );
       }
       onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: staged.rowsRead, phase: 'merging' });
 

@@ -19,8 +19,7 @@ export const CREATE_STAGE_SQL = `
     raw text
   ) ON COMMIT DROP`;
 
-const COPY_SQL =
-  'COPY ingest_stage (line, domain, family, description, listed_on, manual_url, rank, reason, raw) FROM STDIN';
+const COPY_SQL = 'COPY ingest_stage (line, domain, family, description, listed_on, manual_url, rank, reason, raw) FROM STDIN';
 
 export interface StageCounts {
   rowsRead: number;

@@ -36,7 +36,10 @@ export class SnapshotsResolver {
   }
 
   @Query(() => SnapshotDomainConnection, { description: 'Domains of a snapshot, optionally of one family.' })
-  snapshotDomains(@Arg('snapshotId', () => Int) snapshotId: number, @Args(() => SnapshotDomainsArgs) { family, first, after }: SnapshotDomainsArgs) {
+  snapshotDomains(
+    @Arg('snapshotId', () => Int) snapshotId: number,
+    @Args(() => SnapshotDomainsArgs) { family, first, after }: SnapshotDomainsArgs,
+  ) {
     return this.service.domains(snapshotId, family, first, after);
   }
 

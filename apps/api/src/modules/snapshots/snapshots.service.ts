@@ -13,9 +13,7 @@ export class SnapshotsService {
     const rows = await this.prisma.snapshot.findMany({
       where: {
         ...(feedId != null ? { feedId } : {}),
-        ...(cursor
-          ? { OR: [{ takenAt: { lt: new Date(cursor[0]) } }, { takenAt: new Date(cursor[0]), id: { lt: cursor[1] } }] }
-          : {}),
+        ...(cursor ? { OR: [{ takenAt: { lt: new Date(cursor[0]) } }, { takenAt: new Date(cursor[0]), id: { lt: cursor[1] } }] } : {}),
       },
       orderBy: [{ takenAt: 'desc' }, { id: 'desc' }],
       take: first + 1,
@@ -55,7 +53,12 @@ export class SnapshotsService {
    * Domains of a snapshot, optionally of one family, in the primary key's order
    * (family, domain id) so that every page is an index range scan.
    */
-  async domains(snapshotId: number, family: string | null | undefined, first: number, after?: string | null): Promise<ConnectionValue<SnapshotDomain>> {
+  async domains(
+    snapshotId: number,
+    family: string | null | undefined,
+    first: number,
+    after?: string | null,
+  ): Promise<ConnectionValue<SnapshotDomain>> {
     await this.get(snapshotId);
     const cursor = decodeCursor<[number, number]>(after, ['number', 'number']);
     let familyId: number | undefined;
