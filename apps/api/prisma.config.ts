@@ -2,14 +2,13 @@
 // pg driver adapter so that `prisma migrate deploy` and `prisma generate` need no native
 // engine download: the same path works offline and on a machine with internet.
 import path from 'node:path';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
-import { cliPoolConfig } from './src/db/cli-pool-config';
+import { CliPrismaPg, cliPoolConfig } from './src/db/cli-pool-config';
 
 export default defineConfig({
   experimental: { adapter: true },
   schema: path.join(__dirname, '..', '..', 'prisma', 'schema.prisma'),
   migrations: { path: path.join(__dirname, '..', '..', 'prisma', 'migrations') },
   engine: 'js',
-  adapter: async () => new PrismaPg(cliPoolConfig(process.env.DATABASE_URL)),
+  adapter: async () => new CliPrismaPg(cliPoolConfig(process.env.DATABASE_URL)),
 });

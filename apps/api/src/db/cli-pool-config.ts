@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { PrismaPg } from '@prisma/adapter-pg';
 import type { PoolConfig } from 'pg';
 
 /**
@@ -5,6 +7,8 @@ import type { PoolConfig } from 'pg';
  * that path (prisma 6.19, see ../shared NOTES and prisma/orm#27403) are worked around:
  * - the adapter builds its shadow-database config as `{...config, database}`, which a
  *   `connectionString` would override, so the URL is split into its parts;
+ * - the shadow database (migrate diff/dev) is dropped while the adapter still holds a
+ *   connection to it: CliPrismaPg closes that pool first;
  * - introspection reads pg_catalog columns of type `name` (19) and `char` (18), which
  *   the adapter cannot map: they are reported to it as `text` (25).
  */
@@ -48,4 +52,25 @@ function TextNameClient(): typeof import('pg').Client {
     }
   }
   return Client;
+}
+
+/** PrismaPg whose shadow database is dropped only after its own pool has been closed. */
+export class CliPrismaPg extends PrismaPg {
+  constructor(private readonly poolConfig: PoolConfig) {
+    super(poolConfig);
+  }
+
+  override async connectToShadowDb() {
+    const main = await this.connect();
+    const database = `prisma_migrate_shadow_db_${randomUUID()}`;
+    await main.executeScript(`CREATE DATABASE "${database}"`);
+    const shadow = await new PrismaPg({ ...this.poolConfig, database }).connect();
+    const closeShadow = shadow.dispose.bind(shadow);
+    shadow.dispose = async () => {
+      await closeShadow();
+      await main.executeScript(`DROP DATABASE IF EXISTS "${database}"`);
+      await main.dispose();
+    };
+    return shadow;
+  }
 }
