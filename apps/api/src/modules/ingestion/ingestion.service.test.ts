@@ -197,6 +197,28 @@ describe('IngestionService', () => {
     }
   });
 
+  it('leaves every membership pointing at an existing snapshot, family and domain (the table has no FK constraints)', async () => {
+    await service.ingest({ feed: 'netlab', source: { kind: 'path', path: path.join(SHARED_DATA, 'dga/netlab360-2017-07-04.tsv') } });
+    await service.ingest({
+      feed: 'mixed',
+      format: 'labelled-csv',
+      source: streamOf('family,domain\nnymaim,vfperbkzbon.biz\ntinba,new-one.com\ntinba,bad name\n'),
+    });
+    await expect(service.ingest({ feed: 'broken', source: streamOf('<html>oops</html>') })).rejects.toThrow(AppError);
+    const orphans = await pool.query(`
+      SELECT count(*) AS n FROM memberships m
+      LEFT JOIN snapshots s ON s.id = m.snapshot_id
+      LEFT JOIN families f ON f.id = m.family_id
+      LEFT JOIN domains d ON d.id = m.domain_id
+      WHERE s.id IS NULL OR f.id IS NULL OR d.id IS NULL`);
+    expect(Number(orphans.rows[0].n)).toBe(0);
+    const counts = await pool.query(`
+      SELECT count(*) AS n FROM snapshot_family_counts c
+      WHERE c.count <> (SELECT count(*) FROM memberships m WHERE m.snapshot_id = c.snapshot_id AND m.family_id = c.family_id)`);
+    expect(Number(counts.rows[0].n)).toBe(0);
+    expect(await count('memberships')).toBeGreaterThan(9000);
+  });
+
   it('resolves family aliases to one family', async () => {
     await pool.query(`INSERT INTO families (name, aliases) VALUES ('Post Tovar GOZ', ARRAY['post', 'newgoz'])`);
     await service.ingest({ feed: 'labelled', source: streamOf('post,abc.com\nnewgoz,def.com\nPost Tovar GOZ,ghi.com\n') });

@@ -80,14 +80,19 @@ export class SnapshotsService {
       },
       orderBy: [{ familyId: 'asc' }, { domainId: 'asc' }],
       take: first + 1,
-      include: { domain: { select: { name: true } }, family: { select: { name: true } } },
     });
+    const [domains, families] = await Promise.all([
+      this.prisma.domain.findMany({ where: { id: { in: rows.map((m) => m.domainId) } } }),
+      this.prisma.family.findMany({ where: { id: { in: [...new Set(rows.map((m) => m.familyId))] } } }),
+    ]);
+    const domainName = new Map(domains.map((d) => [d.id, d.name]));
+    const familyName = new Map(families.map((f) => [f.id, f.name]));
     const nodes: SnapshotDomain[] = rows.map((m) => ({
       snapshotId: m.snapshotId,
       familyId: m.familyId,
       domainId: m.domainId,
-      domain: m.domain.name,
-      family: m.family.name,
+      domain: domainName.get(m.domainId)!,
+      family: familyName.get(m.familyId)!,
       line: m.line,
       rank: m.rank,
       description: m.description,
