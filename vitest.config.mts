@@ -12,7 +12,10 @@ export default defineConfig({
     reporters: process.env.CI ? ['default', ['json', { outputFile: 'test-results/vitest.json' }]] : ['default'],
     projects: [
       { extends: true, test: { name: 'core', root: 'packages/core', include: ['src/**/*.test.ts'] } },
-      { extends: true, test: { name: 'ml', root: 'packages/ml', include: ['src/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
+      {
+        extends: true,
+        test: { name: 'ml', root: 'packages/ml', include: ['src/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
       {
         extends: true,
         test: {

@@ -38,7 +38,10 @@ async function writeList(file, names) {
 const seeds = seedNames();
 const nameAt = (i) => (i < seeds.length ? seeds[i] : `v${Math.floor(i / seeds.length)}.${seeds[i % seeds.length]}`);
 const day1 = Array.from({ length: ROWS }, (_, i) => nameAt(i));
-const day2 = [...day1.slice(Math.floor(ROWS * 0.1)).reverse(), ...Array.from({ length: Math.floor(ROWS * 0.1) }, (_, i) => nameAt(ROWS + i))];
+const day2 = [
+  ...day1.slice(Math.floor(ROWS * 0.1)).reverse(),
+  ...Array.from({ length: Math.floor(ROWS * 0.1) }, (_, i) => nameAt(ROWS + i)),
+];
 const file1 = path.join(cache, `top-${ROWS}-day1.csv`);
 const file2 = path.join(cache, `top-${ROWS}-day2.csv`);
 await writeList(file1, day1);
@@ -52,7 +55,11 @@ await admin.connect();
 await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin.query(`CREATE DATABASE ${dbName}`);
 await admin.end();
-execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: path.join(root, 'apps', 'api'), env: { ...process.env, DATABASE_URL: url.toString() }, stdio: 'ignore' });
+execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+  cwd: path.join(root, 'apps', 'api'),
+  env: { ...process.env, DATABASE_URL: url.toString() },
+  stdio: 'ignore',
+});
 
 const pool = new Pool({ connectionString: url.toString(), max: 2 });
 const service = new IngestionService(pool, { maxBytes: 4 * 1024 ** 3 });
@@ -66,9 +73,13 @@ async function run(label, file) {
   const seconds = Number(end - started) / 1e9;
   const read = mergeStarted ? Number(mergeStarted - started) / 1e9 : seconds;
   console.log(
-    `${label.padEnd(34)} ${String(outcome.rowsRead).padStart(9)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(outcome.rowsRead / seconds)
+    `${label.padEnd(34)} ${String(outcome.rowsRead).padStart(9)} rows  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(
+      outcome.rowsRead / seconds,
+    )
       .toLocaleString('en')
-      .padStart(9)} rows/s   (read+COPY ${read.toFixed(2)} s, merge ${(seconds - read).toFixed(2)} s)${outcome.created ? '' : '  [already ingested: skipped]'}`,
+      .padStart(
+        9,
+      )} rows/s   (read+COPY ${read.toFixed(2)} s, merge ${(seconds - read).toFixed(2)} s)${outcome.created ? '' : '  [already ingested: skipped]'}`,
   );
 }
 console.log(`ingest benchmark: ${ROWS.toLocaleString('en')}-row rank,domain top list, PostgreSQL ${BASE.replace(/\/\/[^@]*@/, '//')}`);

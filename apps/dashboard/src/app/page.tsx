@@ -47,11 +47,19 @@ export default async function OverviewPage() {
         ) : (
           <table>
             <thead>
-              <tr><th>Name</th><th>Kind</th><th className="num">Snapshots</th></tr>
+              <tr>
+                <th>Name</th>
+                <th>Kind</th>
+                <th className="num">Snapshots</th>
+              </tr>
             </thead>
             <tbody>
               {data.feeds.nodes.map((f) => (
-                <tr key={f.id}><td>{f.name}</td><td>{f.kind}</td><td className="num">{number.format(f.snapshotCount)}</td></tr>
+                <tr key={f.id}>
+                  <td>{f.name}</td>
+                  <td>{f.kind}</td>
+                  <td className="num">{number.format(f.snapshotCount)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -62,16 +70,29 @@ export default async function OverviewPage() {
         <table>
           <thead>
             <tr>
-              <th className="num">Id</th><th>Feed</th><th>Taken</th><th>File</th><th>Format</th>
-              <th className="num">Accepted</th><th className="num">Rejected</th><th className="num">Duplicate</th><th className="num">Families</th>
+              <th className="num">Id</th>
+              <th>Feed</th>
+              <th>Taken</th>
+              <th>File</th>
+              <th>Format</th>
+              <th className="num">Accepted</th>
+              <th className="num">Rejected</th>
+              <th className="num">Duplicate</th>
+              <th className="num">Families</th>
             </tr>
           </thead>
           <tbody>
             {data.snapshots.nodes.map((s) => (
               <tr key={s.id}>
-                <td className="num">{s.id}</td><td>{s.feed.name}</td><td>{s.takenAt.slice(0, 10)}</td><td>{s.fileName}</td><td>{s.format}</td>
-                <td className="num">{number.format(s.rowsAccepted)}</td><td className="num">{number.format(s.rowsRejected)}</td>
-                <td className="num">{number.format(s.rowsDuplicate)}</td><td className="num">{number.format(s.familyCount)}</td>
+                <td className="num">{s.id}</td>
+                <td>{s.feed.name}</td>
+                <td>{s.takenAt.slice(0, 10)}</td>
+                <td>{s.fileName}</td>
+                <td>{s.format}</td>
+                <td className="num">{number.format(s.rowsAccepted)}</td>
+                <td className="num">{number.format(s.rowsRejected)}</td>
+                <td className="num">{number.format(s.rowsDuplicate)}</td>
+                <td className="num">{number.format(s.familyCount)}</td>
               </tr>
             ))}
           </tbody>
