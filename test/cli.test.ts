@@ -15,7 +15,9 @@ afterAll(() => db?.drop());
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   try {
-    const r = await promisify(execFile)(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, ...env } });
+    const r = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, ...env },
+    });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -54,6 +56,8 @@ describe('dgascope CLI', () => {
     expect(format.stderr).toMatch(/option '--format <format>' argument 'xml' is invalid/);
     const env = await cli(['skew', '1'], { DATABASE_URL: 'not-a-url' });
     expect(env.code).toBe(1);
-    expect(env.stderr.trim()).toBe('error: Invalid environment variable DATABASE_URL: must look like postgresql://user:password@host:5432/database');
+    expect(env.stderr.trim()).toBe(
+      'error: Invalid environment variable DATABASE_URL: must look like postgresql://user:password@host:5432/database',
+    );
   });
 });

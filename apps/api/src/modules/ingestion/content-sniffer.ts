@@ -18,7 +18,7 @@ export type SniffResult = { ok: true; format: FeedFormat } | { ok: false; reason
  */
 export function sniffContent(head: Buffer, complete: boolean, forced?: FeedFormat): SniffResult {
   if (head.length === 0) return { ok: false, reason: 'the file is empty' };
-  if (head.includes(0)) return { ok: false, reason: 'the file is binary (it contains NUL bytes), not a text feed' };
+  if (controlShare(head) > 0.1) return { ok: false, reason: 'the file is binary (control bytes throughout), not a text feed' };
   const text = head.toString('utf8');
   const replacement = text.split('\uFFFD').length - 1;
   if (replacement > Math.max(8, text.length / 100)) return { ok: false, reason: 'the file is not UTF-8 text' };
@@ -50,4 +50,16 @@ function detectFormat(lines: string[], sample: string[]): FeedFormat | null {
   if (share((l) => /^"?[^,]+"?\s*,\s*"?[^,\s]+"?$/.test(l)) >= 0.8) return 'labelled-csv';
   if (share((l) => /^[^\s,;]+$/.test(l)) >= 0.8) return 'plain-list';
   return null;
+}
+
+/**
+ * Share of bytes that no text feed contains (C0 controls other than tab, line feed, form feed
+ * and carriage return, and DEL). A stray NUL in a text feed only rejects its line; a binary
+ * file is made of them.
+ */
+function controlShare(head: Buffer): number {
+  let control = 0;
+  for (const byte of head)
+    if ((byte < 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0c && byte !== 0x0d) || byte === 0x7f) control += 1;
+  return control / head.length;
 }

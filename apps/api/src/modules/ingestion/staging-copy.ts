@@ -32,7 +32,10 @@ const MAX_RAW_CHARS = 500;
 function copyField(value: string | number | null): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
-  return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  // PostgreSQL text cannot hold NUL: it is dropped (it only ever appears in rejected lines).
+  return value.replace(/[\\\t\n\r\u0000]/g, (c) =>
+    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '',
+  );
 }
 
 /**
@@ -58,7 +61,7 @@ export async function copyIntoStage(
         batch += `${line.number}\t${copyField(r.domain)}\t${copyField(r.family)}\t${copyField(r.description)}\t${copyField(r.listedOn)}\t${copyField(r.manualUrl)}\t${copyField(r.rank)}\t\\N\t\\N\n`;
       } else {
         counts.rejected += 1;
-        batch += `${line.number}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyField(parsed.reason)}\t${copyField(line.text.slice(0, MAX_RAW_CHARS).replace(/\u0000/g, ''))}\n`;
+        batch += `${line.number}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyField(parsed.reason)}\t${copyField(line.text.slice(0, MAX_RAW_CHARS))}\n`;
       }
       if (batch.length >= 256 * 1024) {
         yield batch;
