@@ -9,5 +9,6 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/services.sh
-npx turbo run build --filter=@dgascope/api... --output-logs=errors-only
+bash scripts/ensure-chromium.sh
+npx turbo run build --output-logs=errors-only
 npx vitest run "$@"

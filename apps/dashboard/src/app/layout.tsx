@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -13,7 +14,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <header className="top">
           <strong>dgascope</strong>
-          <span className="muted">DGA feeds, families and models</span>
+          <nav aria-label="Main">
+            <Link href="/">Overview</Link>
+            <Link href="/unseen">Unseen families</Link>
+          </nav>
         </header>
         <main>{children}</main>
       </body>

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { ApiError, query } from '@/lib/graphql';
 
 export const dynamic = 'force-dynamic';
@@ -84,7 +85,9 @@ export default async function OverviewPage() {
           <tbody>
             {data.snapshots.nodes.map((s) => (
               <tr key={s.id}>
-                <td className="num">{s.id}</td>
+                <td className="num">
+                  <Link href={`/snapshots/${s.id}`}>{s.id}</Link>
+                </td>
                 <td>{s.feed.name}</td>
                 <td>{s.takenAt.slice(0, 10)}</td>
                 <td>{s.fileName}</td>

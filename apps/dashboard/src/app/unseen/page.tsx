@@ -1,0 +1,134 @@
+import Link from 'next/link';
+import { ErrorPanel } from '@/components/error-panel';
+import { formatDate, formatInt, formatShare } from '@/lib/format';
+import { query } from '@/lib/graphql';
+
+export const dynamic = 'force-dynamic';
+
+interface SnapshotOption {
+  id: number;
+  takenAt: string;
+  fileName: string;
+  feed: { name: string };
+}
+interface Share {
+  family: string;
+  count: number;
+  fraction: number;
+}
+interface UnseenData {
+  unseenFamilies: {
+    totalA: number;
+    totalB: number;
+    appearedFraction: number;
+    disappearedFraction: number;
+    appeared: Share[];
+    disappeared: Share[];
+  };
+}
+
+const OPTIONS = `{ snapshots(first: 200) { nodes { id takenAt fileName feed { name } } } }`;
+const UNSEEN = `query($a: Int!, $b: Int!) { unseenFamilies(a: $a, b: $b) { totalA totalB appearedFraction disappearedFraction appeared { family count fraction } disappeared { family count fraction } } }`;
+
+function ShareTable({ rows, snapshotId, testId }: { rows: Share[]; snapshotId: number; testId: string }) {
+  if (rows.length === 0) return <p className="muted">None.</p>;
+  return (
+    <table data-testid={testId}>
+      <thead>
+        <tr>
+          <th>Family</th>
+          <th className="num">Domains</th>
+          <th className="num">Share</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.family} data-family={r.family}>
+            <td>
+              <Link href={`/snapshots/${snapshotId}/domains?family=${encodeURIComponent(r.family)}`}>{r.family}</Link>
+            </td>
+            <td className="num" data-count={r.count}>
+              {formatInt(r.count)}
+            </td>
+            <td className="num">{formatShare(r.fraction)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export default async function UnseenPage({ searchParams }: { searchParams: Promise<{ a?: string; b?: string }> }) {
+  const params = await searchParams;
+  let snapshots: SnapshotOption[];
+  try {
+    snapshots = (await query<{ snapshots: { nodes: SnapshotOption[] } }>(OPTIONS)).snapshots.nodes;
+  } catch (err) {
+    return <ErrorPanel error={err} />;
+  }
+  if (snapshots.length < 2) return <p className="muted">Ingest at least two snapshots to compare them.</p>;
+  // Default: the two most recent snapshots, older one as A.
+  const a = Number(params.a ?? snapshots[1]!.id);
+  const b = Number(params.b ?? snapshots[0]!.id);
+  let data: UnseenData | null = null;
+  let error: unknown = null;
+  try {
+    data = await query<UnseenData>(UNSEEN, { a, b });
+  } catch (err) {
+    error = err;
+  }
+  const label = (s: SnapshotOption) => `#${s.id} ${s.feed.name} · ${formatDate(s.takenAt)} · ${s.fileName}`;
+  return (
+    <>
+      <h1>Unseen families</h1>
+      <form className="pick" method="get">
+        <label>
+          Snapshot A (e.g. what a model was trained on)
+          <select name="a" defaultValue={String(a)}>
+            {snapshots.map((s) => (
+              <option key={s.id} value={s.id}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Snapshot B (e.g. a later feed)
+          <select name="b" defaultValue={String(b)}>
+            {snapshots.map((s) => (
+              <option key={s.id} value={s.id}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit">Compare</button>
+      </form>
+      {error ? <ErrorPanel error={error} /> : null}
+      {data ? (
+        <>
+          <section aria-labelledby="appeared">
+            <h2 id="appeared">
+              In B, absent from A{' '}
+              <span className="muted">
+                · {data.unseenFamilies.appeared.length} families, {formatShare(data.unseenFamilies.appearedFraction)} of B&apos;s{' '}
+                {formatInt(data.unseenFamilies.totalB)} domains
+              </span>
+            </h2>
+            <ShareTable rows={data.unseenFamilies.appeared} snapshotId={b} testId="appeared" />
+          </section>
+          <section aria-labelledby="disappeared">
+            <h2 id="disappeared">
+              In A, absent from B{' '}
+              <span className="muted">
+                · {data.unseenFamilies.disappeared.length} families, {formatShare(data.unseenFamilies.disappearedFraction)} of A&apos;s{' '}
+                {formatInt(data.unseenFamilies.totalA)} domains
+              </span>
+            </h2>
+            <ShareTable rows={data.unseenFamilies.disappeared} snapshotId={a} testId="disappeared" />
+          </section>
+        </>
+      ) : null}
+    </>
+  );
+}

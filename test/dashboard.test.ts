@@ -1,0 +1,125 @@
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './support/api-harness';
+import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard } from './support/dashboard-harness';
+
+const DEMO = path.resolve(__dirname, '..', 'data', 'demo');
+
+let api: ApiHarness;
+let dashboard: Dashboard;
+let browser: Browser;
+let high: number;
+let full: number;
+
+beforeAll(async () => {
+  api = await startApi();
+  const ingest = (file: string, feed: string) => api.deps.ingestion.ingest({ feed, source: { kind: 'path', path: path.join(DEMO, file) } });
+  high = (await ingest('dga-feed-high-2018-10-14.csv.gz', 'bambenek-high')).snapshotId;
+  full = (await ingest('dga-feed-2018-12-31.csv.gz', 'bambenek')).snapshotId;
+  await ingest('umbrella-top30k-2026-07-06.csv.zip', 'umbrella');
+  await api.deps.ingestion.ingest({
+    feed: 'small',
+    format: 'rank-csv',
+    source: {
+      kind: 'stream',
+      fileName: 'top-3.csv',
+      stream: (await import('node:stream')).Readable.from([Buffer.from('1,google.com\n2,bad_name!\n3,example.org\n')]),
+    },
+  });
+  dashboard = await startDashboard(api.url);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await dashboard?.stop();
+  await api?.close();
+});
+
+async function tableCounts(page: import('playwright-core').Page, testId: string): Promise<Map<string, number>> {
+  const rows = await page
+    .locator(`[data-testid="${testId}"] tbody tr`)
+    .evaluateAll((trs) =>
+      trs.map(
+        (tr) =>
+          [tr.getAttribute('data-family') ?? '', Number(tr.querySelector('[data-count]')?.getAttribute('data-count'))] as [string, number],
+      ),
+    );
+  return new Map(rows);
+}
+
+describe('dashboard in a real browser', () => {
+  it('every page loads without console errors, wide and narrow', async () => {
+    const pages = ['/', `/snapshots/${full}`, `/unseen?a=${high}&b=${full}`, `/snapshots/${full}/domains?family=banjori`, '/snapshots/4'];
+    for (const width of [1280, 390]) {
+      for (const url of pages) {
+        const { page, errors } = await openPage(browser, width);
+        const response = await page.goto(dashboard.url + url);
+        expect(response?.status(), url).toBe(200);
+        await page.locator('main').waitFor();
+        const name = `${url.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '') || 'overview'}-${width}.png`;
+        await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+        expect(errors, url).toEqual([]);
+        // Nothing pushes the page sideways (wide tables scroll inside their section).
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), url).toBeLessThanOrEqual(width);
+        await page.close();
+      }
+    }
+  });
+
+  it('the skew table shows the same numbers as the GraphQL API', async () => {
+    const skew = await api.gql(`query($id: Int!) { skew(snapshotIds: [$id]) { families { family count } } }`, { id: full });
+    const expected = new Map<string, number>(skew.data!.skew.families.map((f: { family: string; count: number }) => [f.family, f.count]));
+    const { page } = await openPage(browser);
+    await page.goto(`${dashboard.url}/snapshots/${full}`);
+    expect(await tableCounts(page, 'family-table')).toEqual(expected);
+    // Sorting by family name keeps the same rows.
+    await page.getByRole('button', { name: 'Family' }).click();
+    const first = await page.locator('[data-testid="family-table"] tbody tr').first().getAttribute('data-family');
+    expect(first).toBe([...expected.keys()].sort((a, b) => a.localeCompare(b))[0]);
+    await page.close();
+  });
+
+  it('the unseen-family report shows the same numbers as the GraphQL API, both ways', async () => {
+    const r = await api.gql(
+      `query($a: Int!, $b: Int!) { unseenFamilies(a: $a, b: $b) { appeared { family count } disappeared { family count } } }`,
+      { a: high, b: full },
+    );
+    const { page } = await openPage(browser);
+    await page.goto(`${dashboard.url}/unseen`);
+    await page.getByLabel(/Snapshot A/).selectOption(String(high));
+    await page.getByLabel(/Snapshot B/).selectOption(String(full));
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.waitForURL(/a=\d+&b=\d+/);
+    const appeared = new Map<string, number>(
+      r.data!.unseenFamilies.appeared.map((f: { family: string; count: number }) => [f.family, f.count]),
+    );
+    expect(appeared.size).toBeGreaterThan(0);
+    expect(await tableCounts(page, 'appeared')).toEqual(appeared);
+    // The reverse direction, by swapping A and B.
+    await page.goto(`${dashboard.url}/unseen?a=${full}&b=${high}`);
+    expect(await tableCounts(page, 'disappeared')).toEqual(appeared);
+    // Drill into one family's domains.
+    await page.getByRole('link', { name: 'banjori' }).click();
+    await page.waitForURL(/domains\?family=banjori/);
+    await expect(page.locator('[data-testid="domains"] tbody tr').count()).resolves.toBe(100);
+    await page.close();
+  });
+
+  it('shows rejected rows with their line numbers', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(`${dashboard.url}/snapshots/4`);
+    const row = page.locator('[data-testid="rejections"] tbody tr').first();
+    await expect(row.textContent()).resolves.toContain('domain: invalid character in "bad_name!"');
+    await expect(row.locator('td').first().textContent()).resolves.toBe('2');
+    await page.close();
+  });
+
+  it('shows the API error instead of failing when a snapshot does not exist', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(`${dashboard.url}/snapshots/99999`);
+    // (Next.js adds a route announcer with role=alert too, hence the section selector.)
+    await expect(page.locator('section[role="alert"]').textContent()).resolves.toMatch(/snapshot 99999 not found/);
+    await page.close();
+  });
+});
