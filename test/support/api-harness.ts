@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createDeps, type Deps } from '@dgascope/api/src/deps';
@@ -13,6 +14,7 @@ export interface GqlResponse<T = Record<string, unknown>> {
 
 export interface ApiHarness {
   url: string;
+  queuePrefix: string;
   db: TestDatabase;
   deps: Deps;
   gql<T = Record<string, any>>(
@@ -24,13 +26,18 @@ export interface ApiHarness {
 }
 
 /** The real GraphQL server on a random loopback port, over its own fresh database and the real Redis. */
-export async function startApi(options: { allowedDirs?: string[]; requireAuth?: boolean } = {}): Promise<ApiHarness> {
+export async function startApi(options: { allowedDirs?: string[]; requireAuth?: boolean; classifyMax?: number } = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
+  // Queues of their own, so that workers of other test files never take this file's jobs.
+  const queuePrefix = `test-${randomBytes(4).toString('hex')}`;
   const deps = createDeps({
     DATABASE_URL: db.url,
     REDIS_URL,
     MAX_INGEST_BYTES: 50 * 1024 * 1024,
     INGEST_ALLOWED_DIRS: options.allowedDirs ?? [],
+    QUEUE_PREFIX: queuePrefix,
+    CLASSIFY_MAX_DOMAINS: options.classifyMax ?? 1000,
+    ML_BACKEND: 'wasm',
   });
   const server = await createServer(deps, {
     ADMIN_API_KEY: ADMIN_KEY,
@@ -45,6 +52,7 @@ export async function startApi(options: { allowedDirs?: string[]; requireAuth?: 
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
   return {
     url,
+    queuePrefix,
     db,
     deps,
     async gql(query, variables, opts = {}) {

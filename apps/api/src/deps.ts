@@ -15,8 +15,23 @@ import { IngestionResolver, IngestionResolverSettings } from './modules/ingestio
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { SnapshotsResolver } from './modules/snapshots/snapshots.resolver';
 import { SnapshotsService } from './modules/snapshots/snapshots.service';
+import { ClassificationResolver } from './modules/classification/classification.resolver';
+import { ClassificationService } from './modules/classification/classification.service';
+import { PredictionsService } from './modules/classification/predictions.service';
+import { JobsResolver } from './modules/jobs/jobs.resolver';
+import { JobsService } from './modules/jobs/jobs.service';
+import { ModelsResolver, ModelsResolverDeps } from './modules/models/models.resolver';
+import { ModelsService } from './modules/models/models.service';
+import { PromotedModel } from './modules/models/promoted-model';
+import { TrainingResolver } from './modules/training/training.resolver';
+import { TrainingService } from './modules/training/training.service';
+import { BullJobQueue, type JobQueue } from './queue/queues';
 
-export type DepsEnv = Pick<Env, 'DATABASE_URL' | 'REDIS_URL' | 'MAX_INGEST_BYTES' | 'INGEST_ALLOWED_DIRS'>;
+export type DepsEnv = Pick<
+  Env,
+  'DATABASE_URL' | 'REDIS_URL' | 'MAX_INGEST_BYTES' | 'INGEST_ALLOWED_DIRS' | 'QUEUE_PREFIX' | 'CLASSIFY_MAX_DOMAINS'
+> &
+  Partial<Pick<Env, 'ML_BACKEND'>>;
 
 /** The composition root: every service is built once here and handed to whoever needs it. */
 export interface Deps {
@@ -28,6 +43,13 @@ export interface Deps {
   families: FamiliesService;
   analytics: AnalyticsService;
   health: HealthService;
+  queue: JobQueue;
+  jobs: JobsService;
+  models: ModelsService;
+  promoted: PromotedModel;
+  training: TrainingService;
+  classification: ClassificationService;
+  predictions: PredictionsService;
   container: ContainerType;
   close(): Promise<void>;
 }
@@ -44,6 +66,13 @@ export function createDeps(env: DepsEnv): Deps {
   const families = new FamiliesService(db.prisma);
   const analytics = new AnalyticsService(db.prisma, snapshots);
   const health = new HealthService(db.pool, redis);
+  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX);
+  const jobs = new JobsService(db.prisma, queue);
+  const models = new ModelsService(db.prisma);
+  const promoted = new PromotedModel(models, env.ML_BACKEND);
+  const training = new TrainingService(db.prisma, db.pool, jobs, models, snapshots, env.ML_BACKEND);
+  const classification = new ClassificationService(db.prisma, db.pool, jobs, models, snapshots, promoted, env.CLASSIFY_MAX_DOMAINS);
+  const predictions = new PredictionsService(db.prisma);
 
   const resolvers = new Map<unknown, unknown>([
     [HealthResolver, new HealthResolver(health)],
@@ -52,6 +81,10 @@ export function createDeps(env: DepsEnv): Deps {
     [FamiliesResolver, new FamiliesResolver(families)],
     [AnalyticsResolver, new AnalyticsResolver(analytics)],
     [IngestionResolver, new IngestionResolver(ingestion, snapshots, new IngestionResolverSettings(env.INGEST_ALLOWED_DIRS))],
+    [JobsResolver, new JobsResolver(jobs)],
+    [ModelsResolver, new ModelsResolver(models, new ModelsResolverDeps(promoted))],
+    [TrainingResolver, new TrainingResolver(training)],
+    [ClassificationResolver, new ClassificationResolver(classification, predictions)],
   ]);
   const container: ContainerType = {
     get(someClass) {
@@ -70,8 +103,17 @@ export function createDeps(env: DepsEnv): Deps {
     families,
     analytics,
     health,
+    queue,
+    jobs,
+    models,
+    promoted,
+    training,
+    classification,
+    predictions,
     container,
     async close() {
+      promoted.dispose();
+      await queue.close();
       redis.disconnect();
       await db.close();
     },

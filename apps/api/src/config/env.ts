@@ -38,6 +38,19 @@ const EnvSchema = z.object({
     .default('')
     .transform((v) => v.split(':').filter(Boolean)),
   DASHBOARD_ORIGIN: z.string().default('http://127.0.0.1:3000'),
+  /** Force an ML backend; default: the best that loads (tfjs-node-gpu, tfjs-node, wasm, cpu). */
+  ML_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
+  /** Largest synchronous `classify` batch. */
+  CLASSIFY_MAX_DOMAINS: z.coerce.number().int().positive().default(1000),
+  /** Jobs one worker process runs at once, per queue. Training is CPU-bound: keep 1 per core. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /** How long a worker's lock on a job lasts without renewal; a killed worker's job is retried after it. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** Redis key prefix of the queues: separate deployments (or test runs) sharing one Redis. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i)
+    .default('dgascope'),
 });
 
 export type Env = Omit<z.infer<typeof EnvSchema>, 'REQUIRE_AUTH'> & { REQUIRE_AUTH: boolean };

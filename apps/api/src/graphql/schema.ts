@@ -7,6 +7,10 @@ import { FeedsResolver } from '../modules/feeds/feeds.resolver';
 import { HealthResolver } from '../modules/health/health.resolver';
 import { IngestionResolver } from '../modules/ingestion/ingestion.resolver';
 import { SnapshotsResolver } from '../modules/snapshots/snapshots.resolver';
+import { ClassificationResolver } from '../modules/classification/classification.resolver';
+import { JobsResolver } from '../modules/jobs/jobs.resolver';
+import { ModelsResolver } from '../modules/models/models.resolver';
+import { TrainingResolver } from '../modules/training/training.resolver';
 import { authChecker, requireAuthForQueries } from './auth-checker';
 
 export const RESOLVERS = [
@@ -16,6 +20,10 @@ export const RESOLVERS = [
   FamiliesResolver,
   AnalyticsResolver,
   IngestionResolver,
+  JobsResolver,
+  ModelsResolver,
+  TrainingResolver,
+  ClassificationResolver,
 ] as const;
 
 export function createSchema(container: ContainerType): Promise<GraphQLSchema> {

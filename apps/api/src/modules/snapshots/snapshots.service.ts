@@ -33,7 +33,8 @@ export class SnapshotsService {
     if (unique.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_SNAPSHOTS', 'give at least one snapshot id');
     const found = await this.prisma.snapshot.findMany({ where: { id: { in: unique } }, select: { id: true } });
     const missing = unique.filter((id) => !found.some((s) => s.id === id));
-    if (missing.length) throw new AppError('NOT_FOUND', 'SNAPSHOT_NOT_FOUND', `snapshot${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`);
+    if (missing.length)
+      throw new AppError('NOT_FOUND', 'SNAPSHOT_NOT_FOUND', `snapshot${missing.length > 1 ? 's' : ''} ${missing.join(', ')} not found`);
   }
 
   async rejections(snapshotId: number, first: number, after?: string | null): Promise<ConnectionValue<Rejection>> {

@@ -1,0 +1,90 @@
+import { ArrayMaxSize, Max, Min } from 'class-validator';
+import { Arg, Args, ArgsType, Authorized, Field, Float, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Connection, PageArgs } from '../../graphql/pagination';
+import { Job } from '../jobs/job.type';
+import { ClassificationService, MAX_LIST_DOMAINS } from './classification.service';
+import { Classification, DomainReport, Prediction } from './prediction.type';
+import { PredictionsService } from './predictions.service';
+
+const PredictionConnection = Connection(Prediction, 'Prediction');
+
+@InputType()
+class PredictionFilterInput {
+  @Field(() => String, { nullable: true }) domain?: string | null;
+  @Field(() => String, { nullable: true }) family?: string | null;
+  @Field(() => Float, { nullable: true }) @Min(0) @Max(1) minProbability?: number | null;
+  @Field(() => Float, { nullable: true }) @Min(0) @Max(1) maxProbability?: number | null;
+  @Field(() => Boolean, { nullable: true }) uncertain?: boolean | null;
+  @Field(() => String, { nullable: true, description: 'Also shows the (partial) output of a job that is not completed.' }) jobId?:
+    string | null;
+  @Field(() => Int, { nullable: true }) modelId?: number | null;
+}
+
+@ArgsType()
+class PredictionsArgs extends PageArgs {
+  @Field(() => PredictionFilterInput, { nullable: true }) filter?: PredictionFilterInput | null;
+}
+
+@InputType({ description: 'Exactly one of snapshotId or domains.' })
+class StartClassificationInput {
+  @Field(() => Int, { nullable: true }) snapshotId?: number | null;
+  @Field(() => [String], { nullable: true, description: `At most ${MAX_LIST_DOMAINS}.` }) @ArrayMaxSize(MAX_LIST_DOMAINS) domains?:
+    string[] | null;
+  @Field(() => Int, { nullable: true, description: 'Default: the promoted model.' }) modelId?: number | null;
+}
+
+@Resolver()
+export class ClassificationResolver {
+  constructor(
+    private readonly classification: ClassificationService,
+    private readonly predictionsService: PredictionsService,
+  ) {}
+
+  @Query(() => [Classification], { description: 'Classify domains now with the promoted model (up to CLASSIFY_MAX_DOMAINS).' })
+  async classify(@Arg('domains', () => [String]) domains: string[]): Promise<Classification[]> {
+    const { modelId, results } = await this.classification.classifyNow(domains);
+    return results.map((r) =>
+      r.ok
+        ? {
+            domain: r.domain,
+            error: null,
+            normalized: r.normalized,
+            input: r.input,
+            family: r.family,
+            probability: r.probability,
+            top3: r.top3,
+            dgaScore: r.dgaScore,
+            uncertain: r.uncertain,
+            modelId,
+          }
+        : {
+            domain: r.domain,
+            error: r.error,
+            normalized: null,
+            input: null,
+            family: null,
+            probability: null,
+            top3: [],
+            dgaScore: null,
+            uncertain: null,
+            modelId,
+          },
+    );
+  }
+
+  @Query(() => PredictionConnection, { description: 'Stored predictions, newest first.' })
+  predictions(@Args(() => PredictionsArgs) { filter, first, after }: PredictionsArgs) {
+    return this.predictionsService.list(filter ?? {}, first, after);
+  }
+
+  @Query(() => DomainReport, { description: "A domain's feed listings and every prediction made for it." })
+  domain(@Arg('name', () => String) name: string) {
+    return this.predictionsService.domain(name);
+  }
+
+  @Authorized('ADMIN')
+  @Mutation(() => Job, { description: 'Queue a bulk classification of a snapshot or a list.' })
+  startClassification(@Arg('input', () => StartClassificationInput) input: StartClassificationInput) {
+    return this.classification.start(input);
+  }
+}

@@ -1,0 +1,200 @@
+import type { ClassifyResult } from '@dgascope/ml';
+import { JobKind, JobState, type Job, type Prisma, type PrismaClient } from '@prisma/client';
+import type { Pool } from 'pg';
+import { AppError } from '../../errors/app-error';
+import type { JobsService } from '../jobs/jobs.service';
+import type { ModelsService } from '../models/models.service';
+import type { PromotedModel } from '../models/promoted-model';
+import type { SnapshotsService } from '../snapshots/snapshots.service';
+import type { RunContext } from '../training/training.service';
+
+/** What a bulk-classification job is asked to do; stored as the job's input. */
+export interface ClassificationRequest {
+  modelId: number;
+  snapshotId: number | null;
+  domains: string[] | null;
+}
+
+const BATCH = 4096;
+export const MAX_LIST_DOMAINS = 100_000;
+
+export class ClassificationService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly pool: Pool,
+    private readonly jobs: JobsService,
+    private readonly models: ModelsService,
+    private readonly snapshots: SnapshotsService,
+    private readonly promoted: PromotedModel,
+    private readonly maxSyncDomains: number,
+  ) {}
+
+  /** Synchronous classification with the promoted model (the `classify` query). */
+  async classifyNow(domains: readonly string[]): Promise<{ modelId: number; results: ClassifyResult[] }> {
+    if (domains.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_DOMAINS', 'give at least one domain');
+    if (domains.length > this.maxSyncDomains) {
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'TOO_MANY_DOMAINS',
+        `at most ${this.maxSyncDomains} domains per classify call (got ${domains.length}); use startClassification for more`,
+      );
+    }
+    const { id, model } = await this.promoted.get();
+    return { modelId: id, results: model.classify(domains) };
+  }
+
+  async start(input: { snapshotId?: number | null; domains?: string[] | null; modelId?: number | null }): Promise<Job> {
+    const sources = [input.snapshotId != null, input.domains != null].filter(Boolean).length;
+    if (sources !== 1)
+      throw new AppError('BAD_USER_INPUT', 'SOURCE_REQUIRED', 'give exactly one of snapshotId or domains (or upload a list)');
+    if (input.snapshotId != null) await this.snapshots.get(input.snapshotId);
+    if (input.domains != null) {
+      if (input.domains.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_DOMAINS', 'the domain list is empty');
+      if (input.domains.length > MAX_LIST_DOMAINS) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          'TOO_MANY_DOMAINS',
+          `at most ${MAX_LIST_DOMAINS} domains in a list (got ${input.domains.length}); ingest them as a snapshot instead`,
+        );
+      }
+    }
+    const modelId = input.modelId ?? (await this.models.promotedId());
+    if (modelId == null) throw new AppError('CONFLICT', 'NO_PROMOTED_MODEL', 'no model is promoted: give modelId or promote a model');
+    const model = await this.models.get(modelId);
+    if (model.artifactBytes == null) throw new AppError('CONFLICT', 'MODEL_NOT_READY', `model ${modelId} is ${model.status.toLowerCase()}`);
+    const request: ClassificationRequest = { modelId, snapshotId: input.snapshotId ?? null, domains: input.domains ?? null };
+    return this.jobs.create(JobKind.CLASSIFICATION, request as unknown as Prisma.InputJsonValue, modelId);
+  }
+
+  /**
+   * Classifies a snapshot or a list in batches, writing predictions keyed by (job, domain):
+   * a retry after a crash skips what is already written and fills in the rest. Cancelled
+   * or finally failed jobs have their partial predictions removed.
+   */
+  async run(jobId: string, ctx: RunContext): Promise<void> {
+    const job = await this.jobs.get(jobId);
+    if (job.state === JobState.CANCELLED || job.state === JobState.COMPLETED) return;
+    if (job.cancelRequested) return this.jobs.markCancelled(jobId);
+    const request = job.input as unknown as ClassificationRequest;
+    const model = await this.models.load(request.modelId);
+    await this.jobs.start(jobId, ctx.attempt, null);
+    try {
+      const total = request.snapshotId != null ? await this.snapshotSize(request.snapshotId) : request.domains!.length;
+      let processed = 0;
+      let invalid = 0;
+      const invalidExamples: Array<{ domain: string; error: string }> = [];
+      const started = Date.now();
+      for await (const names of this.batches(request)) {
+        if (ctx.signal.aborted) throw new CancelledError();
+        const results = model.classify(names);
+        await this.write(jobId, request.modelId, results);
+        for (const r of results) {
+          if (!r.ok) {
+            invalid += 1;
+            if (invalidExamples.length < 20) invalidExamples.push({ domain: r.domain, error: r.error });
+          }
+        }
+        processed += names.length;
+        const seconds = (Date.now() - started) / 1000;
+        const rate = processed / Math.max(seconds, 1e-3);
+        await ctx.report({
+          stage: 'classifying',
+          processed,
+          total,
+          domainsPerSec: Math.round(rate),
+          etaSeconds: Math.round((total - processed) / rate),
+        });
+      }
+      const summary = await this.summary(jobId);
+      await this.jobs.complete(jobId, {
+        ...summary,
+        invalid,
+        invalidExamples,
+        seconds: (Date.now() - started) / 1000,
+      } as unknown as Prisma.InputJsonValue);
+    } catch (err) {
+      if (err instanceof CancelledError || ctx.signal.aborted) {
+        await this.deletePredictions(jobId);
+        await this.jobs.markCancelled(jobId);
+        return;
+      }
+      const final = ctx.final || err instanceof AppError;
+      if (final) await this.deletePredictions(jobId);
+      await this.jobs.fail(jobId, err instanceof Error ? err.message : String(err), final);
+      throw err;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private async snapshotSize(snapshotId: number): Promise<number> {
+    const r = await this.pool.query<{ n: string }>(
+      'SELECT COALESCE(sum(count), 0) AS n FROM snapshot_family_counts WHERE snapshot_id = $1',
+      [snapshotId],
+    );
+    return Number(r.rows[0]!.n);
+  }
+
+  private async *batches(request: ClassificationRequest): AsyncGenerator<string[]> {
+    if (request.domains) {
+      for (let i = 0; i < request.domains.length; i += BATCH) yield request.domains.slice(i, i + BATCH);
+      return;
+    }
+    let after: [number, number] = [-1, -1];
+    for (;;) {
+      const page = await this.pool.query<{ family_id: number; domain_id: number; name: string }>(
+        `SELECT m.family_id, m.domain_id, d.name FROM memberships m JOIN domains d ON d.id = m.domain_id
+         WHERE m.snapshot_id = $1 AND (m.family_id, m.domain_id) > ($2, $3)
+         ORDER BY m.family_id, m.domain_id LIMIT ${BATCH}`,
+        [request.snapshotId, ...after],
+      );
+      if (page.rows.length === 0) return;
+      yield page.rows.map((r) => r.name);
+      const last = page.rows[page.rows.length - 1]!;
+      after = [last.family_id, last.domain_id];
+    }
+  }
+
+  private async write(jobId: string, modelId: number, results: ClassifyResult[]): Promise<void> {
+    const ok = results.filter((r): r is Extract<ClassifyResult, { ok: true }> => r.ok);
+    if (ok.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO predictions (job_id, model_id, domain, family, probability, dga_score, uncertain, top3)
+       SELECT $1, $2, u.domain, u.family, u.probability, u.dga_score, u.uncertain, u.top3
+       FROM unnest($3::text[], $4::text[], $5::real[], $6::real[], $7::boolean[], $8::jsonb[])
+         AS u(domain, family, probability, dga_score, uncertain, top3)
+       ON CONFLICT (job_id, domain) DO NOTHING`,
+      [
+        jobId,
+        modelId,
+        ok.map((r) => r.normalized),
+        ok.map((r) => r.family),
+        ok.map((r) => r.probability),
+        ok.map((r) => r.dgaScore),
+        ok.map((r) => r.uncertain),
+        ok.map((r) => JSON.stringify(r.top3)),
+      ],
+    );
+  }
+
+  private async summary(jobId: string) {
+    const rows = await this.pool.query<{ family: string; n: string; uncertain: string; dga: string }>(
+      `SELECT family, count(*) AS n, count(*) FILTER (WHERE uncertain) AS uncertain, count(*) FILTER (WHERE dga_score >= 0.5) AS dga
+       FROM predictions WHERE job_id = $1 GROUP BY family ORDER BY count(*) DESC, family`,
+      [jobId],
+    );
+    const perFamily = rows.rows.map((r) => ({ family: r.family, count: Number(r.n) }));
+    return {
+      classified: perFamily.reduce((s, f) => s + f.count, 0),
+      dga: rows.rows.reduce((s, r) => s + Number(r.dga), 0),
+      uncertain: rows.rows.reduce((s, r) => s + Number(r.uncertain), 0),
+      perFamily,
+    };
+  }
+
+  private async deletePredictions(jobId: string): Promise<void> {
+    await this.prisma.prediction.deleteMany({ where: { jobId } });
+  }
+}
+
+class CancelledError extends Error {}

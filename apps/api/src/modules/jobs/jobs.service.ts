@@ -1,0 +1,108 @@
+import { JobKind, JobState, Prisma, type Job, type PrismaClient } from '@prisma/client';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../errors/app-error';
+import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
+import type { JobQueue, QueueName } from '../../queue/queues';
+
+const QUEUE_OF: Record<JobKind, QueueName> = { TRAINING: 'model-training', CLASSIFICATION: 'bulk-classification' };
+const FINISHED: JobState[] = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED];
+
+/** Job rows: created by the API, driven through their states by the workers. */
+export class JobsService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly queue: JobQueue,
+  ) {}
+
+  async create(kind: JobKind, input: Prisma.InputJsonValue, modelId: number | null = null): Promise<Job> {
+    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input, modelId } });
+    try {
+      await this.queue.add(QUEUE_OF[kind], { jobId: job.id });
+    } catch (err) {
+      await this.prisma.job.update({
+        where: { id: job.id },
+        data: { state: JobState.FAILED, error: `could not be queued: ${(err as Error).message}`, finishedAt: new Date() },
+      });
+      throw new AppError('CONFLICT', 'QUEUE_UNAVAILABLE', `the job could not be queued (is Redis up?): ${(err as Error).message}`);
+    }
+    return job;
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.prisma.job.findUnique({ where: { id } });
+    if (!job) throw new AppError('NOT_FOUND', 'JOB_NOT_FOUND', `job ${id} not found`);
+    return job;
+  }
+
+  /** Newest first. */
+  async list(
+    filter: { kind?: JobKind | null; state?: JobState | null },
+    first: number,
+    after?: string | null,
+  ): Promise<ConnectionValue<Job>> {
+    const cursor = decodeCursor<[string, string]>(after, ['string', 'string']);
+    const where: Prisma.JobWhereInput = { ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.state ? { state: filter.state } : {}) };
+    const rows = await this.prisma.job.findMany({
+      where: {
+        ...where,
+        ...(cursor ? { OR: [{ createdAt: { lt: new Date(cursor[0]) } }, { createdAt: new Date(cursor[0]), id: { lt: cursor[1] } }] } : {}),
+      },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: first + 1,
+    });
+    return toConnection(rows, first, (j) => [j.createdAt.toISOString(), j.id], await this.prisma.job.count({ where }));
+  }
+
+  /**
+   * A queued job is removed from its queue and cancelled at once; a running one is asked
+   * to stop and is cancelled by its worker at the next batch.
+   */
+  async cancel(id: string): Promise<Job> {
+    const job = await this.get(id);
+    if (FINISHED.includes(job.state)) throw new AppError('CONFLICT', 'JOB_FINISHED', `job ${id} is already ${job.state.toLowerCase()}`);
+    await this.prisma.job.update({ where: { id }, data: { cancelRequested: true } });
+    if (job.state === JobState.QUEUED && (await this.queue.removeWaiting(QUEUE_OF[job.kind], id))) {
+      return this.prisma.job.update({ where: { id }, data: { state: JobState.CANCELLED, finishedAt: new Date() } });
+    }
+    return this.get(id);
+  }
+
+  // --- used by the workers ----------------------------------------------------------
+
+  async start(id: string, attempt: number, backend: string | null): Promise<Job> {
+    return this.prisma.job.update({
+      where: { id },
+      data: { state: JobState.ACTIVE, attempts: attempt, startedAt: new Date(), backend, error: null },
+    });
+  }
+
+  async reportProgress(id: string, progress: Prisma.InputJsonValue): Promise<void> {
+    await this.prisma.job.update({ where: { id }, data: { progress } });
+  }
+
+  async complete(id: string, result: Prisma.InputJsonValue, modelId?: number): Promise<void> {
+    await this.prisma.job.update({
+      where: { id },
+      data: { state: JobState.COMPLETED, result, finishedAt: new Date(), ...(modelId ? { modelId } : {}) },
+    });
+  }
+
+  async markCancelled(id: string): Promise<void> {
+    await this.prisma.job.update({ where: { id }, data: { state: JobState.CANCELLED, finishedAt: new Date() } });
+  }
+
+  /** `final`: no retry follows (the job is FAILED); otherwise it goes back to QUEUED with its error. */
+  async fail(id: string, error: string, final: boolean): Promise<void> {
+    await this.prisma.job.update({
+      where: { id },
+      data: final
+        ? { state: JobState.FAILED, error, finishedAt: new Date() }
+        : { state: JobState.QUEUED, error: `attempt failed, will retry: ${error}` },
+    });
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    const job = await this.prisma.job.findUnique({ where: { id }, select: { cancelRequested: true } });
+    return job?.cancelRequested ?? true;
+  }
+}

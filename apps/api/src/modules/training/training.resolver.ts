@@ -1,0 +1,15 @@
+import { Arg, Authorized, Mutation, Resolver } from 'type-graphql';
+import { Job } from '../jobs/job.type';
+import { TrainingService } from './training.service';
+import { StartTrainingInput } from './training.types';
+
+@Resolver()
+export class TrainingResolver {
+  constructor(private readonly service: TrainingService) {}
+
+  @Authorized('ADMIN')
+  @Mutation(() => Job, { description: 'Queue a training job on some snapshots; it stores a new model version with its evaluation.' })
+  startTraining(@Arg('input', () => StartTrainingInput) input: StartTrainingInput) {
+    return this.service.start(input);
+  }
+}

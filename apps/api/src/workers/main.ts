@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { ensureBackend } from '@dgascope/ml';
+import { Worker, type Job as BullJob } from 'bullmq';
+import { EnvError, loadEnv } from '../config/env';
+import { createDeps } from '../deps';
+import { redisConnection, type JobPayloads, type QueueName } from '../queue/queues';
+import type { RunContext } from '../modules/training/training.service';
+
+/**
+ * The worker process (`npm run worker`): runs training and bulk-classification jobs from
+ * Redis. It can run on any host with the same DATABASE_URL and REDIS_URL.
+ */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const deps = createDeps(env);
+  const backend = await ensureBackend(env.ML_BACKEND ? { backend: env.ML_BACKEND } : {});
+  console.log(
+    `dgascope worker: ML backend ${backend.choice} (${backend.backend})${backend.notes.length ? `; ${backend.notes.join('; ')}` : ''}`,
+  );
+
+  const connection = redisConnection(env.REDIS_URL);
+  const run = <Q extends QueueName>(queue: Q, handler: (jobId: string, ctx: RunContext) => Promise<void>) =>
+    new Worker<JobPayloads[Q]>(
+      queue,
+      async (job: BullJob<JobPayloads[Q]>) => {
+        const controller = new AbortController();
+        // Cancellation is a flag on the job row; checking it every second costs one indexed read.
+        const poll = setInterval(() => {
+          deps.jobs.cancelRequested(job.data.jobId).then(
+            (yes) => yes && controller.abort(),
+            () => undefined,
+          );
+        }, 1000);
+        try {
+          await handler(job.data.jobId, {
+            attempt: job.attemptsMade + 1,
+            final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+            signal: controller.signal,
+            report: async (progress) => {
+              await Promise.all([deps.jobs.reportProgress(job.data.jobId, progress as never), job.updateProgress(progress)]);
+            },
+          });
+        } finally {
+          clearInterval(poll);
+        }
+      },
+      {
+        connection,
+        prefix: env.QUEUE_PREFIX,
+        concurrency: env.WORKER_CONCURRENCY,
+        lockDuration: env.WORKER_LOCK_MS,
+        // A job whose worker died is taken again by the next worker (twice at most).
+        maxStalledCount: 2,
+        stalledInterval: Math.max(1000, Math.floor(env.WORKER_LOCK_MS / 2)),
+      },
+    );
+
+  const workers = [
+    run('model-training', (id, ctx) => deps.training.run(id, ctx)),
+    run('bulk-classification', (id, ctx) => deps.classification.run(id, ctx)),
+  ];
+  for (const w of workers) w.on('failed', (job, err) => console.error(`${w.name} job ${job?.data.jobId ?? '?'} failed: ${err.message}`));
+  console.log(`dgascope worker: queues ${workers.map((w) => w.name).join(', ')} (concurrency ${env.WORKER_CONCURRENCY})`);
+
+  const shutdown = async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await deps.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof EnvError ? err.message : err);
+  process.exit(1);
+});

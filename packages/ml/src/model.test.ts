@@ -1,0 +1,38 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend';
+import { LstmNet, predictProbs, resolveConfig, timeMajorBatch } from './model';
+
+describe('LstmNet', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu' });
+  });
+
+  for (const act of ['sigmoid', 'hardSigmoid'] as const) {
+    it(`matches the tfjs-layers Embedding(mask_zero)→LSTM→Dense model (${act})`, () => {
+      const cfg = resolveConfig(12, 4, { embeddingDim: 6, lstmUnits: 5, maxLen: 10, recurrentActivation: act });
+      const net = LstmNet.create(cfg, 7);
+      const seqs = [Int32Array.from([3, 4, 5]), Int32Array.from([2, 11, 7, 7, 1, 9]), Int32Array.from([5])];
+      const ours = predictProbs(net, seqs, 2);
+      const layers = net.toLayersModel();
+      for (let i = 0; i < seqs.length; i++) {
+        const x = tf.tensor2d(Array.from(seqs[i] as Int32Array), [1, (seqs[i] as Int32Array).length], 'int32');
+        const p = (layers.predict(x) as tf.Tensor).dataSync();
+        for (let c = 0; c < 4; c++) expect(ours[i * 4 + c]).toBeCloseTo(p[c] as number, 5);
+      }
+      net.dispose();
+    });
+  }
+
+  it('round-trips weights in Keras layout and ignores how much a batch pads', () => {
+    const cfg = resolveConfig(10, 3, { embeddingDim: 4, lstmUnits: 3 });
+    const a = LstmNet.create(cfg, 1);
+    const b = LstmNet.fromWeights(cfg, a.getWeights());
+    const seq = Int32Array.from([2, 3, 4]);
+    const p1 = tf.softmax(a.logits(timeMajorBatch([seq], 75))).dataSync();
+    const p2 = tf.softmax(b.logits(timeMajorBatch([seq], 75, 20))).dataSync();
+    for (let c = 0; c < 3; c++) expect(p2[c]).toBeCloseTo(p1[c] as number, 6);
+    a.dispose();
+    b.dispose();
+  });
+});

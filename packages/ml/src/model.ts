@@ -1,0 +1,333 @@
+/**
+ * The Endgame network: Embedding(E) → LSTM(H) → Dropout → Dense(C) softmax, written as a custom
+ * tfjs computation (fastest formulation measured on WASM) with the maths and the weight layout of
+ * tfjs-layers / Keras:
+ *  - weights: embeddings [V,E]; lstm kernel [E,4H], recurrent_kernel [H,4H], bias [4H] in Keras gate
+ *    order (i, f, c, o); dense kernel [H,C], bias [C]. `getWeights()`/`fromWeights()` use this layout
+ *    and `toLayersModel()` rebuilds the same network as a tf.LayersModel.
+ *  - internally the gate blocks are kept as (i, f, o, c) so one sigmoid covers three gates, and the
+ *    embedding is folded into the input projection (table = E·W + b, gathered per character).
+ *  - padding index 0 is masked (Keras `mask_zero=True`): sequences are pre-padded and the state stays
+ *    zero until the first real character, so a prediction does not depend on how much a batch pads.
+ *    Padding is skipped, not computed (packed sequences), so it costs no arithmetic.
+ *  - recurrent activation: 'sigmoid' (Keras ≥ 2.3 default, the default here) or 'hardSigmoid'
+ *    (tfjs-layers default, clip(0.2x + 0.5, 0, 1)); saved in the config, used by train and inference.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRng, normal, type Rng } from './rng';
+
+export interface ModelConfig {
+  vocabSize: number;
+  numClasses: number;
+  embeddingDim: number;
+  lstmUnits: number;
+  dropout: number;
+  /** Longer inputs keep their last maxLen characters (Keras pad_sequences truncating='pre'). */
+  maxLen: number;
+  recurrentActivation: 'sigmoid' | 'hardSigmoid';
+}
+
+export type ArchitectureOptions = Partial<Omit<ModelConfig, 'vocabSize' | 'numClasses'>>;
+
+export const DEFAULT_ARCHITECTURE: Readonly<Omit<ModelConfig, 'vocabSize' | 'numClasses'>> = Object.freeze({
+  embeddingDim: 128,
+  lstmUnits: 128,
+  dropout: 0.5,
+  maxLen: 75,
+  recurrentActivation: 'sigmoid',
+});
+
+export function resolveConfig(vocabSize: number, numClasses: number, arch: ArchitectureOptions = {}): ModelConfig {
+  const c: ModelConfig = { ...DEFAULT_ARCHITECTURE, ...stripUndefined(arch), vocabSize, numClasses };
+  validateConfig(c);
+  return c;
+}
+
+export function validateConfig(c: ModelConfig): void {
+  const ints: (keyof ModelConfig)[] = ['vocabSize', 'numClasses', 'embeddingDim', 'lstmUnits', 'maxLen'];
+  for (const k of ints) if (!Number.isInteger(c[k]) || (c[k] as number) < 1) throw new RangeError(`model config: ${k} must be a positive integer, got ${String(c[k])}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.recurrentActivation !== 'sigmoid' && c.recurrentActivation !== 'hardSigmoid') throw new RangeError(`model config: recurrentActivation must be sigmoid or hardSigmoid, got ${String(c.recurrentActivation)}`);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Weights in tfjs-layers / Keras layout (row-major Float32Arrays). */
+export interface NetWeights {
+  embeddings: Float32Array; // [V, E]
+  kernel: Float32Array; // [E, 4H], gates i, f, c, o
+  recurrentKernel: Float32Array; // [H, 4H]
+  bias: Float32Array; // [4H]
+  denseKernel: Float32Array; // [H, C]
+  denseBias: Float32Array; // [C]
+}
+
+export const WEIGHT_NAMES = ['embedding/embeddings', 'lstm/kernel', 'lstm/recurrent_kernel', 'lstm/bias', 'dense/kernel', 'dense/bias'] as const;
+
+export function weightShapes(c: ModelConfig): Record<keyof NetWeights, number[]> {
+  const H = c.lstmUnits;
+  return {
+    embeddings: [c.vocabSize, c.embeddingDim],
+    kernel: [c.embeddingDim, 4 * H],
+    recurrentKernel: [H, 4 * H],
+    bias: [4 * H],
+    denseKernel: [H, c.numClasses],
+    denseBias: [c.numClasses],
+  };
+}
+
+/** Keras initialisers: uniform(±0.05) embeddings, glorot-uniform kernels, orthogonal recurrent kernel, forget bias 1. */
+export function initWeights(c: ModelConfig, seed: number): NetWeights {
+  const rng = createRng(seed);
+  const H = c.lstmUnits, E = c.embeddingDim, V = c.vocabSize, C = c.numClasses;
+  const bias = new Float32Array(4 * H);
+  bias.fill(1, H, 2 * H);
+  return {
+    embeddings: uniform(V * E, 0.05, rng),
+    kernel: glorot(E, 4 * H, rng),
+    recurrentKernel: orthogonal(H, 4 * H, rng),
+    bias,
+    denseKernel: glorot(H, C, rng),
+    denseBias: new Float32Array(C),
+  };
+}
+
+export function uniform(n: number, limit: number, rng: Rng): Float32Array {
+  return Float32Array.from({ length: n }, () => (rng() * 2 - 1) * limit);
+}
+
+export function glorot(fanIn: number, fanOut: number, rng: Rng): Float32Array {
+  return uniform(fanIn * fanOut, Math.sqrt(6 / (fanIn + fanOut)), rng);
+}
+
+/** [rows, cols] with orthonormal rows (rows ≤ cols) or columns, as Keras' Orthogonal initialiser. */
+export function orthogonal(rows: number, cols: number, rng: Rng): Float32Array {
+  const n = Math.min(rows, cols), len = Math.max(rows, cols);
+  const vecs: Float64Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = Float64Array.from({ length: len }, () => normal(rng));
+    for (const u of vecs) {
+      let d = 0;
+      for (let j = 0; j < len; j++) d += (v[j] as number) * (u[j] as number);
+      for (let j = 0; j < len; j++) v[j]! -= d * (u[j] as number);
+    }
+    let norm = 0;
+    for (let j = 0; j < len; j++) norm += (v[j] as number) ** 2;
+    norm = Math.sqrt(norm);
+    for (let j = 0; j < len; j++) v[j]! /= norm;
+    vecs.push(v);
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let col = 0; col < cols; col++) {
+    out[r * cols + col] = rows <= cols ? ((vecs[r] as Float64Array)[col] as number) : ((vecs[col] as Float64Array)[r] as number);
+  }
+  return out;
+}
+
+/** Reorder the 4 gate blocks of each row: Keras (i,f,c,o) ↔ internal (i,f,o,c). The permutation is its own inverse. */
+function swapGateBlocks(w: Float32Array, rows: number, H: number): Float32Array {
+  const out = new Float32Array(w.length);
+  const cols = 4 * H;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    out.set(w.subarray(base, base + 2 * H), base);
+    out.set(w.subarray(base + 3 * H, base + 4 * H), base + 2 * H);
+    out.set(w.subarray(base + 2 * H, base + 3 * H), base + 3 * H);
+  }
+  return out;
+}
+
+export interface ForwardOptions {
+  training?: boolean;
+  /** Seed of the dropout mask (training only). */
+  dropoutSeed?: number;
+}
+
+/** A trainable variable that owns its data (the initial tensor is released). */
+function ownVariable(t: tf.Tensor): tf.Variable {
+  const v = tf.variable(t, true);
+  t.dispose();
+  return v;
+}
+
+/** The network's variables; owns tf memory: call dispose(). */
+export class LstmNet {
+  readonly emb: tf.Variable;
+  readonly wx: tf.Variable;
+  readonly u: tf.Variable;
+  readonly b: tf.Variable;
+  readonly wd: tf.Variable;
+  readonly bd: tf.Variable;
+
+  private constructor(readonly config: ModelConfig, w: NetWeights) {
+    validateConfig(config);
+    const s = weightShapes(config);
+    const H = config.lstmUnits;
+    for (const k of Object.keys(s) as (keyof NetWeights)[]) {
+      const expected = s[k].reduce((a, c) => a * c, 1);
+      if (w[k].length !== expected) throw new RangeError(`weights: ${k} has ${w[k].length} values, expected ${expected} for shape [${s[k].join(', ')}]`);
+    }
+    this.emb = ownVariable(tf.tensor2d(w.embeddings, s.embeddings as [number, number]));
+    this.wx = ownVariable(tf.tensor2d(swapGateBlocks(w.kernel, config.embeddingDim, H), s.kernel as [number, number]));
+    this.u = ownVariable(tf.tensor2d(swapGateBlocks(w.recurrentKernel, H, H), s.recurrentKernel as [number, number]));
+    this.b = ownVariable(tf.tensor1d(swapGateBlocks(w.bias, 1, H)));
+    this.wd = ownVariable(tf.tensor2d(w.denseKernel, s.denseKernel as [number, number]));
+    this.bd = ownVariable(tf.tensor1d(w.denseBias));
+  }
+
+  static create(config: ModelConfig, seed = 23): LstmNet {
+    return new LstmNet(config, initWeights(config, seed));
+  }
+
+  static fromWeights(config: ModelConfig, weights: NetWeights): LstmNet {
+    return new LstmNet(config, weights);
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.emb, this.wx, this.u, this.b, this.wd, this.bd];
+  }
+
+  /** Keras layout copy of the weights. */
+  getWeights(): NetWeights {
+    const H = this.config.lstmUnits;
+    const f = (v: tf.Variable): Float32Array => v.dataSync() as Float32Array;
+    return {
+      embeddings: f(this.emb).slice(),
+      kernel: swapGateBlocks(f(this.wx), this.config.embeddingDim, H),
+      recurrentKernel: swapGateBlocks(f(this.u), H, H),
+      bias: swapGateBlocks(f(this.b), 1, H),
+      denseKernel: f(this.wd).slice(),
+      denseBias: f(this.bd).slice(),
+    };
+  }
+
+  /** Overwrite all variables (same config) from Keras-layout weights. */
+  setWeights(w: NetWeights): void {
+    const H = this.config.lstmUnits;
+    const pairs: [tf.Variable, Float32Array][] = [
+      [this.emb, w.embeddings],
+      [this.wx, swapGateBlocks(w.kernel, this.config.embeddingDim, H)],
+      [this.u, swapGateBlocks(w.recurrentKernel, H, H)],
+      [this.b, swapGateBlocks(w.bias, 1, H)],
+      [this.wd, w.denseKernel],
+      [this.bd, w.denseBias],
+    ];
+    for (const [v, data] of pairs) {
+      if (data.length !== v.size) throw new RangeError('setWeights: shape mismatch');
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
+    }
+  }
+
+  /**
+   * Logits [B, C] for time-major, pre-padded character ids xT [T, B] (0 = padding).
+   * Packed like cuDNN / PyTorch packed sequences: the batch is ordered by length (longest first), and
+   * step t only computes the rows whose sequence has started, so padding costs no arithmetic and a
+   * sequence's state is exactly zero until its first character (Keras mask_zero semantics).
+   */
+  logits(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+    const c = this.config;
+    const [T, B] = xT.shape;
+    const H = c.lstmUnits;
+    const ids = xT.dataSync();
+    // length of each column = T − first non-padding step
+    const lens = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      let t = 0;
+      while (t < T && ids[t * B + b] === 0) t++;
+      lens[b] = T - t;
+    }
+    const order = Array.from({ length: B }, (_, b) => b).sort((a, b) => (lens[b] as number) - (lens[a] as number) || a - b);
+    // active rows per step (a prefix of `order`) and their ids, step after step
+    const sizes: number[] = [];
+    const active: number[] = [];
+    let n = 0;
+    for (let t = 0; t < T; t++) {
+      while (n < B && (lens[order[n] as number] as number) >= T - t) n++;
+      sizes.push(n);
+      for (let r = 0; r < n; r++) active.push(ids[t * B + (order[r] as number)] as number);
+    }
+    const gate = c.recurrentActivation === 'sigmoid' ? (x: tf.Tensor) => tf.sigmoid(x) : (x: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+    let h: tf.Tensor2D | null = null;
+    let cell: tf.Tensor2D | null = null;
+    if (active.length > 0) {
+      const table = tf.add(tf.matMul(this.emb, this.wx), this.b); // [V, 4H]: embedding folded into the input projection
+      const xp = tf.gather(table, tf.tensor1d(active, 'int32')) as tf.Tensor2D; // [Σ lengths, 4H]
+      const nonEmpty = sizes.filter((k) => k > 0);
+      const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
+      let prev = 0;
+      nonEmpty.forEach((k, s) => {
+        if (h && cell && k > prev) {
+          h = tf.pad(h, [[0, k - prev], [0, 0]]) as tf.Tensor2D; // sequences that start now: zero state
+          cell = tf.pad(cell, [[0, k - prev], [0, 0]]) as tf.Tensor2D;
+        }
+        const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, this.u));
+        const [sPre, gPre] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
+        const [i, f, o] = tf.split(gate(sPre), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const cand = tf.mul(i, tf.tanh(gPre)) as tf.Tensor2D;
+        cell = cell === null ? cand : (tf.add(tf.mul(f, cell), cand) as tf.Tensor2D);
+        h = tf.mul(o, tf.tanh(cell)) as tf.Tensor2D;
+        prev = k;
+      });
+      if (prev < B) h = tf.pad(h as unknown as tf.Tensor2D, [[0, B - prev], [0, 0]]) as tf.Tensor2D; // empty sequences
+    }
+    let last: tf.Tensor2D = h ?? tf.zeros([B, H]);
+    if (options.training && c.dropout > 0) last = tf.dropout(last, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D;
+    const sorted = tf.add(tf.matMul(last, this.wd), this.bd) as tf.Tensor2D;
+    const inverse = new Int32Array(B);
+    order.forEach((b, r) => (inverse[b] = r));
+    return tf.gather(sorted, tf.tensor1d(inverse, 'int32')) as tf.Tensor2D;
+  }
+
+  /** Same network as a tfjs-layers model with these weights (mask_zero embedding, LSTM, dropout, softmax dense). */
+  toLayersModel(): tf.LayersModel {
+    const c = this.config;
+    const m = tf.sequential();
+    m.add(tf.layers.embedding({ inputDim: c.vocabSize, outputDim: c.embeddingDim, maskZero: true, inputShape: [null] as unknown as number[] }));
+    m.add(tf.layers.lstm({ units: c.lstmUnits, recurrentActivation: c.recurrentActivation === 'sigmoid' ? 'sigmoid' : 'hardSigmoid' }));
+    m.add(tf.layers.dropout({ rate: c.dropout }));
+    m.add(tf.layers.dense({ units: c.numClasses, activation: 'softmax' }));
+    const w = this.getWeights();
+    const s = weightShapes(c);
+    m.setWeights([
+      tf.tensor(w.embeddings, s.embeddings), tf.tensor(w.kernel, s.kernel), tf.tensor(w.recurrentKernel, s.recurrentKernel),
+      tf.tensor(w.bias, s.bias), tf.tensor(w.denseKernel, s.denseKernel), tf.tensor(w.denseBias, s.denseBias),
+    ]);
+    return m;
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** Pre-padded, time-major batch [T, B] (T = longest in the batch, or `padTo`), truncating to the last maxLen ids. */
+export function timeMajorBatch(seqs: readonly Int32Array[], maxLen: number, padTo?: number): tf.Tensor2D {
+  const B = seqs.length;
+  let T = padTo ?? 1;
+  if (padTo === undefined) for (const s of seqs) T = Math.max(T, Math.min(s.length, maxLen));
+  const x = new Int32Array(T * B);
+  seqs.forEach((s, b) => {
+    const L = Math.min(s.length, maxLen, T);
+    const off = s.length - L;
+    for (let j = 0; j < L; j++) x[(T - L + j) * B + b] = s[off + j] as number;
+  });
+  return tf.tensor2d(x, [T, B], 'int32');
+}
+
+/** Softmax probabilities [N × C] for encoded sequences, in input order; batches grouped by length. */
+export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
+  const C = net.config.numClasses, maxLen = net.config.maxLen;
+  const out = new Float32Array(seqs.length * C);
+  const order = Array.from({ length: seqs.length }, (_, i) => i).sort((a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen));
+  for (let start = 0; start < order.length; start += batchSize) {
+    const idx = order.slice(start, start + batchSize);
+    const probs = tf.tidy(() => {
+      const x = timeMajorBatch(idx.map((i) => seqs[i] as Int32Array), maxLen);
+      return tf.softmax(net.logits(x)).dataSync() as Float32Array;
+    });
+    idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import { BENIGN_LABEL, UNCERTAIN_LABEL } from '@dgascope/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from './backend';
+import { evaluate, leaveFamiliesOut } from './evaluate';
+import type { DgaModel } from './predictor';
+import { stratifiedSplit } from './split';
+import { TINY, toySamples } from './test-utils';
+import { growWeights, train } from './train';
+
+describe('classify / warm start / leave-out', () => {
+  let model: DgaModel;
+  const base = toySamples(150, 3, [BENIGN_LABEL, 'alpha', 'beta']);
+  const split = stratifiedSplit(base, { seed: 9 });
+  const opts = { architecture: TINY, epochs: 5, batchSize: 32, learningRate: 0.02, earlyStopping: false as const };
+
+  beforeAll(async () => {
+    await initBackend({ backend: 'wasm' });
+    model = (await train({ train: split.train, validation: split.validation }, opts)).model;
+  });
+  afterAll(() => model.dispose());
+
+  it('classifies a batch: normalised, reduced, top-3, DGA score, per-item errors', () => {
+    const r = model.classify(['WWW.AeIoUa.COM.', 'qwxzzq.net', 'not a domain', '']);
+    expect(r[0]).toMatchObject({ ok: true, domain: 'WWW.AeIoUa.COM.', normalized: 'www.aeioua.com', input: 'aeioua.com' });
+    const ok0 = r[0] as Extract<(typeof r)[number], { ok: true }>;
+    expect(ok0.top3).toHaveLength(3);
+    expect(ok0.top3[0]!.probability).toBeGreaterThanOrEqual(ok0.top3[1]!.probability);
+    expect(ok0.dgaScore).toBeCloseTo(1 - (ok0.top3.find((t) => t.family === BENIGN_LABEL)?.probability ?? 0), 5);
+    expect(ok0.family).toBe(BENIGN_LABEL);
+    expect(r[1]).toMatchObject({ ok: true, family: 'alpha' });
+    expect((r[1] as { dgaScore: number }).dgaScore).toBeGreaterThan(0.5);
+    expect(r[2]).toMatchObject({ ok: false, domain: 'not a domain' });
+    expect(r[3]).toMatchObject({ ok: false });
+    const strict = model.classify(['qwxzzq.net'], { threshold: 1.01 });
+    expect(strict[0]).toMatchObject({ family: UNCERTAIN_LABEL, uncertain: true });
+    expect(model.classify(['qwxzzq.net'], { threshold: null })[0]).toMatchObject({ uncertain: false });
+    // same answers whatever the batch composition (length-grouped batches are masked)
+    const alone = model.classify(['aeioua.com'])[0] as { probability: number };
+    expect(alone.probability).toBeCloseTo(ok0.probability, 5);
+  });
+
+  it('warm start adds a family: grows the output layer, keeps known rows, extends the tokenizer', async () => {
+    const more = toySamples(150, 4, [BENIGN_LABEL, 'alpha', 'beta', 'gamma']);
+    const s2 = stratifiedSplit(more, { seed: 10 });
+    const labels = [...model.labels, 'gamma'].sort();
+    const tok = model.tokenizer.extend(s2.train.map((s) => s.input));
+    expect(tok.vocabSize).toBeGreaterThan(model.tokenizer.vocabSize); // gamma's consonants are new characters
+    const grown = growWeights(model, tok, labels, 1);
+    const old = model.net.getWeights();
+    const C0 = model.labels.length, C1 = labels.length, H = model.config.lstmUnits;
+    model.labels.forEach((l, o) => {
+      const j = labels.indexOf(l);
+      for (let r = 0; r < H; r++) expect(grown.denseKernel[r * C1 + j]).toBe(old.denseKernel[r * C0 + o]);
+      expect(grown.denseBias[j]).toBe(old.denseBias[o]);
+    });
+    expect(Array.from(grown.embeddings.subarray(0, old.embeddings.length))).toEqual(Array.from(old.embeddings));
+    expect(grown.recurrentKernel).toEqual(old.recurrentKernel);
+
+    const before = Array.from(model.predictProba(['aeiou.com']));
+    const r = await train({ train: s2.train, validation: s2.validation }, { ...opts, warmStart: model });
+    expect(r.model.labels).toEqual(labels);
+    expect(r.model.meta.trainingRuns).toHaveLength(2);
+    expect(r.model.meta.trainingRuns[1]).toMatchObject({ warmStart: true });
+    const m = evaluate(r.model, s2.test);
+    expect(m.perClass.find((c) => c.label === 'gamma')!.recall).toBeGreaterThan(0.9);
+    expect(m.accuracy).toBeGreaterThan(0.9);
+    expect(Array.from(model.predictProba(['aeiou.com']))).toEqual(before); // the old model is untouched
+    r.model.dispose();
+  });
+
+  it('leave-families-out reports how held-out families come out', async () => {
+    const all = toySamples(120, 5);
+    const r = await leaveFamiliesOut(all, ['gamma'], { train: { ...opts, epochs: 3 }, split: { seed: 3 } });
+    expect(r.families).toHaveLength(1);
+    expect(r.families[0]).toMatchObject({ family: 'gamma', n: 120 });
+    expect(r.families[0]!.dgaRecall).toBeGreaterThanOrEqual(0);
+    expect(r.micro.dgaRecall).toBeCloseTo(r.families[0]!.dgaRecall);
+    expect(r.knownTest.labels).not.toContain('gamma');
+    expect(r.knownTest.accuracy).toBeGreaterThan(0.8);
+  });
+});

@@ -1,0 +1,261 @@
+import * as tf from '@tensorflow/tfjs';
+import { BENIGN_LABEL } from '@dgascope/core';
+import { ensureBackend, type BackendChoice, type BackendInfo } from './backend';
+import { epochBatches } from './batches';
+import { classWeights as computeClassWeights, type ClassWeighting } from './class-weights';
+import { countLabels, fingerprint, sortedLabels, type Sample } from './dataset';
+import { resolveInputForm, type InputFormOptions } from './input-form';
+import { computeMetrics } from './metrics';
+import { LstmNet, predictProbs, resolveConfig, timeMajorBatch, uniform, glorot, type ArchitectureOptions, type NetWeights } from './model';
+import { chooseThreshold } from './open-set';
+import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
+import { createRng, deriveSeed } from './rng';
+import { CharTokenizer } from './tokenizer';
+
+export interface TrainProgress {
+  phase: 'batch' | 'epoch';
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** 1-based, batches done in this epoch. */
+  batch: number;
+  batches: number;
+  samplesPerSec: number;
+  /** Mean (weighted) training loss of this epoch so far. */
+  loss: number;
+  /** Seconds left for the remaining epochs at the current speed (ignores early stopping). */
+  etaSeconds: number;
+  /** At epoch end, when validation data was given. */
+  validation?: ValidationSummary;
+}
+
+export interface TrainOptions {
+  /** Architecture (ignored for a warm start: the saved model's architecture is kept). */
+  architecture?: ArchitectureOptions;
+  /** Default 10. */
+  epochs?: number;
+  /** Default 128. */
+  batchSize?: number;
+  /** RMSprop learning rate, default 0.001 (Keras default; rho 0.9, epsilon 1e-7). */
+  learningRate?: number;
+  /** Seeds initial weights, epoch shuffles and dropout. Default 23. */
+  seed?: number;
+  /**
+   * 'batch' (default): random batches, each padded to its own longest member (padding is skipped by
+   * the packed LSTM, so this is the same maths as 'max' at a fraction of the cost);
+   * 'bucket': sortish length-grouped batches (faster still, but batches of similar length hold few
+   * families and learn more slowly per epoch: see bench/ml/README.md);
+   * 'max': random batches padded to maxLen (the seed notebook's way; same model as 'batch').
+   */
+  padding?: 'bucket' | 'batch' | 'max';
+  /** For 'bucket': batches per length-sorted chunk (default 8; Infinity = sort the whole epoch). */
+  bucketChunk?: number;
+  /** Default 'none'. */
+  classWeights?: ClassWeighting;
+  /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
+  earlyStopping?: { patience?: number; minDelta?: number } | false;
+  /** Continue from this model (it is not modified); new families grow the output layer. */
+  warmStart?: DgaModel;
+  /** Recorded in the model: how the samples' `input` was produced (default registered domain). */
+  inputForm?: InputFormOptions;
+  /** Open-set threshold: the top-probability quantile of validation samples kept as known (default acceptRate 0.99). */
+  openSet?: { acceptRate?: number } | false;
+  onProgress?: (p: TrainProgress) => void;
+  /** Batch progress every n batches (default 10; epoch-end progress always). */
+  progressEvery?: number;
+  signal?: AbortSignal;
+  /** Force a backend (else the active one, else auto-selection). */
+  backend?: BackendChoice;
+  /** Batch size for validation passes (default 1024). */
+  inferenceBatchSize?: number;
+}
+
+export interface TrainResult {
+  model: DgaModel;
+  history: EpochRecord[];
+  /** 1-based epoch whose weights were kept. */
+  bestEpoch: number;
+  stoppedEarly: boolean;
+  backend: BackendInfo;
+  /** Weight per class actually used, null when 'none'. */
+  classWeights: Record<string, number> | null;
+  /** Validation samples whose label the model does not know (left out of validation). */
+  skippedValidation: number;
+}
+
+export class TrainingAbortedError extends Error {
+  constructor(reason?: unknown) {
+    super(`training aborted${reason instanceof Error ? `: ${reason.message}` : reason !== undefined ? `: ${String(reason)}` : ''}`);
+    this.name = 'AbortError';
+  }
+}
+
+export interface TrainData {
+  train: readonly Sample[];
+  validation?: readonly Sample[];
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** Train a new model, or continue one (options.warmStart). */
+export async function train(data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
+  if (data.train.length === 0) throw new RangeError('train: no training samples');
+  const backend = await ensureBackend(options.backend ? { backend: options.backend } : {});
+  const seed = options.seed ?? 23;
+  const epochs = options.epochs ?? 10;
+  const batchSize = options.batchSize ?? 128;
+  const padding = options.padding ?? 'batch';
+  const warm = options.warmStart;
+  const checkAbort = (): void => {
+    if (options.signal?.aborted) throw new TrainingAbortedError(options.signal.reason);
+  };
+  checkAbort();
+
+  // Vocabulary, labels, network (fresh or grown from the warm-start model).
+  const trainInputs = data.train.map((s) => s.input);
+  const tokenizer = warm ? warm.tokenizer.extend(trainInputs) : CharTokenizer.fit(trainInputs);
+  const labels = warm ? [...new Set([...warm.labels, ...sortedLabels(data.train)])].sort() : sortedLabels(data.train);
+  if (labels.length < 2) throw new RangeError(`train: need at least 2 classes, got ${labels.join(', ') || 'none'}`);
+  const config = warm
+    ? { ...warm.config, vocabSize: tokenizer.vocabSize, numClasses: labels.length }
+    : resolveConfig(tokenizer.vocabSize, labels.length, options.architecture);
+  const net = warm ? LstmNet.fromWeights(config, growWeights(warm, tokenizer, labels, seed)) : LstmNet.create(config, seed);
+
+  try {
+    const labelIndex = new Map(labels.map((l, i) => [l, i]));
+    const xs = data.train.map((s) => tokenizer.encode(s.input));
+    const ys = Int32Array.from(data.train, (s) => labelIndex.get(s.label) as number);
+    const lengths = Int32Array.from(xs, (x) => x.length);
+    const labelCounts = countLabels(data.train);
+    const counts = labels.map((l) => labelCounts.get(l) ?? 0);
+    const weighting = options.classWeights ?? 'none';
+    const cw = weighting === 'none' ? null : computeClassWeights(counts, weighting);
+
+    const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
+    const skippedValidation = (data.validation?.length ?? 0) - val.length;
+    const valX = val.map((s) => tokenizer.encode(s.input));
+    const valY = Int32Array.from(val, (s) => labelIndex.get(s.label) as number);
+    const inferenceBatch = options.inferenceBatchSize ?? 1024;
+
+    const optimizer = tf.train.rmsprop(options.learningRate ?? 0.001, 0.9, 0, 1e-7);
+    const es = options.earlyStopping === false || val.length === 0 ? null : { patience: options.earlyStopping?.patience ?? 2, minDelta: options.earlyStopping?.minDelta ?? 0 };
+    const history: EpochRecord[] = [];
+    let best: { loss: number; epoch: number; weights: NetWeights } | null = null;
+    let sinceBest = 0;
+    let stoppedEarly = false;
+    const every = Math.max(1, options.progressEvery ?? 10);
+    const t0 = performance.now();
+    let samplesDone = 0;
+    const totalSamples = epochs * xs.length;
+
+    try {
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        const batches = epochBatches(lengths, batchSize, config.maxLen, padding, deriveSeed(seed, epoch), options.bucketChunk ?? 8);
+        const te = performance.now();
+        let lossSum = 0, seen = 0;
+        for (let bi = 0; bi < batches.length; bi++) {
+          await yieldToEventLoop();
+          checkAbort();
+          const idx = batches[bi] as number[];
+          const loss = tf.tidy(() => {
+            const x = timeMajorBatch(idx.map((i) => xs[i] as Int32Array), config.maxLen, padding === 'max' ? config.maxLen : undefined);
+            const y = tf.oneHot(tf.tensor1d(idx.map((i) => ys[i] as number), 'int32'), labels.length);
+            const w = cw ? tf.tensor1d(idx.map((i) => cw[ys[i] as number] as number)) : undefined;
+            const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
+            const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, net.logits(x, { training: true, dropoutSeed }), w) as tf.Scalar, true, net.variables);
+            return (cost as tf.Scalar).dataSync()[0] as number;
+          });
+          if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch}, batch ${bi + 1}`);
+          lossSum += loss * idx.length;
+          seen += idx.length;
+          samplesDone += idx.length;
+          if (options.onProgress && ((bi + 1) % every === 0 || bi + 1 === batches.length)) {
+            const elapsed = (performance.now() - t0) / 1000;
+            const rate = samplesDone / Math.max(elapsed, 1e-9);
+            options.onProgress({
+              phase: 'batch', epoch, epochs, batch: bi + 1, batches: batches.length,
+              samplesPerSec: seen / Math.max((performance.now() - te) / 1000, 1e-9), loss: lossSum / seen,
+              etaSeconds: (totalSamples - samplesDone) / rate,
+            });
+          }
+        }
+        const seconds = (performance.now() - te) / 1000;
+        const validation = val.length > 0 ? validate(net, valX, valY, labels, inferenceBatch) : null;
+        const record: EpochRecord = { epoch, loss: lossSum / Math.max(seen, 1), samplesPerSec: seen / seconds, seconds, validation };
+        history.push(record);
+        const elapsed = (performance.now() - t0) / 1000;
+        options.onProgress?.({
+          phase: 'epoch', epoch, epochs, batch: batches.length, batches: batches.length, samplesPerSec: record.samplesPerSec, loss: record.loss,
+          etaSeconds: (totalSamples - samplesDone) / (samplesDone / elapsed), ...(validation ? { validation } : {}),
+        });
+        if (es && validation) {
+          if (!best || validation.loss < best.loss - es.minDelta) {
+            best = { loss: validation.loss, epoch, weights: net.getWeights() };
+            sinceBest = 0;
+          } else if (++sinceBest >= es.patience) {
+            stoppedEarly = epoch < epochs;
+            break;
+          }
+        }
+      }
+    } finally {
+      optimizer.dispose();
+    }
+    if (best && best.epoch !== history.length) net.setWeights(best.weights);
+
+    const inputForm = warm ? warm.meta.inputForm : resolveInputForm(options.inputForm);
+    const meta = { ...defaultMeta(inputForm), ...(warm ? { benignLabel: warm.meta.benignLabel, trainingRuns: [...warm.meta.trainingRuns] } : { benignLabel: BENIGN_LABEL }) };
+    meta.trainedWith = backend.choice;
+    meta.trainingFingerprint = fingerprint(data.train);
+    meta.trainingSamples = data.train.length;
+    meta.history = history;
+    meta.trainingRuns.push({
+      at: meta.createdAt, warmStart: !!warm, seed, epochs, epochsRun: history.length, batchSize, padding, bucketChunk: padding === 'bucket' ? (options.bucketChunk ?? 8) : null, learningRate: options.learningRate ?? 0.001,
+      classWeights: weighting, earlyStopping: es, backend: backend.choice, samples: data.train.length, validationSamples: val.length,
+    });
+    const model = new DgaModel(net, tokenizer, labels, meta);
+    if (options.openSet !== false && val.length > 0) {
+      const probs = predictProbs(net, valX, inferenceBatch);
+      meta.openSetThreshold = chooseThreshold(probs, labels.length, { acceptRate: options.openSet?.acceptRate });
+    }
+    return {
+      model, history, bestEpoch: best?.epoch ?? history.length, stoppedEarly, backend,
+      classWeights: cw ? Object.fromEntries(labels.map((l, i) => [l, cw[i] as number])) : null, skippedValidation,
+    };
+  } catch (e) {
+    net.dispose();
+    throw e;
+  }
+}
+
+function validate(net: LstmNet, xs: Int32Array[], ys: Int32Array, labels: string[], batchSize: number): ValidationSummary {
+  const probs = predictProbs(net, xs, batchSize);
+  const C = labels.length;
+  let loss = 0;
+  for (let i = 0; i < ys.length; i++) loss -= Math.log(Math.max(probs[i * C + (ys[i] as number)] as number, 1e-7));
+  const m = computeMetrics({ labels, yTrue: ys, probs, misclassifiedCap: 0 });
+  return { loss: loss / Math.max(ys.length, 1), accuracy: m.accuracy, macroF1: m.macro.f1, n: ys.length };
+}
+
+/**
+ * Warm start: the old weights in the new vocabulary/label space. Known characters keep their
+ * embedding rows (extend() appends), new rows get the Keras embedding initialiser; known classes
+ * keep their dense columns (moved to their sorted position), new columns get glorot-uniform values.
+ */
+export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: readonly string[], seed: number): NetWeights {
+  const w = old.net.getWeights();
+  const c = old.config;
+  const E = c.embeddingDim, H = c.lstmUnits, V = tokenizer.vocabSize, C = labels.length;
+  const rng = createRng(deriveSeed(seed, 0x9a0));
+  const embeddings = uniform(V * E, 0.05, rng);
+  embeddings.set(w.embeddings.subarray(0, c.vocabSize * E));
+  const fresh = glorot(H, C, rng);
+  const denseKernel = new Float32Array(H * C);
+  const denseBias = new Float32Array(C);
+  labels.forEach((label, j) => {
+    const o = old.labels.indexOf(label);
+    for (let r = 0; r < H; r++) denseKernel[r * C + j] = o >= 0 ? (w.denseKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
+    denseBias[j] = o >= 0 ? (w.denseBias[o] as number) : 0;
+  });
+  return { ...w, embeddings, denseKernel, denseBias };
+}

@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './support/api-harness';
+import { ADMIN_KEY, SHARED_DATA } from './support/test-env';
+import { startWorker, type WorkerProcess } from './support/worker-process';
+
+// A small, separable data set: three DGA families and benign names, from ../shared/data.
+function tinyData(): { dga: string; benign: string } {
+  const rows = gunzipSync(readFileSync(path.join(SHARED_DATA, 'dga/baderj-examples.csv.gz')))
+    .toString('utf8')
+    .split('\n')
+    .slice(1);
+  const take = (family: string, n: number) =>
+    rows
+      .filter((r) => r.startsWith(`${family},`))
+      .slice(0, n)
+      .map((r) => `${family},${r.split(',')[2]}`);
+  const dga = ['family,domain', ...take('banjori', 150), ...take('pykspa', 150), ...take('necurs', 150)].join('\n');
+  const benign = gunzipSync(readFileSync(path.join(SHARED_DATA, 'benign/alexa-top100k-2015.csv.gz')))
+    .toString('utf8')
+    .split('\n')
+    .slice(0, 450)
+    .join('\n');
+  return { dga, benign };
+}
+
+let api: ApiHarness;
+let worker: WorkerProcess;
+let dgaSnapshot: number;
+let benignSnapshot: number;
+let bigSnapshot: number;
+
+const admin = { key: ADMIN_KEY };
+const JOB = `query($id: String!) { job(id: $id) { id kind state error attempts backend modelId result progress { stage fraction epoch epochs loss samplesPerSec etaSeconds processed total } } }`;
+const TINY_TRAINING = { epochs: 3, embeddingDim: 16, lstmUnits: 16, batchSize: 64, earlyStoppingPatience: 0 };
+
+async function waitFor(id: string, states: string[], timeoutMs = 120_000, onPoll?: (job: any) => void): Promise<any> {
+  const started = Date.now();
+  for (;;) {
+    const r = await api.gql(JOB, { id });
+    const job = r.data!.job;
+    onPoll?.(job);
+    if (states.includes(job.state)) return job;
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`job ${id} still ${job.state} after ${timeoutMs} ms: ${JSON.stringify(job)}\n${worker?.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function train(extra: Record<string, unknown> = {}): Promise<string> {
+  const r = await api.gql(
+    `mutation($input: StartTrainingInput!) { startTraining(input: $input) { id state kind } }`,
+    { input: { snapshotIds: [dgaSnapshot, benignSnapshot], ...TINY_TRAINING, ...extra } },
+    admin,
+  );
+  expect(r.errors).toBeUndefined();
+  expect(r.data!.startTraining).toMatchObject({ state: 'QUEUED', kind: 'TRAINING' });
+  return r.data!.startTraining.id;
+}
+
+beforeAll(async () => {
+  api = await startApi({ classifyMax: 50 });
+  const data = tinyData();
+  const ingest = (text: string, feed: string, fileName: string) =>
+    api.deps.ingestion.ingest({ feed, source: { kind: 'stream', stream: Readable.from([Buffer.from(text)]), fileName } });
+  dgaSnapshot = (await ingest(data.dga, 'labelled', 'dga.csv')).snapshotId;
+  benignSnapshot = (await ingest(data.benign, 'alexa', 'top.csv')).snapshotId;
+  bigSnapshot = (
+    await api.deps.ingestion.ingest({
+      feed: 'umbrella',
+      source: { kind: 'path', path: path.join(SHARED_DATA, 'benign/umbrella-top100k-2026-07-06.txt.gz') },
+    })
+  ).snapshotId;
+  worker = await startWorker(api.db.url, api.queuePrefix);
+});
+afterAll(async () => {
+  await worker?.stop();
+  await api?.close();
+});
+
+describe('training and classification jobs (real Redis, real worker process)', () => {
+  let firstModel: number;
+
+  it('trains a tiny model end to end: queued → progress → a ready model with its evaluation', async () => {
+    const id = await train();
+    let sawProgress = false;
+    const job = await waitFor(id, ['COMPLETED', 'FAILED'], 120_000, (j) => {
+      if (j.state === 'ACTIVE' && j.progress?.stage === 'training') sawProgress = true;
+    });
+    expect(job.error).toBeNull();
+    expect(job).toMatchObject({ state: 'COMPLETED', backend: 'wasm', attempts: 1 });
+    expect(job.progress).toMatchObject({ stage: 'training', epochs: 3 });
+    expect(sawProgress || job.progress.epoch === 3).toBe(true);
+    firstModel = job.modelId;
+    const m = await api.gql(
+      `query($id: Int!) { model(id: $id) { status labels snapshotIds backend trainingSamples dataFingerprint openSetThreshold
+        metrics { accuracy macro { f1 } micro { f1 } perFamily { family f1 support } confusion { labels counts } binary { auc tprAtFpr1e3 roc { fpr tpr } } misclassified { domain trueFamily predictedFamily probability } } } }`,
+      { id: firstModel },
+    );
+    const model = m.data!.model;
+    expect(model).toMatchObject({
+      status: 'READY',
+      labels: ['banjori', 'benign', 'necurs', 'pykspa'],
+      snapshotIds: [dgaSnapshot, benignSnapshot],
+      backend: 'wasm',
+    });
+    expect(model.metrics.perFamily).toHaveLength(4);
+    expect(model.metrics.confusion.counts).toHaveLength(4);
+    const testSize = model.metrics.perFamily.reduce((s: number, f: { support: number }) => s + f.support, 0);
+    expect(model.metrics.confusion.counts.flat().reduce((s: number, n: number) => s + n, 0)).toBe(testSize);
+    expect(model.metrics.binary.auc).toBeGreaterThan(0.5);
+    expect(model.dataFingerprint).toMatch(/\w+/);
+  });
+
+  it('classify needs a promoted model; promotion makes the API use it', async () => {
+    const before = await api.gql(`{ classify(domains: ["google.com"]) { family } }`);
+    expect(before.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'NO_PROMOTED_MODEL' });
+    const promoted = await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id status promotedAt } }`, { id: firstModel }, admin);
+    expect(promoted.data!.promoteModel.status).toBe('PROMOTED');
+    const r = await api.gql(
+      `{ classify(domains: ["Google.COM.", "earnestnessbiophysicalohax.com", "not a domain"]) { domain error normalized family probability dgaScore uncertain top3 { family probability } modelId } }`,
+    );
+    const [google, banjori, bad] = r.data!.classify;
+    expect(google).toMatchObject({ domain: 'Google.COM.', normalized: 'google.com', error: null, modelId: firstModel });
+    expect(google.top3).toHaveLength(3);
+    expect(google.probability).toBeGreaterThan(0);
+    expect(banjori.dgaScore).toBeGreaterThanOrEqual(0);
+    expect(bad).toMatchObject({ error: expect.stringMatching(/invalid character/), family: null, modelId: firstModel });
+  });
+
+  it('refuses classify batches over the limit and mutations without the admin key', async () => {
+    const many = Array.from({ length: 51 }, (_, i) => `d${i}.com`);
+    const r = await api.gql(`query($d: [String!]!) { classify(domains: $d) { family } }`, { d: many });
+    expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_DOMAINS' });
+    const noKey = await api.gql(`mutation { startClassification(input: { snapshotId: 1 }) { id } }`);
+    expect(noKey.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('runs a bulk classification of a snapshot and stores one prediction per domain with a summary', async () => {
+    const r = await api.gql(
+      `mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id modelId } }`,
+      { s: dgaSnapshot },
+      admin,
+    );
+    expect(r.data!.startClassification.modelId).toBe(firstModel);
+    const job = await waitFor(r.data!.startClassification.id, ['COMPLETED', 'FAILED']);
+    expect(job.error).toBeNull();
+    expect(job.result).toMatchObject({ classified: 450, invalid: 0 });
+    expect(job.result.perFamily.reduce((s: number, f: { count: number }) => s + f.count, 0)).toBe(450);
+    const page = await api.gql(
+      `query($j: String!) { predictions(first: 500, filter: { jobId: $j }) { nodes { domain family probability dgaScore } } }`,
+      { j: job.id },
+    );
+    expect(page.data!.predictions.nodes).toHaveLength(450);
+    const report = await api.gql(
+      `{ domain(name: "EARNESTNESSBIOPHYSICALOHAX.com") { name listings { family feed } predictions { family jobId } } }`,
+    );
+    expect(report.data!.domain.name).toBe('earnestnessbiophysicalohax.com');
+    expect(report.data!.domain.listings).toEqual([{ family: 'banjori', feed: 'labelled' }]);
+    expect(report.data!.domain.predictions.map((p: { jobId: string }) => p.jobId)).toEqual([job.id]);
+  });
+
+  it('cancels a running training job: cancelled, no ready model', async () => {
+    const id = await train({ epochs: 200 });
+    await waitFor(id, ['ACTIVE']);
+    const c = await api.gql(`mutation($id: String!) { cancelJob(id: $id) { id cancelRequested } }`, { id }, admin);
+    expect(c.data!.cancelJob.cancelRequested).toBe(true);
+    const job = await waitFor(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 60_000);
+    expect(job.state).toBe('CANCELLED');
+    const m = await api.gql(`query($id: Int!) { model(id: $id) { status } }`, { id: job.modelId });
+    expect(m.data!.model.status).toBe('FAILED');
+    const again = await api.gql(`mutation($id: String!) { cancelJob(id: $id) { id } }`, { id }, admin);
+    expect(again.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'JOB_FINISHED' });
+  });
+
+  it('survives a worker killed mid bulk job: the retry finishes with no duplicate and no missing prediction', async () => {
+    const r = await api.gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: bigSnapshot }, admin);
+    const id = r.data!.startClassification.id;
+    await waitFor(id, ['ACTIVE', 'COMPLETED'], 60_000, () => undefined);
+    // Let it write some predictions, then kill the worker without warning.
+    for (let i = 0; i < 100; i++) {
+      const j = (await api.gql(JOB, { id })).data!.job;
+      if ((j.progress?.processed ?? 0) >= 8192 || j.state === 'COMPLETED') break;
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    await worker.kill();
+    const written = Number((await api.deps.db.pool.query('SELECT count(*) AS n FROM predictions WHERE job_id = $1', [id])).rows[0].n);
+    worker = await startWorker(api.db.url, api.queuePrefix);
+    const job = await waitFor(id, ['COMPLETED', 'FAILED'], 240_000);
+    expect(job.error).toBeNull();
+    const counts = await api.deps.db.pool.query('SELECT count(*) AS n, count(DISTINCT domain) AS d FROM predictions WHERE job_id = $1', [
+      id,
+    ]);
+    const expected = await api.deps.db.pool.query('SELECT count(DISTINCT domain_id) AS n FROM memberships WHERE snapshot_id = $1', [
+      bigSnapshot,
+    ]);
+    expect(Number(counts.rows[0].n)).toBe(Number(expected.rows[0].n));
+    expect(Number(counts.rows[0].d)).toBe(Number(counts.rows[0].n));
+    expect(job.result.classified).toBe(Number(expected.rows[0].n));
+    expect(written).toBeGreaterThan(0);
+  });
+
+  it('swaps the API to a newly promoted model without a restart, and compares models', async () => {
+    const id = await train({ seed: 7, classWeights: 'inverse' });
+    const job = await waitFor(id, ['COMPLETED', 'FAILED']);
+    expect(job.state).toBe('COMPLETED');
+    await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: job.modelId }, admin);
+    const r = await api.gql(`{ classify(domains: ["google.com"]) { modelId } }`);
+    expect(r.data!.classify[0].modelId).toBe(job.modelId);
+    const models = await api.gql(`{ models(first: 10) { nodes { id status } } }`);
+    const statuses = new Map(models.data!.models.nodes.map((m: { id: number; status: string }) => [m.id, m.status]));
+    expect(statuses.get(job.modelId)).toBe('PROMOTED');
+    expect(statuses.get(firstModel)).toBe('READY');
+    expect([...statuses.values()].filter((s) => s === 'PROMOTED')).toHaveLength(1);
+    const cmp = await api.gql(
+      `query($a: Int!, $b: Int!) { compareModels(a: $a, b: $b) { macroF1Delta families { family f1A f1B f1Delta } } }`,
+      { a: firstModel, b: job.modelId },
+    );
+    expect(cmp.data!.compareModels.families.map((f: { family: string }) => f.family)).toEqual(['banjori', 'benign', 'necurs', 'pykspa']);
+    // Rollback: promote the first model again.
+    await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: firstModel }, admin);
+    expect((await api.gql(`{ classify(domains: ["google.com"]) { modelId } }`)).data!.classify[0].modelId).toBe(firstModel);
+    const retire = await api.gql(`mutation($id: Int!) { retireModel(id: $id) { status } }`, { id: firstModel }, admin);
+    expect(retire.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', reason: 'MODEL_PROMOTED' });
+  });
+});
