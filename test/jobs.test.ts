@@ -163,6 +163,54 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(report.data!.domain.predictions.map((p: { jobId: string }) => p.jobId)).toEqual([job.id]);
   });
 
+  it('classifies an uploaded list, reporting invalid names', async () => {
+    const form = new FormData();
+    form.append(
+      'operations',
+      JSON.stringify({
+        query: `mutation($f: Upload!) { startClassification(input: { file: $f }) { id model { id status } } }`,
+        variables: { f: null },
+      }),
+    );
+    form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.append('0', new Blob(['# my list\n1,google.com\n2,earnestnessbiophysicalohax.com\n3,bad name!\n']), 'list.csv');
+    const res = await fetch(api.url, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'apollo-require-preflight': 'true' },
+    });
+    const body = (await res.json()) as { data: { startClassification: { id: string; model: { id: number; status: string } } } };
+    expect(body.data.startClassification.model).toEqual({ id: firstModel, status: 'PROMOTED' });
+    const job = await waitFor(body.data.startClassification.id, ['COMPLETED', 'FAILED']);
+    expect(job.result).toMatchObject({ classified: 2, invalid: 1, invalidExamples: [{ domain: 'bad name!' }] });
+  });
+
+  it('marks a job that throws as failed with its error after its retries, and shows no partial output', async () => {
+    // A model whose stored artifact is corrupt: every attempt fails when loading it.
+    const broken = await api.deps.db.prisma.mlModel.create({
+      data: {
+        trainingJobId: 'broken',
+        status: 'READY',
+        architecture: {},
+        config: {},
+        labels: ['benign'],
+        snapshotIds: [],
+        artifact: new Uint8Array([1, 2, 3]),
+        artifactBytes: 3,
+      },
+    });
+    const r = await api.gql(
+      `mutation($m: Int!) { startClassification(input: { domains: ["a.com", "b.com"], modelId: $m }) { id } }`,
+      { m: broken.id },
+      admin,
+    );
+    const job = await waitFor(r.data!.startClassification.id, ['FAILED', 'COMPLETED'], 60_000);
+    expect(job).toMatchObject({ state: 'FAILED', attempts: 3 });
+    expect(job.error).toMatch(/model|artifact|format/i);
+    const page = await api.gql(`{ predictions(first: 10, filter: { modelId: ${broken.id} }) { nodes { id } } }`);
+    expect(page.data!.predictions.nodes).toEqual([]);
+  });
+
   it('cancels a running training job: cancelled, no ready model', async () => {
     const id = await train({ epochs: 200 });
     await waitFor(id, ['ACTIVE']);

@@ -31,7 +31,7 @@ export type DepsEnv = Pick<
   Env,
   'DATABASE_URL' | 'REDIS_URL' | 'MAX_INGEST_BYTES' | 'INGEST_ALLOWED_DIRS' | 'QUEUE_PREFIX' | 'CLASSIFY_MAX_DOMAINS'
 > &
-  Partial<Pick<Env, 'ML_BACKEND'>>;
+  Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS'>>;
 
 /** The composition root: every service is built once here and handed to whoever needs it. */
 export interface Deps {
@@ -71,7 +71,16 @@ export function createDeps(env: DepsEnv): Deps {
   const models = new ModelsService(db.prisma);
   const promoted = new PromotedModel(models, env.ML_BACKEND);
   const training = new TrainingService(db.prisma, db.pool, jobs, models, snapshots, env.ML_BACKEND);
-  const classification = new ClassificationService(db.prisma, db.pool, jobs, models, snapshots, promoted, env.CLASSIFY_MAX_DOMAINS);
+  const classification = new ClassificationService(
+    db.prisma,
+    db.pool,
+    jobs,
+    models,
+    snapshots,
+    promoted,
+    env.CLASSIFY_MAX_DOMAINS,
+    env.INFERENCE_THREADS ?? 2,
+  );
   const predictions = new PredictionsService(db.prisma);
 
   const resolvers = new Map<unknown, unknown>([

@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   ML_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
   /** Largest synchronous `classify` batch. */
   CLASSIFY_MAX_DOMAINS: z.coerce.number().int().positive().default(1000),
+  /** Inference threads of a bulk-classification job (each with its own backend); 0 = the worker's own thread. */
+  INFERENCE_THREADS: z.coerce.number().int().min(0).max(32).default(2),
   /** Jobs one worker process runs at once, per queue. Training is CPU-bound: keep 1 per core. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** How long a worker's lock on a job lasts without renewal; a killed worker's job is retried after it. */

@@ -3,12 +3,15 @@ import DataLoader from 'dataloader';
 import type { Feed } from '../modules/feeds/feed.type';
 import { toSnapshot } from '../modules/snapshots/snapshot.mapper';
 import type { Snapshot } from '../modules/snapshots/snapshot.type';
+import { toModel } from '../modules/models/model.mapper';
+import type { Model } from '../modules/models/model.type';
 
 export interface Loaders {
   feedById: DataLoader<number, Feed>;
   snapshotCountByFeed: DataLoader<number, number>;
   latestSnapshotByFeed: DataLoader<number, Snapshot | null>;
   familyCountBySnapshot: DataLoader<number, number>;
+  modelById: DataLoader<number, Model>;
 }
 
 /** Per-request batching: nested fields cost one query per field, not one per row. */
@@ -32,6 +35,11 @@ export function createLoaders(prisma: PrismaClient): Loaders {
       });
       const byId = new Map(rows.map((s) => [s.feedId, toSnapshot(s)]));
       return ids.map((id) => byId.get(id) ?? null);
+    }),
+    modelById: new DataLoader(async (ids) => {
+      const rows = await prisma.mlModel.findMany({ where: { id: { in: [...ids] } }, omit: { artifact: true } });
+      const byId = new Map(rows.map((m) => [m.id, toModel({ ...m, artifact: null })]));
+      return ids.map((id) => byId.get(id) ?? new Error(`model ${id} not found`));
     }),
     familyCountBySnapshot: new DataLoader(async (ids) => {
       const rows = await prisma.snapshotFamilyCount.groupBy({

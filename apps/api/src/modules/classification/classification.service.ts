@@ -1,4 +1,4 @@
-import type { ClassifyResult } from '@dgascope/ml';
+import { activeBackend, InferencePool, type ClassifyResult, type DgaModel } from '@dgascope/ml';
 import { JobKind, JobState, type Job, type Prisma, type PrismaClient } from '@prisma/client';
 import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
@@ -27,6 +27,8 @@ export class ClassificationService {
     private readonly snapshots: SnapshotsService,
     private readonly promoted: PromotedModel,
     private readonly maxSyncDomains: number,
+    /** Inference threads of a bulk job (worker_threads with their own backend); 0 = this thread. */
+    private readonly inferenceThreads: number,
   ) {}
 
   /** Synchronous classification with the promoted model (the `classify` query). */
@@ -76,18 +78,25 @@ export class ClassificationService {
     if (job.state === JobState.CANCELLED || job.state === JobState.COMPLETED) return;
     if (job.cancelRequested) return this.jobs.markCancelled(jobId);
     const request = job.input as unknown as ClassificationRequest;
-    const model = await this.models.load(request.modelId);
-    await this.jobs.start(jobId, ctx.attempt, null);
+    await this.jobs.start(jobId, ctx.attempt, activeBackend()?.choice ?? null);
+    let model: DgaModel | null = null;
+    let pool: InferencePool | null = null;
     try {
+      model = await this.models.load(request.modelId);
+      if (this.inferenceThreads > 0) pool = await InferencePool.create(model, { workers: this.inferenceThreads });
+      const classify = (names: string[]) => (pool ? pool.classify(names) : Promise.resolve(model!.classify(names)));
       const total = request.snapshotId != null ? await this.snapshotSize(request.snapshotId) : request.domains!.length;
       let processed = 0;
       let invalid = 0;
       const invalidExamples: Array<{ domain: string; error: string }> = [];
       const started = Date.now();
+      // Writing batch n overlaps with classifying batch n + 1.
+      let writing: Promise<void> = Promise.resolve();
       for await (const names of this.batches(request)) {
         if (ctx.signal.aborted) throw new CancelledError();
-        const results = model.classify(names);
-        await this.write(jobId, request.modelId, results);
+        const results = await classify(names);
+        await writing;
+        writing = this.write(jobId, request.modelId, results);
         for (const r of results) {
           if (!r.ok) {
             invalid += 1;
@@ -105,6 +114,7 @@ export class ClassificationService {
           etaSeconds: Math.round((total - processed) / rate),
         });
       }
+      await writing;
       const summary = await this.summary(jobId);
       await this.jobs.complete(jobId, {
         ...summary,
@@ -123,7 +133,8 @@ export class ClassificationService {
       await this.jobs.fail(jobId, err instanceof Error ? err.message : String(err), final);
       throw err;
     } finally {
-      model.dispose();
+      await pool?.close();
+      model?.dispose();
     }
   }
 

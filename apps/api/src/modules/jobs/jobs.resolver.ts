@@ -1,5 +1,7 @@
 import { JobKind, JobState } from '@prisma/client';
-import { Arg, Args, ArgsType, Authorized, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../graphql/context';
+import { Model } from '../models/model.type';
 import { Connection, PageArgs } from '../../graphql/pagination';
 import { Job, JobProgress } from './job.type';
 import { JobsService } from './jobs.service';
@@ -64,6 +66,11 @@ export class JobsResolver {
   @Mutation(() => Job, { description: 'Cancel a queued job at once, or a running one at its next batch.' })
   cancelJob(@Arg('id', () => String) id: string) {
     return this.service.cancel(id);
+  }
+
+  @FieldResolver(() => Model, { nullable: true, description: 'Training: the model produced. Classification: the model used.' })
+  model(@Root() job: Job, @Ctx() ctx: Context) {
+    return job.modelId == null ? null : ctx.loaders.modelById.load(job.modelId);
   }
 
   @FieldResolver(() => JobProgress, { nullable: true })

@@ -4,6 +4,7 @@ import {
   TrainingAbortedError,
   trainClassifier,
   type BackendChoice,
+  type DgaModel,
   type LabeledDomain,
   type TrainProgress,
 } from '@dgascope/ml';
@@ -105,8 +106,9 @@ export class TrainingService {
     });
     await this.prisma.job.update({ where: { id: jobId }, data: { modelId: row.id } });
 
-    const warm = request.warmStartModelId != null ? await this.models.load(request.warmStartModelId) : undefined;
+    let warm: DgaModel | undefined;
     try {
+      if (request.warmStartModelId != null) warm = await this.models.load(request.warmStartModelId);
       const data: LabeledDomain[] = [];
       for await (const page of readTrainingData(this.pool, request.snapshotIds)) {
         for (const item of page) data.push(item);
