@@ -2,7 +2,9 @@
 # The README's first command: from a fresh clone to a running dgascope on the demo data.
 # Installs dependencies, starts PostgreSQL and Redis, applies migrations, builds, ingests
 # data/demo/, and starts the API and the dashboard in the background (logs and pids in
-# .dgascope/). Safe to run again: it ingests nothing twice and restarts the processes.
+# .dgascope/), then trains a model on the demo snapshots, promotes it and classifies the later
+# feed. Safe to run again: it ingests nothing twice, trains only when no model is promoted, and
+# restarts the processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
@@ -31,11 +33,15 @@ cli ingest data/demo/dga-feed-high-2018-10-14.csv.gz --feed bambenek-high
 cli ingest data/demo/dga-feed-2018-12-31.csv.gz --feed bambenek
 cli ingest data/demo/umbrella-top30k-2026-07-06.csv.zip --feed umbrella
 
-step "starting the API and the dashboard"
+step "starting the API, a worker and the dashboard"
 bash scripts/demo-stop.sh --quiet
 nohup node apps/api/dist/main.js > "$STATE/api.log" 2>&1 &
 echo $! > "$STATE/api.pid"
-(cd apps/dashboard && nohup npx next start -p "${DASHBOARD_PORT:-3000}" -H "${HOST:-127.0.0.1}" > "../../$STATE/dashboard.log" 2>&1 & echo $! > "../../$STATE/dashboard.pid")
+nohup node apps/api/dist/workers/main.js > "$STATE/worker.log" 2>&1 &
+echo $! > "$STATE/worker.pid"
+# `next start <dir>` runs the built dashboard; $! is then the server itself.
+DGASCOPE_API_URL="http://${HOST:-127.0.0.1}:${PORT:-4000}/graphql" nohup node_modules/.bin/next start apps/dashboard -p "${DASHBOARD_PORT:-3000}" -H "${HOST:-127.0.0.1}" > "$STATE/dashboard.log" 2>&1 &
+echo $! > "$STATE/dashboard.pid"
 
 API="http://${HOST:-127.0.0.1}:${PORT:-4000}"
 for _ in $(seq 1 60); do
@@ -44,15 +50,19 @@ for _ in $(seq 1 60); do
 done
 curl -fs "$API/healthz" > /dev/null || { echo "the API did not start; see $STATE/api.log" >&2; tail -20 "$STATE/api.log" >&2; exit 1; }
 
+step "training a model on the demo data, promoting it, classifying the later feed (a few minutes)"
+node scripts/demo-model.mjs
+
 cat <<MSG
 
 dgascope is up on the demo data:
   GraphQL API   $API/graphql
   Dashboard     http://${HOST:-127.0.0.1}:${DASHBOARD_PORT:-3000}
+  Worker        npm run worker (one is running; start more on any host with the same .env)
   Admin key     the ADMIN_API_KEY in .env
   Logs          $STATE/*.log        Stop: npm run demo:stop
 Try:
   node apps/api/dist/cli/main.js unseen 1 2
   curl -s $API/graphql -H 'content-type: application/json' \\
-    -d '{"query":"{ unseenFamilies(a: 1, b: 2) { appearedFraction appeared { family count fraction } } }"}'
+    -d '{"query":"{ classify(domains: [\\"google.com\\", \\"earnestnessbiophysicalohax.com\\"]) { family probability dgaScore top3 { family probability } } }"}'
 MSG

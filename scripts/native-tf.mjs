@@ -16,12 +16,13 @@
 // libraries export every TF_/TFE_ C-API function tfjs-node's binding calls (lists the missing ones),
 // stages them as node_modules/@tensorflow/tfjs-node/deps/{lib,include} (the layout of Google's
 // tarball), builds the addon with node-gyp from local Node headers, and loads it to verify.
-// The wheels' C API lives in tensorflow/python/_pywrap_tensorflow_internal.so (TF <= 2.9) or
-// libtensorflow_cc.so.2 (later); the former has undefined CPython symbols that are never called
+// The wheels' C API lives in tensorflow/python/_pywrap_tensorflow_internal.so (the 2.9 wheels) or
+// libtensorflow_cc.so.2 (e.g. the 2.15 wheels); the former has undefined CPython symbols that are never called
 // from the C API, so a small stub library (libtfjs_pystub.so, built here, aborts with a message
-// if ever called) is linked into the addon to satisfy the dynamic loader.
+// if ever called) is linked into the addon, via one marked line in tfjs-node's binding.gyp.
 // Idempotent: a marker deps/native-tf.json records what was installed; re-running with the same
-// source only re-verifies. Linux x86-64/arm64 only. No network access.
+// source only re-verifies. Linux x86-64/arm64 only. No network access, except npm's registry when
+// @tensorflow/tfjs-node itself is missing from node_modules.
 //
 // Exit codes: 0 ok, 1 usage/other, 2 wrong version/platform, 3 missing symbols, 4 no toolchain/headers,
 // 5 build failed, 6 built but does not load.
