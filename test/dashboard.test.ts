@@ -1,8 +1,12 @@
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard } from './support/dashboard-harness';
+import { ADMIN_KEY } from './support/test-env';
+import { tinyData } from './support/tiny-data';
+import { startWorker, type WorkerProcess } from './support/worker-process';
 
 const DEMO = path.resolve(__dirname, '..', 'data', 'demo');
 
@@ -11,6 +15,9 @@ let dashboard: Dashboard;
 let browser: Browser;
 let high: number;
 let full: number;
+let tinyDga: number;
+let tinyBenign: number;
+let worker: WorkerProcess;
 
 beforeAll(async () => {
   api = await startApi();
@@ -18,19 +25,25 @@ beforeAll(async () => {
   high = (await ingest('dga-feed-high-2018-10-14.csv.gz', 'bambenek-high')).snapshotId;
   full = (await ingest('dga-feed-2018-12-31.csv.gz', 'bambenek')).snapshotId;
   await ingest('umbrella-top30k-2026-07-06.csv.zip', 'umbrella');
+  const stream = (text: string) => Readable.from([Buffer.from(text)]);
   await api.deps.ingestion.ingest({
     feed: 'small',
     format: 'rank-csv',
-    source: {
-      kind: 'stream',
-      fileName: 'top-3.csv',
-      stream: (await import('node:stream')).Readable.from([Buffer.from('1,google.com\n2,bad_name!\n3,example.org\n')]),
-    },
+    source: { kind: 'stream', fileName: 'top-3.csv', stream: stream('1,google.com\n2,bad_name!\n3,example.org\n') },
   });
+  const tiny = tinyData();
+  tinyDga = (
+    await api.deps.ingestion.ingest({ feed: 'tiny-dga', source: { kind: 'stream', fileName: 'tiny.csv', stream: stream(tiny.dga) } })
+  ).snapshotId;
+  tinyBenign = (
+    await api.deps.ingestion.ingest({ feed: 'tiny-benign', source: { kind: 'stream', fileName: 'alexa.csv', stream: stream(tiny.benign) } })
+  ).snapshotId;
+  worker = await startWorker(api.db.url, api.queuePrefix);
   dashboard = await startDashboard(api.url);
   browser = await launchBrowser();
 });
 afterAll(async () => {
+  await worker?.stop();
   await browser?.close();
   await dashboard?.stop();
   await api?.close();
@@ -49,8 +62,67 @@ async function tableCounts(page: import('playwright-core').Page, testId: string)
 }
 
 describe('dashboard in a real browser', () => {
+  it('an admin with a wrong key gets a clear error; with the right key, trains a model from the UI, watches it finish and promotes it', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/admin`);
+    await page.getByLabel(/Admin API key/).fill('wrong-key-wrong-key');
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await expect(page.getByTestId('admin-error').textContent()).resolves.toMatch(/Not allowed: invalid API key/);
+    await page.getByLabel(/Admin API key/).fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.getByText('API key accepted.').waitFor();
+    await page.locator(`input[name="snapshot"][value="${tinyDga}"]`).check();
+    await page.locator(`input[name="snapshot"][value="${tinyBenign}"]`).check();
+    await page.locator('input[name="epochs"]').fill('2');
+    await page.locator('input[name="embeddingDim"]').fill('16');
+    await page.locator('input[name="lstmUnits"]').fill('16');
+    await page.locator('input[name="batchSize"]').fill('64');
+    await page.getByRole('button', { name: 'Start training' }).click();
+    await page.getByText('Training job queued.').waitFor();
+    const job = page.locator('[data-testid="jobs"] li').first();
+    await expect(job.getAttribute('data-state')).resolves.toMatch(/QUEUED|ACTIVE|COMPLETED/);
+    // The progress bar climbs to 100 % as the worker trains.
+    await page.locator('[data-testid="jobs"] li[data-state="COMPLETED"]').first().waitFor({ timeout: 120_000 });
+    await expect(job.locator('progress').getAttribute('data-fraction')).resolves.toBe('1');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-trained-1280.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Promote v1' }).click();
+    await expect.poll(() => page.getByTestId('model-status-1').textContent(), { timeout: 10_000 }).toBe('promoted');
+    // The browser itself logs the refused request of the wrong key (HTTP 401); nothing else may appear.
+    expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('classifies now from the predictions page and shows a model with its confusion heat map', async () => {
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/predictions`);
+    await page.getByLabel('Domains, one a line').fill('google.com\nearnestnessbiophysicalohax.com\nbad name');
+    await page.getByRole('button', { name: 'Classify now' }).click();
+    await page.locator('[data-testid="classify-results"], .error-text').first().waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'classify-now-1280.png'), fullPage: true });
+    await expect(page.locator('[data-testid="classify-results"] tbody tr').count()).resolves.toBe(3);
+    await expect(page.locator('[data-testid="classify-results"] tbody tr').nth(2).textContent()).resolves.toMatch(/invalid character/);
+    await page.goto(`${dashboard.url}/models/1`);
+    const cells = page.locator('[data-testid="confusion"] td');
+    await expect(cells.count()).resolves.toBe(16);
+    await cells.first().hover();
+    await expect(page.getByTestId('confusion-hover').textContent()).resolves.toMatch(/^banjori predicted as banjori: \d+ of \d+$/);
+    await expect(page.locator('[data-testid="family-metrics"] tbody tr').count()).resolves.toBe(4);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('every page loads without console errors, wide and narrow', async () => {
-    const pages = ['/', `/snapshots/${full}`, `/unseen?a=${high}&b=${full}`, `/snapshots/${full}/domains?family=banjori`, '/snapshots/4'];
+    const pages = [
+      '/',
+      `/snapshots/${full}`,
+      `/unseen?a=${high}&b=${full}`,
+      `/snapshots/${full}/domains?family=banjori`,
+      '/snapshots/4',
+      '/models',
+      '/models/1',
+      '/predictions',
+      '/admin',
+    ];
     for (const width of [1280, 390]) {
       for (const url of pages) {
         const { page, errors } = await openPage(browser, width);

@@ -17,6 +17,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav aria-label="Main">
             <Link href="/">Overview</Link>
             <Link href="/unseen">Unseen families</Link>
+            <Link href="/models">Models</Link>
+            <Link href="/predictions">Predictions</Link>
+            <Link href="/admin">Admin</Link>
           </nav>
         </header>
         <main>{children}</main>

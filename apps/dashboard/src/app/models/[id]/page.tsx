@@ -1,0 +1,170 @@
+import { notFound } from 'next/navigation';
+import { ConfusionHeatmap } from '@/components/confusion-heatmap';
+import { ErrorPanel } from '@/components/error-panel';
+import { FamilyMetricsTable } from '@/components/family-metrics-table';
+import { RocChart } from '@/components/roc-chart';
+import { formatDate, formatInt } from '@/lib/format';
+import { query } from '@/lib/graphql';
+
+export const dynamic = 'force-dynamic';
+
+interface Avg {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+interface ModelData {
+  model: {
+    id: number;
+    status: string;
+    createdAt: string;
+    backend: string | null;
+    labels: string[];
+    snapshotIds: number[];
+    trainingSamples: number | null;
+    openSetThreshold: number | null;
+    config: Record<string, unknown>;
+    metrics: {
+      n: number;
+      accuracy: number;
+      micro: Avg;
+      macro: Avg;
+      weighted: Avg;
+      zeroF1Families: number;
+      uncertainRate: number | null;
+      perFamily: Array<{ family: string; precision: number; recall: number; f1: number; support: number }>;
+      confusion: { labels: string[]; counts: number[][] };
+      binary: { auc: number; tprAtFpr1e3: number; tprAtFpr1e4: number; roc: Array<{ fpr: number; tpr: number }> } | null;
+      misclassified: Array<{ domain: string; trueFamily: string; predictedFamily: string; probability: number }>;
+      misclassifiedTotal: number;
+    } | null;
+  };
+}
+
+const MODEL = `query($id: Int!) { model(id: $id) { id status createdAt backend labels snapshotIds trainingSamples openSetThreshold config
+  metrics { n accuracy micro { precision recall f1 } macro { precision recall f1 } weighted { precision recall f1 } zeroF1Families uncertainRate
+    perFamily { family precision recall f1 support } confusion { labels counts }
+    binary { auc tprAtFpr1e3 tprAtFpr1e4 roc { fpr tpr } } misclassified { domain trueFamily predictedFamily probability } misclassifiedTotal } } }`;
+
+const f3 = (x: number) => x.toFixed(3);
+
+export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  if (!/^\d+$/.test(id)) notFound();
+  let data: ModelData;
+  try {
+    data = await query<ModelData>(MODEL, { id: Number(id) });
+  } catch (err) {
+    return <ErrorPanel error={err} />;
+  }
+  const m = data.model;
+  const metrics = m.metrics;
+  return (
+    <>
+      <h1>
+        Model v{m.id} <span className="muted">· {m.status.toLowerCase()}</span>
+      </h1>
+      <section>
+        <dl className="facts">
+          <dt>Created</dt>
+          <dd>{formatDate(m.createdAt)}</dd>
+          <dt>Trained on</dt>
+          <dd>snapshots {m.snapshotIds.join(', ')}</dd>
+          <dt>Backend</dt>
+          <dd>{m.backend ?? 'unknown'}</dd>
+          <dt>Classes</dt>
+          <dd>{m.labels.length}</dd>
+          <dt>Training samples</dt>
+          <dd>{m.trainingSamples != null ? formatInt(m.trainingSamples) : ''}</dd>
+          <dt>Open-set threshold</dt>
+          <dd>{m.openSetThreshold != null ? m.openSetThreshold.toFixed(3) : 'none'}</dd>
+        </dl>
+      </section>
+      {!metrics ? (
+        <p className="muted">No evaluation (the model is not trained, or had no test split).</p>
+      ) : (
+        <>
+          <section aria-labelledby="averages">
+            <h2 id="averages">
+              Test split{' '}
+              <span className="muted">
+                · {formatInt(metrics.n)} domains, accuracy {f3(metrics.accuracy)}
+              </span>
+            </h2>
+            <table data-testid="averages">
+              <thead>
+                <tr>
+                  <th>Average</th>
+                  <th className="num">Precision</th>
+                  <th className="num">Recall</th>
+                  <th className="num">F1</th>
+                </tr>
+              </thead>
+              <tbody>
+                {(['micro', 'macro', 'weighted'] as const).map((k) => (
+                  <tr key={k}>
+                    <td>{k}</td>
+                    <td className="num">{f3(metrics[k].precision)}</td>
+                    <td className="num">{f3(metrics[k].recall)}</td>
+                    <td className="num">{f3(metrics[k].f1)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {metrics.binary ? (
+              <p>
+                DGA vs benign: AUC {metrics.binary.auc.toFixed(4)}, TPR {f3(metrics.binary.tprAtFpr1e3)} at FPR 0.001,{' '}
+                {f3(metrics.binary.tprAtFpr1e4)} at FPR 0.0001
+                {metrics.uncertainRate != null
+                  ? `; ${(100 * metrics.uncertainRate).toFixed(1)}% of test domains below the open-set threshold`
+                  : ''}
+                .
+              </p>
+            ) : null}
+          </section>
+          <section aria-labelledby="families">
+            <h2 id="families">
+              Per family <span className="muted">· {metrics.zeroF1Families} with F1 = 0</span>
+            </h2>
+            <FamilyMetricsTable rows={metrics.perFamily} />
+          </section>
+          <section aria-labelledby="confusion">
+            <h2 id="confusion">Confusion matrix</h2>
+            <ConfusionHeatmap labels={metrics.confusion.labels} counts={metrics.confusion.counts} />
+          </section>
+          {metrics.binary ? (
+            <section aria-labelledby="roc">
+              <h2 id="roc">ROC curve (DGA score = 1 − P(benign))</h2>
+              <RocChart points={metrics.binary.roc} />
+            </section>
+          ) : null}
+          <section aria-labelledby="misclassified">
+            <h2 id="misclassified">
+              Misclassified <span className="muted">· {formatInt(metrics.misclassifiedTotal)} in the test split, most confident first</span>
+            </h2>
+            <table data-testid="misclassified">
+              <thead>
+                <tr>
+                  <th>Domain</th>
+                  <th>True family</th>
+                  <th>Predicted</th>
+                  <th className="num">Probability</th>
+                </tr>
+              </thead>
+              <tbody>
+                {metrics.misclassified.slice(0, 200).map((x) => (
+                  <tr key={`${x.domain}/${x.trueFamily}`}>
+                    <td className="mono">{x.domain}</td>
+                    <td>{x.trueFamily}</td>
+                    <td>{x.predictedFamily}</td>
+                    <td className="num">{f3(x.probability)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </section>
+        </>
+      )}
+    </>
+  );
+}

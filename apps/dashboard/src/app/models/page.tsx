@@ -1,0 +1,109 @@
+import Link from 'next/link';
+import { ErrorPanel } from '@/components/error-panel';
+import { formatDate, formatInt } from '@/lib/format';
+import { query } from '@/lib/graphql';
+
+export const dynamic = 'force-dynamic';
+
+interface ModelRow {
+  id: number;
+  status: string;
+  createdAt: string;
+  backend: string | null;
+  labels: string[];
+  trainingSamples: number | null;
+  snapshotIds: number[];
+  metrics: {
+    accuracy: number;
+    macro: { f1: number };
+    micro: { f1: number };
+    zeroF1Families: number;
+    binary: { auc: number } | null;
+  } | null;
+}
+
+const MODELS = `{ models(first: 100) { nodes { id status createdAt backend labels trainingSamples snapshotIds metrics { accuracy macro { f1 } micro { f1 } zeroF1Families binary { auc } } } } }`;
+
+export default async function ModelsPage() {
+  let models: ModelRow[];
+  try {
+    models = (await query<{ models: { nodes: ModelRow[] } }>(MODELS)).models.nodes;
+  } catch (err) {
+    return <ErrorPanel error={err} />;
+  }
+  return (
+    <>
+      <h1>Models</h1>
+      {models.length === 0 ? (
+        <p className="muted">No model yet: start a training job in Admin.</p>
+      ) : (
+        <section>
+          <table data-testid="models">
+            <thead>
+              <tr>
+                <th className="num">Version</th>
+                <th>Status</th>
+                <th>Created</th>
+                <th>Backend</th>
+                <th className="num">Classes</th>
+                <th className="num">Training samples</th>
+                <th className="num">Accuracy</th>
+                <th className="num">Macro-F1</th>
+                <th className="num">Micro-F1</th>
+                <th className="num">AUC</th>
+                <th className="num">F1 = 0</th>
+              </tr>
+            </thead>
+            <tbody>
+              {models.map((m) => (
+                <tr key={m.id} className={m.status === 'PROMOTED' ? 'head' : ''}>
+                  <td className="num">
+                    <Link href={`/models/${m.id}`}>{m.id}</Link>
+                  </td>
+                  <td>{m.status.toLowerCase()}</td>
+                  <td>{formatDate(m.createdAt)}</td>
+                  <td>{m.backend ?? ''}</td>
+                  <td className="num">{m.labels.length}</td>
+                  <td className="num">{m.trainingSamples != null ? formatInt(m.trainingSamples) : ''}</td>
+                  <td className="num">{m.metrics?.accuracy.toFixed(3) ?? ''}</td>
+                  <td className="num">{m.metrics?.macro.f1.toFixed(3) ?? ''}</td>
+                  <td className="num">{m.metrics?.micro.f1.toFixed(3) ?? ''}</td>
+                  <td className="num">{m.metrics?.binary?.auc.toFixed(4) ?? ''}</td>
+                  <td className="num">{m.metrics?.zeroF1Families ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      {models.length >= 2 ? (
+        <section>
+          <h2>Compare two models</h2>
+          <form className="pick" method="get" action="/models/compare">
+            <label>
+              Model A
+              <select name="a" defaultValue={String(models[1]!.id)}>
+                {models.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    v{m.id} ({m.status.toLowerCase()})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Model B
+              <select name="b" defaultValue={String(models[0]!.id)}>
+                {models.map((m) => (
+                  <option key={m.id} value={m.id}>
+                    v{m.id} ({m.status.toLowerCase()})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <button type="submit">Compare</button>
+          </form>
+        </section>
+      ) : null}
+    </>
+  );
+}
