@@ -47,7 +47,11 @@ await admin.connect();
 await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
 await admin.query(`CREATE DATABASE ${dbName}`);
 await admin.end();
-execFileSync('npx', ['prisma', 'migrate', 'deploy'], { cwd: path.join(root, 'apps', 'api'), env: { ...process.env, DATABASE_URL: url.toString() }, stdio: 'ignore' });
+execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+  cwd: path.join(root, 'apps', 'api'),
+  env: { ...process.env, DATABASE_URL: url.toString() },
+  stdio: 'ignore',
+});
 
 const deps = createDeps({
   DATABASE_URL: url.toString(),
@@ -63,15 +67,36 @@ const snapshot = await deps.ingestion.ingest({ feed: 'bench', source: { kind: 'p
 
 // A model with the default (Endgame) architecture; its weights barely matter for speed, so it
 // is trained for one epoch on a small labelled sample.
-const demo = gunzipSync(readFileSync(path.join(root, 'data', 'demo', 'dga-feed-high-2018-10-14.csv.gz'))).toString('utf8').split('\n');
+const demo = gunzipSync(readFileSync(path.join(root, 'data', 'demo', 'dga-feed-high-2018-10-14.csv.gz')))
+  .toString('utf8')
+  .split('\n');
 const labelled = [
-  ...demo.filter((l) => l && !l.startsWith('#')).slice(0, 4000).map((l) => ({ domain: l.split(',')[0], label: l.split(',')[1].replace(/^Domain used by /, '').split(/ DGA| \(| -/)[0] })),
+  ...demo
+    .filter((l) => l && !l.startsWith('#'))
+    .slice(0, 4000)
+    .map((l) => ({
+      domain: l.split(',')[0],
+      label: l
+        .split(',')[1]
+        .replace(/^Domain used by /, '')
+        .split(/ DGA| \(| -/)[0],
+    })),
   ...seeds.slice(0, 4000).map((d) => ({ domain: d, label: 'benign' })),
 ];
 const trained = await ml.trainClassifier(labelled, { train: { epochs: 1 } });
 const artifact = ml.modelToBuffer(trained.model);
 const model = await deps.db.prisma.mlModel.create({
-  data: { trainingJobId: 'bench', status: 'PROMOTED', architecture: trained.model.config, config: {}, labels: [...trained.model.labels], snapshotIds: [], artifact, artifactBytes: artifact.length, promotedAt: new Date() },
+  data: {
+    trainingJobId: 'bench',
+    status: 'PROMOTED',
+    architecture: trained.model.config,
+    config: {},
+    labels: [...trained.model.labels],
+    snapshotIds: [],
+    artifact,
+    artifactBytes: artifact.length,
+    promotedAt: new Date(),
+  },
 });
 
 // The job row and queue entry as the API creates them; the run itself is what a worker executes.
@@ -82,8 +107,12 @@ await deps.classification.run(job.id, { attempt: 1, final: true, signal: new Abo
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const done = await deps.jobs.get(job.id);
 const stored = Number((await deps.db.pool.query('SELECT count(*) AS n FROM predictions WHERE job_id = $1', [job.id])).rows[0].n);
-console.log(`bulk classification benchmark: ${ROWS.toLocaleString('en')}-domain snapshot, model ${trained.model.labels.length} classes (Embedding ${trained.model.config.embeddingDim} → LSTM ${trained.model.config.lstmUnits}), backend ${backend.choice}, ${THREADS} inference thread(s)`);
-console.log(`job ${done.state.toLowerCase()}: ${stored.toLocaleString('en')} predictions in ${seconds.toFixed(1)} s = ${Math.round(stored / seconds).toLocaleString('en')} domains/s end to end (read, classify, write, summarise)`);
+console.log(
+  `bulk classification benchmark: ${ROWS.toLocaleString('en')}-domain snapshot, model ${trained.model.labels.length} classes (Embedding ${trained.model.config.embeddingDim} → LSTM ${trained.model.config.lstmUnits}), backend ${backend.choice}, ${THREADS} inference thread(s)`,
+);
+console.log(
+  `job ${done.state.toLowerCase()}: ${stored.toLocaleString('en')} predictions in ${seconds.toFixed(1)} s = ${Math.round(stored / seconds).toLocaleString('en')} domains/s end to end (read, classify, write, summarise)`,
+);
 console.log(`peak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (inference threads included)`);
 trained.model.dispose();
 await deps.close();

@@ -21,7 +21,9 @@ const rows = [
   ['families with F1 = 0', d.zeroF1Families.length, k.zeroF1Families.length],
 ];
 const fmt = (v) => (v === null || v === undefined ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(4));
-console.log(`| metric | dgascope (${d.backend}, ${d.epochsRun} epochs) | Keras ${k.tfVersion} (${k.epochs} epochs) | ratio dgascope/Keras |`);
+console.log(
+  `| metric | dgascope (${d.backend}, ${d.epochsRun} epochs) | Keras ${k.tfVersion} (${k.epochs} epochs) | ratio dgascope/Keras |`,
+);
 console.log('|---|---|---|---|');
 for (const [name, a, b] of rows) console.log(`| ${name} | ${fmt(a)} | ${fmt(b)} | ${a != null && b ? (a / b).toFixed(2) : '–'} |`);
 console.log(`\nsame split: train ${d.train}/${k.train}, test ${d.test}/${k.test}, classes ${d.classes}/${k.classes}`);

@@ -9,7 +9,11 @@ export const repoRoot = path.resolve(here, '../..');
 export const dataDir = process.env.DGASCOPE_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
 
 const gz = (p) => gunzipSync(readFileSync(p)).toString('utf8');
-const lines = (s) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+const lines = (s) =>
+  s
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 
 /** @returns {{domain: string, label: string}[]} in a fixed order: baderj, andrewaeva, benign */
 export function loadBenchmarkData({ minPerFamily = 50, cap = 5000, perSynthetic = 5000 } = {}) {
@@ -29,13 +33,16 @@ export function loadBenchmarkData({ minPerFamily = 50, cap = 5000, perSynthetic 
   }
   // 2. andrewaeva-synthetic: first 5000 lines of every <family>.txt.gz
   const synth = path.join(dataDir, 'dga/andrewaeva-synthetic');
-  for (const f of readdirSync(synth).filter((f) => f.endsWith('.txt.gz')).sort()) {
+  for (const f of readdirSync(synth)
+    .filter((f) => f.endsWith('.txt.gz'))
+    .sort()) {
     const family = f.replace(/\.txt\.gz$/, '');
     for (const domain of lines(gz(path.join(synth, f))).slice(0, perSynthetic)) out.push({ domain, label: family });
   }
   // 3. benign: as many Umbrella names (rank order, 2026-07-06) as DGA rows
   const nDga = out.length;
-  for (const domain of lines(gz(path.join(dataDir, 'benign/umbrella-top100k-2026-07-06.txt.gz'))).slice(0, nDga)) out.push({ domain, label: 'benign' });
+  for (const domain of lines(gz(path.join(dataDir, 'benign/umbrella-top100k-2026-07-06.txt.gz'))).slice(0, nDga))
+    out.push({ domain, label: 'benign' });
   return out;
 }
 

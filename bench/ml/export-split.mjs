@@ -11,4 +11,15 @@ const file = path.join(cacheDir, `ml-split-${reduction}.tsv`);
 const rows = [];
 for (const part of ['train', 'validation', 'test']) for (const s of split[part]) rows.push(`${part}\t${s.label}\t${s.input}`);
 writeFileSync(file, rows.join('\n') + '\n');
-console.log(JSON.stringify({ file, raw: raw.length, samples: prepared.samples.length, classes: prepared.labels.length, train: split.train.length, validation: split.validation.length, test: split.test.length, stats: { ...prepared.stats, invalidExamples: undefined } }));
+console.log(
+  JSON.stringify({
+    file,
+    raw: raw.length,
+    samples: prepared.samples.length,
+    classes: prepared.labels.length,
+    train: split.train.length,
+    validation: split.validation.length,
+    test: split.test.length,
+    stats: { ...prepared.stats, invalidExamples: undefined },
+  }),
+);

@@ -57,7 +57,10 @@ function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', n
 async function tryChoice(choice: BackendChoice, notes: string[]): Promise<BackendInfo | null> {
   if (choice === 'tfjs-node-gpu' || choice === 'tfjs-node') {
     if (!tryNative(`@tensorflow/${choice}`, notes)) return null;
-    if (!(await tf.setBackend('tensorflow'))) { notes.push(`${choice}: setBackend('tensorflow') failed`); return null; }
+    if (!(await tf.setBackend('tensorflow'))) {
+      notes.push(`${choice}: setBackend('tensorflow') failed`);
+      return null;
+    }
     await tf.ready();
     const b = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
     return { choice, backend: 'tensorflow', gpu: !!b.isUsingGpuDevice, notes };
@@ -89,7 +92,8 @@ async function tryChoice(choice: BackendChoice, notes: string[]): Promise<Backen
 export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const notes: string[] = [];
   if (options.backend) {
-    if (!BACKEND_ORDER.includes(options.backend)) throw new BackendUnavailableError(`unknown backend "${options.backend}" (expected one of ${BACKEND_ORDER.join(', ')})`);
+    if (!BACKEND_ORDER.includes(options.backend))
+      throw new BackendUnavailableError(`unknown backend "${options.backend}" (expected one of ${BACKEND_ORDER.join(', ')})`);
     const info = await tryChoice(options.backend, notes);
     if (!info) throw new BackendUnavailableError(`backend ${options.backend} was forced but cannot be used: ${notes.join('; ')}`);
     return (active = info);

@@ -10,10 +10,20 @@ import { createRng, shuffleInPlace } from './rng';
  * - 'batch': plain shuffled batches, each padded to its own longest member.
  * - 'max': plain shuffled batches, each padded to maxLen (the seed notebook's way; for comparison).
  */
-export function epochBatches(lengths: ArrayLike<number>, batchSize: number, maxLen: number, mode: 'bucket' | 'batch' | 'max', seed: number, chunkBatches = 8): number[][] {
+export function epochBatches(
+  lengths: ArrayLike<number>,
+  batchSize: number,
+  maxLen: number,
+  mode: 'bucket' | 'batch' | 'max',
+  seed: number,
+  chunkBatches = 8,
+): number[][] {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
   const rng = createRng(seed);
-  const idx = shuffleInPlace(Array.from({ length: lengths.length }, (_, i) => i), rng);
+  const idx = shuffleInPlace(
+    Array.from({ length: lengths.length }, (_, i) => i),
+    rng,
+  );
   const batches: number[][] = [];
   if (mode === 'bucket') {
     const len = (i: number): number => Math.min(lengths[i] as number, maxLen);

@@ -1,10 +1,5 @@
 /** Class weighting against imbalance; weights are scaled so the mean weight per training sample is 1. */
-export type ClassWeighting =
-  | 'none'
-  | 'inverse'
-  | 'sqrt'
-  | { kind: 'effective-number'; beta?: number }
-  | 'effective-number';
+export type ClassWeighting = 'none' | 'inverse' | 'sqrt' | { kind: 'effective-number'; beta?: number } | 'effective-number';
 
 /**
  * - inverse: w_c ∝ 1 / n_c
@@ -20,15 +15,28 @@ export function classWeights(counts: readonly number[], weighting: ClassWeightin
   counts.forEach((n, c) => {
     if (n <= 0) return;
     switch (kind) {
-      case 'none': w[c] = 1; break;
-      case 'inverse': w[c] = 1 / n; break;
-      case 'sqrt': w[c] = 1 / Math.sqrt(n); break;
-      case 'effective-number': w[c] = (1 - beta) / (1 - Math.pow(beta, n)); break;
-      default: throw new Error(`unknown class weighting ${String(kind)}`);
+      case 'none':
+        w[c] = 1;
+        break;
+      case 'inverse':
+        w[c] = 1 / n;
+        break;
+      case 'sqrt':
+        w[c] = 1 / Math.sqrt(n);
+        break;
+      case 'effective-number':
+        w[c] = (1 - beta) / (1 - Math.pow(beta, n));
+        break;
+      default:
+        throw new Error(`unknown class weighting ${String(kind)}`);
     }
   });
-  let total = 0, weighted = 0;
-  counts.forEach((n, c) => { total += n; weighted += n * (w[c] as number); });
+  let total = 0,
+    weighted = 0;
+  counts.forEach((n, c) => {
+    total += n;
+    weighted += n * (w[c] as number);
+  });
   const scale = weighted > 0 ? total / weighted : 1;
   return Float32Array.from(w, (x) => x * scale);
 }

@@ -6,8 +6,14 @@ import { toModelInput, resolveInputForm } from './input-form';
 describe('input form', () => {
   it('reduces host names to registered domains by default and keeps them with reduction "full"', () => {
     const reg = resolveInputForm();
-    expect(toModelInput('E116841.b.AkamaiEdge.net.', reg)).toEqual({ ok: true, normalized: 'e116841.b.akamaiedge.net', input: 'b.akamaiedge.net' }); // b.akamaiedge.net is a private suffix entry
-    expect(toModelInput('e116841.b.akamaiedge.net', resolveInputForm({ allowPrivateDomains: false }))).toMatchObject({ input: 'akamaiedge.net' });
+    expect(toModelInput('E116841.b.AkamaiEdge.net.', reg)).toEqual({
+      ok: true,
+      normalized: 'e116841.b.akamaiedge.net',
+      input: 'b.akamaiedge.net',
+    }); // b.akamaiedge.net is a private suffix entry
+    expect(toModelInput('e116841.b.akamaiedge.net', resolveInputForm({ allowPrivateDomains: false }))).toMatchObject({
+      input: 'akamaiedge.net',
+    });
     expect(toModelInput('udns2.salesforce.com', reg)).toMatchObject({ input: 'salesforce.com' });
     expect(toModelInput('qwhfkjs.dyndns.org', reg)).toMatchObject({ input: 'qwhfkjs.dyndns.org' }); // private suffix kept
     expect(toModelInput('qwhfkjs.dyndns.org', resolveInputForm({ allowPrivateDomains: false }))).toMatchObject({ input: 'dyndns.org' });

@@ -23,14 +23,26 @@ export interface Evaluation extends Metrics {
 export function evaluate(model: DgaModel, samples: readonly Sample[], options: EvaluateOptions = {}): Evaluation {
   const index = new Map(model.labels.map((l, i) => [l, i]));
   const known = samples.filter((s) => index.has(s.label));
-  const probs = model.predictProba(known.map((s) => s.input), options.batchSize ?? 1024);
+  const probs = model.predictProba(
+    known.map((s) => s.input),
+    options.batchSize ?? 1024,
+  );
   const m = computeMetrics({
-    labels: model.labels, yTrue: Int32Array.from(known, (s) => index.get(s.label) as number), probs,
-    benignLabel: model.meta.benignLabel, domains: known.map((s) => s.domain),
-    misclassifiedCap: options.misclassifiedCap ?? 1000, rocPoints: options.rocPoints,
+    labels: model.labels,
+    yTrue: Int32Array.from(known, (s) => index.get(s.label) as number),
+    probs,
+    benignLabel: model.meta.benignLabel,
+    domains: known.map((s) => s.domain),
+    misclassifiedCap: options.misclassifiedCap ?? 1000,
+    rocPoints: options.rocPoints,
   });
   const th = model.meta.openSetThreshold;
-  return { ...m, skippedUnknownLabels: samples.length - known.length, uncertainRate: th === null ? null : uncertainShare(probs, model.labels.length, th), openSetThreshold: th };
+  return {
+    ...m,
+    skippedUnknownLabels: samples.length - known.length,
+    uncertainRate: th === null ? null : uncertainShare(probs, model.labels.length, th),
+    openSetThreshold: th,
+  };
 }
 
 function uncertainShare(probs: Float32Array, C: number, threshold: number): number {
@@ -70,7 +82,11 @@ export interface LeaveOutOptions {
  * Leave-families-out: train without `families`, then classify all their domains and count how many
  * come out as DGA and how many as `uncertain` (open set).
  */
-export async function leaveFamiliesOut(samples: readonly Sample[], families: readonly string[], options: LeaveOutOptions = {}): Promise<LeaveOutResult & { model?: DgaModel }> {
+export async function leaveFamiliesOut(
+  samples: readonly Sample[],
+  families: readonly string[],
+  options: LeaveOutOptions = {},
+): Promise<LeaveOutResult & { model?: DgaModel }> {
   const out = new Set(families);
   const known = samples.filter((s) => !out.has(s.label));
   const held = samples.filter((s) => out.has(s.label));
@@ -96,17 +112,29 @@ export async function leaveFamiliesOut(samples: readonly Sample[], families: rea
       f.to.set(name, (f.to.get(name) ?? 0) + 1);
       per.set(s.label, f);
     });
-    const fams: HeldOutFamily[] = [...per].sort(([a], [b]) => (a < b ? -1 : 1)).map(([family, f]) => ({
-      family, n: f.n, dgaRecall: f.dga / f.n, uncertainRate: f.unc / f.n,
-      assignedTo: [...f.to].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, c]) => ({ family: name, share: c / f.n })),
-    }));
+    const fams: HeldOutFamily[] = [...per]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([family, f]) => ({
+        family,
+        n: f.n,
+        dgaRecall: f.dga / f.n,
+        uncertainRate: f.unc / f.n,
+        assignedTo: [...f.to]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3)
+          .map(([name, c]) => ({ family: name, share: c / f.n })),
+      }));
     const total = fams.reduce((a, f) => a + f.n, 0);
     const mean = (g: (f: HeldOutFamily) => number): number => (fams.length ? fams.reduce((a, f) => a + g(f), 0) / fams.length : 0);
     const result = {
       families: fams,
-      micro: { dgaRecall: total ? fams.reduce((a, f) => a + f.dgaRecall * f.n, 0) / total : 0, uncertainRate: total ? fams.reduce((a, f) => a + f.uncertainRate * f.n, 0) / total : 0 },
+      micro: {
+        dgaRecall: total ? fams.reduce((a, f) => a + f.dgaRecall * f.n, 0) / total : 0,
+        uncertainRate: total ? fams.reduce((a, f) => a + f.uncertainRate * f.n, 0) / total : 0,
+      },
       macro: { dgaRecall: mean((f) => f.dgaRecall), uncertainRate: mean((f) => f.uncertainRate) },
-      knownTest, threshold: th,
+      knownTest,
+      threshold: th,
     };
     if (options.keepModel) return { ...result, model };
     model.dispose();

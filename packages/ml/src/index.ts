@@ -1,18 +1,80 @@
 /** @dgascope/ml — the Endgame character-level LSTM DGA family classifier on TensorFlow.js. */
 export { CharTokenizer, PAD_INDEX, OOV_INDEX, type TokenizerJSON } from './tokenizer';
 export { toModelInput, resolveInputForm, type InputFormOptions, type ResolvedInputForm, type ModelInput } from './input-form';
-export { prepareData, fingerprint, sortedLabels, countLabels, type LabeledDomain, type Sample, type PrepareOptions, type PreparedData } from './dataset';
+export {
+  prepareData,
+  fingerprint,
+  sortedLabels,
+  countLabels,
+  type LabeledDomain,
+  type Sample,
+  type PrepareOptions,
+  type PreparedData,
+} from './dataset';
 export { stratifiedSplit, type Split, type SplitOptions } from './split';
 export { classWeights, type ClassWeighting } from './class-weights';
 export { epochBatches } from './batches';
-export { LstmNet, resolveConfig, predictProbs, timeMajorBatch, DEFAULT_ARCHITECTURE, type ModelConfig, type ArchitectureOptions, type NetWeights } from './model';
+export {
+  LstmNet,
+  resolveConfig,
+  predictProbs,
+  timeMajorBatch,
+  DEFAULT_ARCHITECTURE,
+  type ModelConfig,
+  type ArchitectureOptions,
+  type NetWeights,
+} from './model';
 export { train, growWeights, TrainingAbortedError, type TrainOptions, type TrainProgress, type TrainResult, type TrainData } from './train';
-export { computeMetrics, binaryMetrics, type Metrics, type MetricsInput, type ClassMetrics, type Averages, type BinaryMetrics, type RocPoint, type Misclassified } from './metrics';
-export { evaluate, leaveFamiliesOut, type Evaluation, type EvaluateOptions, type LeaveOutResult, type LeaveOutOptions, type HeldOutFamily } from './evaluate';
+export {
+  computeMetrics,
+  binaryMetrics,
+  type Metrics,
+  type MetricsInput,
+  type ClassMetrics,
+  type Averages,
+  type BinaryMetrics,
+  type RocPoint,
+  type Misclassified,
+} from './metrics';
+export {
+  evaluate,
+  leaveFamiliesOut,
+  type Evaluation,
+  type EvaluateOptions,
+  type LeaveOutResult,
+  type LeaveOutOptions,
+  type HeldOutFamily,
+} from './evaluate';
 export { chooseThreshold } from './open-set';
-export { DgaModel, type ClassifyResult, type ClassifyOptions, type ModelMeta, type EpochRecord, type ValidationSummary, type TopEntry } from './predictor';
-export { saveModel, loadModel, modelToBuffer, modelFromBuffer, ModelFormatError, MODEL_FORMAT, MODEL_FORMAT_VERSION, type ModelManifest } from './persistence';
-export { initBackend, ensureBackend, activeBackend, BackendUnavailableError, BACKEND_ORDER, type BackendChoice, type BackendInfo, type BackendOptions } from './backend';
+export {
+  DgaModel,
+  type ClassifyResult,
+  type ClassifyOptions,
+  type ModelMeta,
+  type EpochRecord,
+  type ValidationSummary,
+  type TopEntry,
+} from './predictor';
+export {
+  saveModel,
+  loadModel,
+  modelToBuffer,
+  modelFromBuffer,
+  ModelFormatError,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelManifest,
+} from './persistence';
+export {
+  initBackend,
+  ensureBackend,
+  activeBackend,
+  BackendUnavailableError,
+  BACKEND_ORDER,
+  type BackendChoice,
+  type BackendInfo,
+  type BackendOptions,
+} from './backend';
 export { applyWasmPatches, wasmPatchesApplied } from './wasm-patches';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline';
 export { InferencePool, type PoolOptions } from './pool';

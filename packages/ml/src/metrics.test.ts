@@ -7,18 +7,34 @@ describe('computeMetrics', () => {
   const labels = ['benign', 'a', 'b'];
   const yTrue = [0, 0, 1, 1, 2, 2];
   const probs = [
-    0.8, 0.1, 0.1, // benign → benign
-    0.3, 0.6, 0.1, // benign → a (error, p .6)
-    0.2, 0.7, 0.1, // a → a
-    0.1, 0.2, 0.7, // a → b (error, p .7)
-    0.1, 0.1, 0.8, // b → b
-    0.6, 0.1, 0.3, // b → benign (error, p .6)
+    0.8,
+    0.1,
+    0.1, // benign → benign
+    0.3,
+    0.6,
+    0.1, // benign → a (error, p .6)
+    0.2,
+    0.7,
+    0.1, // a → a
+    0.1,
+    0.2,
+    0.7, // a → b (error, p .7)
+    0.1,
+    0.1,
+    0.8, // b → b
+    0.6,
+    0.1,
+    0.3, // b → benign (error, p .6)
   ];
   const m = computeMetrics({ labels, yTrue, probs, benignLabel: 'benign', domains: ['d0', 'd1', 'd2', 'd3', 'd4', 'd5'] });
 
   it('matches the hand-computed report', () => {
     expect(m.accuracy).toBeCloseTo(3 / 6);
-    expect(m.confusion).toEqual([[1, 1, 0], [0, 1, 1], [1, 0, 1]]);
+    expect(m.confusion).toEqual([
+      [1, 1, 0],
+      [0, 1, 1],
+      [1, 0, 1],
+    ]);
     // every class: tp 1, predicted 2, support 2 → P = R = F1 = 0.5
     for (const c of m.perClass) expect(c).toMatchObject({ precision: 0.5, recall: 0.5, f1: 0.5, support: 2 });
     expect(m.macro.f1).toBeCloseTo(0.5);
@@ -52,10 +68,18 @@ describe('binaryMetrics', () => {
   it('handles ties as half and reads TPR at low FPR', () => {
     expect(binaryMetrics([0.5, 0.5], [1, 0]).auc).toBeCloseTo(0.5);
     const n = 10000;
-    const scores: number[] = [], pos: number[] = [];
-    for (let i = 0; i < n; i++) { scores.push(i / n); pos.push(0); } // negatives in [0, 1)
-    for (let i = 0; i < 100; i++) { scores.push(1 + i); pos.push(1); } // 100 positives above all
-    scores.push(0.99995); pos.push(1); // one positive above only the top negative... (0.99995 > 0.9999)
+    const scores: number[] = [],
+      pos: number[] = [];
+    for (let i = 0; i < n; i++) {
+      scores.push(i / n);
+      pos.push(0);
+    } // negatives in [0, 1)
+    for (let i = 0; i < 100; i++) {
+      scores.push(1 + i);
+      pos.push(1);
+    } // 100 positives above all
+    scores.push(0.99995);
+    pos.push(1); // one positive above only the top negative... (0.99995 > 0.9999)
     const b = binaryMetrics(scores, pos, 50);
     expect(b.auc).toBeGreaterThan(0.999);
     expect(b.tprAtFpr['1e-4']).toBeCloseTo(101 / 101);

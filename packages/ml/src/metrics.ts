@@ -72,17 +72,22 @@ export interface MetricsInput {
 const div = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 
 export function argmaxRow(probs: ArrayLike<number>, row: number, k: number): number {
-  let best = 0, bestP = -Infinity;
+  let best = 0,
+    bestP = -Infinity;
   for (let c = 0; c < k; c++) {
     const p = probs[row * k + c] as number;
-    if (p > bestP) { bestP = p; best = c; }
+    if (p > bestP) {
+      bestP = p;
+      best = c;
+    }
   }
   return best;
 }
 
 export function computeMetrics(input: MetricsInput): Metrics {
   const { labels, yTrue, probs } = input;
-  const k = labels.length, n = yTrue.length;
+  const k = labels.length,
+    n = yTrue.length;
   if (probs.length !== n * k) throw new RangeError(`probs has ${probs.length} values, expected ${n}×${k}`);
   const confusion = labels.map(() => new Array<number>(k).fill(0));
   const errors: Misclassified[] = [];
@@ -94,24 +99,40 @@ export function computeMetrics(input: MetricsInput): Metrics {
     pred[i] = p;
     (confusion[t] as number[])[p]! += 1;
     if (p === t) correct++;
-    else errors.push({ domain: input.domains?.[i] ?? String(i), trueLabel: labels[t] as string, predicted: labels[p] as string, probability: probs[i * k + p] as number });
+    else
+      errors.push({
+        domain: input.domains?.[i] ?? String(i),
+        trueLabel: labels[t] as string,
+        predicted: labels[p] as string,
+        probability: probs[i * k + p] as number,
+      });
   }
   const perClass: ClassMetrics[] = labels.map((label, c) => {
     const tp = (confusion[c] as number[])[c] as number;
-    let predicted = 0, support = 0;
+    let predicted = 0,
+      support = 0;
     for (let r = 0; r < k; r++) predicted += (confusion[r] as number[])[c] as number;
     for (let q = 0; q < k; q++) support += (confusion[c] as number[])[q] as number;
-    const precision = div(tp, predicted), recall = div(tp, support);
+    const precision = div(tp, predicted),
+      recall = div(tp, support);
     return { label, precision, recall, f1: div(2 * precision * recall, precision + recall), support };
   });
   const present = perClass.filter((m) => m.support > 0);
   const avg = (f: (m: ClassMetrics) => number, w: (m: ClassMetrics) => number): number => {
-    let s = 0, ws = 0;
-    for (const m of present) { s += f(m) * w(m); ws += w(m); }
+    let s = 0,
+      ws = 0;
+    for (const m of present) {
+      s += f(m) * w(m);
+      ws += w(m);
+    }
     return div(s, ws);
   };
   const accuracy = div(correct, n);
-  const averages = (w: (m: ClassMetrics) => number): Averages => ({ precision: avg((m) => m.precision, w), recall: avg((m) => m.recall, w), f1: avg((m) => m.f1, w) });
+  const averages = (w: (m: ClassMetrics) => number): Averages => ({
+    precision: avg((m) => m.precision, w),
+    recall: avg((m) => m.recall, w),
+    f1: avg((m) => m.f1, w),
+  });
   errors.sort((a, b) => b.probability - a.probability);
   const cap = input.misclassifiedCap ?? 1000;
 
@@ -120,16 +141,25 @@ export function computeMetrics(input: MetricsInput): Metrics {
   if (b >= 0) {
     const scores = new Float64Array(n);
     const positive = new Uint8Array(n);
-    for (let i = 0; i < n; i++) { scores[i] = 1 - (probs[i * k + b] as number); positive[i] = yTrue[i] === b ? 0 : 1; }
+    for (let i = 0; i < n; i++) {
+      scores[i] = 1 - (probs[i * k + b] as number);
+      positive[i] = yTrue[i] === b ? 0 : 1;
+    }
     binary = binaryMetrics(scores, positive, input.rocPoints ?? 200);
   }
   return {
-    n, accuracy, labels: [...labels], perClass,
+    n,
+    accuracy,
+    labels: [...labels],
+    perClass,
     // single-label multiclass: micro P = micro R = micro F1 = accuracy
     micro: { precision: accuracy, recall: accuracy, f1: accuracy },
     macro: averages(() => 1),
     weighted: averages((m) => m.support),
-    confusion, binary, misclassified: errors.slice(0, cap), misclassifiedTotal: errors.length,
+    confusion,
+    binary,
+    misclassified: errors.slice(0, cap),
+    misclassifiedTotal: errors.length,
   };
 }
 
@@ -141,17 +171,37 @@ export function binaryMetrics(scores: ArrayLike<number>, positive: ArrayLike<num
   for (let i = 0; i < n; i++) P += positive[i] ? 1 : 0;
   const N = n - P;
   const full: RocPoint[] = [{ fpr: 0, tpr: 0, threshold: Infinity }];
-  let tp = 0, fp = 0, auc = 0, prevF = 0, prevT = 0;
-  for (let i = 0; i < n; ) {
+  let tp = 0,
+    fp = 0,
+    auc = 0,
+    prevF = 0,
+    prevT = 0;
+  for (let i = 0; i < n;) {
     const s = scores[order[i] as number] as number;
-    while (i < n && scores[order[i] as number] === s) { if (positive[order[i] as number]) tp++; else fp++; i++; }
-    const fpr = div(fp, N), tpr = div(tp, P);
-    auc += (fpr - prevF) * (tpr + prevT) / 2;
-    prevF = fpr; prevT = tpr;
+    while (i < n && scores[order[i] as number] === s) {
+      if (positive[order[i] as number]) tp++;
+      else fp++;
+      i++;
+    }
+    const fpr = div(fp, N),
+      tpr = div(tp, P);
+    auc += ((fpr - prevF) * (tpr + prevT)) / 2;
+    prevF = fpr;
+    prevT = tpr;
     full.push({ fpr, tpr, threshold: s });
   }
-  const tprAt = (maxFpr: number): number => { let best = 0; for (const p of full) if (p.fpr <= maxFpr && p.tpr > best) best = p.tpr; return best; };
-  return { positives: P, negatives: N, auc: P === 0 || N === 0 ? NaN : auc, tprAtFpr: { '1e-3': tprAt(1e-3), '1e-4': tprAt(1e-4) }, roc: downsample(full, rocPoints) };
+  const tprAt = (maxFpr: number): number => {
+    let best = 0;
+    for (const p of full) if (p.fpr <= maxFpr && p.tpr > best) best = p.tpr;
+    return best;
+  };
+  return {
+    positives: P,
+    negatives: N,
+    auc: P === 0 || N === 0 ? NaN : auc,
+    tprAtFpr: { '1e-3': tprAt(1e-3), '1e-4': tprAt(1e-4) },
+    roc: downsample(full, rocPoints),
+  };
 }
 
 function downsample(points: RocPoint[], max: number): RocPoint[] {

@@ -45,9 +45,12 @@ export function resolveConfig(vocabSize: number, numClasses: number, arch: Archi
 
 export function validateConfig(c: ModelConfig): void {
   const ints: (keyof ModelConfig)[] = ['vocabSize', 'numClasses', 'embeddingDim', 'lstmUnits', 'maxLen'];
-  for (const k of ints) if (!Number.isInteger(c[k]) || (c[k] as number) < 1) throw new RangeError(`model config: ${k} must be a positive integer, got ${String(c[k])}`);
+  for (const k of ints)
+    if (!Number.isInteger(c[k]) || (c[k] as number) < 1)
+      throw new RangeError(`model config: ${k} must be a positive integer, got ${String(c[k])}`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
-  if (c.recurrentActivation !== 'sigmoid' && c.recurrentActivation !== 'hardSigmoid') throw new RangeError(`model config: recurrentActivation must be sigmoid or hardSigmoid, got ${String(c.recurrentActivation)}`);
+  if (c.recurrentActivation !== 'sigmoid' && c.recurrentActivation !== 'hardSigmoid')
+    throw new RangeError(`model config: recurrentActivation must be sigmoid or hardSigmoid, got ${String(c.recurrentActivation)}`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -64,7 +67,14 @@ export interface NetWeights {
   denseBias: Float32Array; // [C]
 }
 
-export const WEIGHT_NAMES = ['embedding/embeddings', 'lstm/kernel', 'lstm/recurrent_kernel', 'lstm/bias', 'dense/kernel', 'dense/bias'] as const;
+export const WEIGHT_NAMES = [
+  'embedding/embeddings',
+  'lstm/kernel',
+  'lstm/recurrent_kernel',
+  'lstm/bias',
+  'dense/kernel',
+  'dense/bias',
+] as const;
 
 export function weightShapes(c: ModelConfig): Record<keyof NetWeights, number[]> {
   const H = c.lstmUnits;
@@ -81,7 +91,10 @@ export function weightShapes(c: ModelConfig): Record<keyof NetWeights, number[]>
 /** Keras initialisers: uniform(±0.05) embeddings, glorot-uniform kernels, orthogonal recurrent kernel, forget bias 1. */
 export function initWeights(c: ModelConfig, seed: number): NetWeights {
   const rng = createRng(seed);
-  const H = c.lstmUnits, E = c.embeddingDim, V = c.vocabSize, C = c.numClasses;
+  const H = c.lstmUnits,
+    E = c.embeddingDim,
+    V = c.vocabSize,
+    C = c.numClasses;
   const bias = new Float32Array(4 * H);
   bias.fill(1, H, 2 * H);
   return {
@@ -104,7 +117,8 @@ export function glorot(fanIn: number, fanOut: number, rng: Rng): Float32Array {
 
 /** [rows, cols] with orthonormal rows (rows ≤ cols) or columns, as Keras' Orthogonal initialiser. */
 export function orthogonal(rows: number, cols: number, rng: Rng): Float32Array {
-  const n = Math.min(rows, cols), len = Math.max(rows, cols);
+  const n = Math.min(rows, cols),
+    len = Math.max(rows, cols);
   const vecs: Float64Array[] = [];
   for (let i = 0; i < n; i++) {
     const v = Float64Array.from({ length: len }, () => normal(rng));
@@ -120,9 +134,10 @@ export function orthogonal(rows: number, cols: number, rng: Rng): Float32Array {
     vecs.push(v);
   }
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let col = 0; col < cols; col++) {
-    out[r * cols + col] = rows <= cols ? ((vecs[r] as Float64Array)[col] as number) : ((vecs[col] as Float64Array)[r] as number);
-  }
+  for (let r = 0; r < rows; r++)
+    for (let col = 0; col < cols; col++) {
+      out[r * cols + col] = rows <= cols ? ((vecs[r] as Float64Array)[col] as number) : ((vecs[col] as Float64Array)[r] as number);
+    }
   return out;
 }
 
@@ -161,13 +176,17 @@ export class LstmNet {
   readonly wd: tf.Variable;
   readonly bd: tf.Variable;
 
-  private constructor(readonly config: ModelConfig, w: NetWeights) {
+  private constructor(
+    readonly config: ModelConfig,
+    w: NetWeights,
+  ) {
     validateConfig(config);
     const s = weightShapes(config);
     const H = config.lstmUnits;
     for (const k of Object.keys(s) as (keyof NetWeights)[]) {
       const expected = s[k].reduce((a, c) => a * c, 1);
-      if (w[k].length !== expected) throw new RangeError(`weights: ${k} has ${w[k].length} values, expected ${expected} for shape [${s[k].join(', ')}]`);
+      if (w[k].length !== expected)
+        throw new RangeError(`weights: ${k} has ${w[k].length} values, expected ${expected} for shape [${s[k].join(', ')}]`);
     }
     this.emb = ownVariable(tf.tensor2d(w.embeddings, s.embeddings as [number, number]));
     this.wx = ownVariable(tf.tensor2d(swapGateBlocks(w.kernel, config.embeddingDim, H), s.kernel as [number, number]));
@@ -248,7 +267,10 @@ export class LstmNet {
       sizes.push(n);
       for (let r = 0; r < n; r++) active.push(ids[t * B + (order[r] as number)] as number);
     }
-    const gate = c.recurrentActivation === 'sigmoid' ? (x: tf.Tensor) => tf.sigmoid(x) : (x: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+    const gate =
+      c.recurrentActivation === 'sigmoid'
+        ? (x: tf.Tensor) => tf.sigmoid(x)
+        : (x: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
     let h: tf.Tensor2D | null = null;
     let cell: tf.Tensor2D | null = null;
     if (active.length > 0) {
@@ -259,8 +281,14 @@ export class LstmNet {
       let prev = 0;
       nonEmpty.forEach((k, s) => {
         if (h && cell && k > prev) {
-          h = tf.pad(h, [[0, k - prev], [0, 0]]) as tf.Tensor2D; // sequences that start now: zero state
-          cell = tf.pad(cell, [[0, k - prev], [0, 0]]) as tf.Tensor2D;
+          h = tf.pad(h, [
+            [0, k - prev],
+            [0, 0],
+          ]) as tf.Tensor2D; // sequences that start now: zero state
+          cell = tf.pad(cell, [
+            [0, k - prev],
+            [0, 0],
+          ]) as tf.Tensor2D;
         }
         const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, this.u));
         const [sPre, gPre] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
@@ -270,7 +298,11 @@ export class LstmNet {
         h = tf.mul(o, tf.tanh(cell)) as tf.Tensor2D;
         prev = k;
       });
-      if (prev < B) h = tf.pad(h as unknown as tf.Tensor2D, [[0, B - prev], [0, 0]]) as tf.Tensor2D; // empty sequences
+      if (prev < B)
+        h = tf.pad(h as unknown as tf.Tensor2D, [
+          [0, B - prev],
+          [0, 0],
+        ]) as tf.Tensor2D; // empty sequences
     }
     let last: tf.Tensor2D = h ?? tf.zeros([B, H]);
     if (options.training && c.dropout > 0) last = tf.dropout(last, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D;
@@ -284,15 +316,21 @@ export class LstmNet {
   toLayersModel(): tf.LayersModel {
     const c = this.config;
     const m = tf.sequential();
-    m.add(tf.layers.embedding({ inputDim: c.vocabSize, outputDim: c.embeddingDim, maskZero: true, inputShape: [null] as unknown as number[] }));
+    m.add(
+      tf.layers.embedding({ inputDim: c.vocabSize, outputDim: c.embeddingDim, maskZero: true, inputShape: [null] as unknown as number[] }),
+    );
     m.add(tf.layers.lstm({ units: c.lstmUnits, recurrentActivation: c.recurrentActivation === 'sigmoid' ? 'sigmoid' : 'hardSigmoid' }));
     m.add(tf.layers.dropout({ rate: c.dropout }));
     m.add(tf.layers.dense({ units: c.numClasses, activation: 'softmax' }));
     const w = this.getWeights();
     const s = weightShapes(c);
     m.setWeights([
-      tf.tensor(w.embeddings, s.embeddings), tf.tensor(w.kernel, s.kernel), tf.tensor(w.recurrentKernel, s.recurrentKernel),
-      tf.tensor(w.bias, s.bias), tf.tensor(w.denseKernel, s.denseKernel), tf.tensor(w.denseBias, s.denseBias),
+      tf.tensor(w.embeddings, s.embeddings),
+      tf.tensor(w.kernel, s.kernel),
+      tf.tensor(w.recurrentKernel, s.recurrentKernel),
+      tf.tensor(w.bias, s.bias),
+      tf.tensor(w.denseKernel, s.denseKernel),
+      tf.tensor(w.denseBias, s.denseBias),
     ]);
     return m;
   }
@@ -318,13 +356,19 @@ export function timeMajorBatch(seqs: readonly Int32Array[], maxLen: number, padT
 
 /** Softmax probabilities [N × C] for encoded sequences, in input order; batches grouped by length. */
 export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
-  const C = net.config.numClasses, maxLen = net.config.maxLen;
+  const C = net.config.numClasses,
+    maxLen = net.config.maxLen;
   const out = new Float32Array(seqs.length * C);
-  const order = Array.from({ length: seqs.length }, (_, i) => i).sort((a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen));
+  const order = Array.from({ length: seqs.length }, (_, i) => i).sort(
+    (a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen),
+  );
   for (let start = 0; start < order.length; start += batchSize) {
     const idx = order.slice(start, start + batchSize);
     const probs = tf.tidy(() => {
-      const x = timeMajorBatch(idx.map((i) => seqs[i] as Int32Array), maxLen);
+      const x = timeMajorBatch(
+        idx.map((i) => seqs[i] as Int32Array),
+        maxLen,
+      );
       return tf.softmax(net.logits(x)).dataSync() as Float32Array;
     });
     idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));

@@ -62,8 +62,14 @@ function serialize(model: DgaModel): { manifest: ModelManifest; weights: Buffer 
     for (let j = 0; j < arr.length; j++) weights.writeFloatLE(arr[j] as number, e.offset + j * 4);
   });
   const manifest: ModelManifest = {
-    format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, config: model.config, tokenizer: model.tokenizer.toJSON(),
-    labels: [...model.labels], meta: model.meta, weights: entries, weightsBytes: weights.length,
+    format: MODEL_FORMAT,
+    formatVersion: MODEL_FORMAT_VERSION,
+    config: model.config,
+    tokenizer: model.tokenizer.toJSON(),
+    labels: [...model.labels],
+    meta: model.meta,
+    weights: entries,
+    weightsBytes: weights.length,
     weightsSha256: createHash('sha256').update(weights).digest('hex'),
   };
   return { manifest, weights };
@@ -72,15 +78,21 @@ function serialize(model: DgaModel): { manifest: ModelManifest; weights: Buffer 
 function deserialize(manifest: unknown, weights: Buffer): DgaModel {
   if (!manifest || typeof manifest !== 'object') throw new ModelFormatError('model.json is not an object');
   const m = manifest as Partial<ModelManifest>;
-  if (m.format !== MODEL_FORMAT) throw new ModelFormatError(`not a dgascope model (format ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}")`);
-  if (m.formatVersion !== MODEL_FORMAT_VERSION) throw new ModelFormatError(`format version ${String(m.formatVersion)} is not supported by this build (it reads version ${MODEL_FORMAT_VERSION})`);
-  if (!m.config || !m.tokenizer || !Array.isArray(m.labels) || !m.meta || !Array.isArray(m.weights)) throw new ModelFormatError('model.json lacks config, tokenizer, labels, meta or weights');
+  if (m.format !== MODEL_FORMAT)
+    throw new ModelFormatError(`not a dgascope model (format ${JSON.stringify(m.format)}, expected "${MODEL_FORMAT}")`);
+  if (m.formatVersion !== MODEL_FORMAT_VERSION)
+    throw new ModelFormatError(
+      `format version ${String(m.formatVersion)} is not supported by this build (it reads version ${MODEL_FORMAT_VERSION})`,
+    );
+  if (!m.config || !m.tokenizer || !Array.isArray(m.labels) || !m.meta || !Array.isArray(m.weights))
+    throw new ModelFormatError('model.json lacks config, tokenizer, labels, meta or weights');
   try {
     validateConfig(m.config);
   } catch (e) {
     throw new ModelFormatError(`invalid config: ${(e as Error).message}`);
   }
-  if (weights.length !== m.weightsBytes) throw new ModelFormatError(`weights are ${weights.length} bytes, the manifest says ${String(m.weightsBytes)} (truncated or corrupted)`);
+  if (weights.length !== m.weightsBytes)
+    throw new ModelFormatError(`weights are ${weights.length} bytes, the manifest says ${String(m.weightsBytes)} (truncated or corrupted)`);
   const sha = createHash('sha256').update(weights).digest('hex');
   if (sha !== m.weightsSha256) throw new ModelFormatError('weights checksum mismatch (corrupted artifact)');
   const shapes = weightShapes(m.config);
@@ -88,8 +100,12 @@ function deserialize(manifest: unknown, weights: Buffer): DgaModel {
   KEYS.forEach((k, i) => {
     const e = m.weights?.find((x) => x.name === WEIGHT_NAMES[i]);
     if (!e) throw new ModelFormatError(`weight ${WEIGHT_NAMES[i]} missing`);
-    if (e.dtype !== 'float32' || e.shape.join(',') !== shapes[k].join(',')) throw new ModelFormatError(`weight ${e.name} has shape [${e.shape.join(', ')}] ${e.dtype}, the config needs [${shapes[k].join(', ')}] float32`);
-    if (e.offset < 0 || e.offset + e.length * 4 > weights.length) throw new ModelFormatError(`weight ${e.name} lies outside the weights data`);
+    if (e.dtype !== 'float32' || e.shape.join(',') !== shapes[k].join(','))
+      throw new ModelFormatError(
+        `weight ${e.name} has shape [${e.shape.join(', ')}] ${e.dtype}, the config needs [${shapes[k].join(', ')}] float32`,
+      );
+    if (e.offset < 0 || e.offset + e.length * 4 > weights.length)
+      throw new ModelFormatError(`weight ${e.name} lies outside the weights data`);
     const arr = new Float32Array(e.length);
     for (let j = 0; j < e.length; j++) arr[j] = weights.readFloatLE(e.offset + j * 4);
     w[k] = arr;
@@ -100,7 +116,8 @@ function deserialize(manifest: unknown, weights: Buffer): DgaModel {
   } catch (e) {
     throw new ModelFormatError((e as Error).message);
   }
-  if (tokenizer.vocabSize !== m.config.vocabSize) throw new ModelFormatError(`tokenizer has ${tokenizer.vocabSize} entries, config.vocabSize is ${m.config.vocabSize}`);
+  if (tokenizer.vocabSize !== m.config.vocabSize)
+    throw new ModelFormatError(`tokenizer has ${tokenizer.vocabSize} entries, config.vocabSize is ${m.config.vocabSize}`);
   if (m.labels.length !== m.config.numClasses) throw new ModelFormatError(`${m.labels.length} labels for ${m.config.numClasses} outputs`);
   return new DgaModel(LstmNet.fromWeights(m.config, w), tokenizer, m.labels, m.meta);
 }
@@ -120,7 +137,8 @@ export function modelFromBuffer(buf: Uint8Array): DgaModel {
   const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
   if (b.length < 16 || !b.subarray(0, 8).equals(MAGIC)) throw new ModelFormatError('not a dgascope model buffer (bad magic)');
   const version = b.readUInt32LE(8);
-  if (version !== MODEL_FORMAT_VERSION) throw new ModelFormatError(`format version ${version} is not supported by this build (it reads version ${MODEL_FORMAT_VERSION})`);
+  if (version !== MODEL_FORMAT_VERSION)
+    throw new ModelFormatError(`format version ${version} is not supported by this build (it reads version ${MODEL_FORMAT_VERSION})`);
   const jsonLen = b.readUInt32LE(12);
   if (16 + jsonLen > b.length) throw new ModelFormatError('buffer truncated inside the manifest');
   let manifest: unknown;

@@ -21,7 +21,9 @@ export async function trainClassifier(data: Iterable<LabeledDomain>, options: Tr
   const split = stratifiedSplit(samples, options.split);
   const warm = options.train?.warmStart;
   if (warm && JSON.stringify(warm.meta.inputForm) !== JSON.stringify(prepared.inputForm)) {
-    throw new Error(`warm start: the model reads ${JSON.stringify(warm.meta.inputForm)} inputs, the data was prepared as ${JSON.stringify(prepared.inputForm)}`);
+    throw new Error(
+      `warm start: the model reads ${JSON.stringify(warm.meta.inputForm)} inputs, the data was prepared as ${JSON.stringify(prepared.inputForm)}`,
+    );
   }
   const result = await train({ train: split.train, validation: split.validation }, { ...options.train, inputForm: prepared.inputForm });
   const test = split.test.length > 0 ? evaluate(result.model, split.test) : null;

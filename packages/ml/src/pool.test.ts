@@ -34,7 +34,9 @@ describe('InferencePool', () => {
     const a = await pool.classify(domains);
     const b = model.classify(domains);
     expect(a.map((r) => (r.ok ? r.family : r.error))).toEqual(b.map((r) => (r.ok ? r.family : r.error)));
-    a.forEach((r, i) => { if (r.ok) expect(r.probability).toBeCloseTo((b[i] as { probability: number }).probability, 5); });
+    a.forEach((r, i) => {
+      if (r.ok) expect(r.probability).toBeCloseTo((b[i] as { probability: number }).probability, 5);
+    });
     const p = await pool.predictProba(['aeiou.com', 'qwxz.net']);
     const q = model.predictProba(['aeiou.com', 'qwxz.net']);
     Array.from(q).forEach((v, i) => expect(p[i]).toBeCloseTo(v, 5));

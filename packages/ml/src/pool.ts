@@ -31,7 +31,11 @@ export class InferencePool {
   private readonly pending = new Map<number, Pending>();
   private closed = false;
 
-  private constructor(readonly model: DgaModel, private readonly workers: Worker[], private readonly chunkSize: number) {
+  private constructor(
+    readonly model: DgaModel,
+    private readonly workers: Worker[],
+    private readonly chunkSize: number,
+  ) {
     for (const w of workers) {
       w.on('message', (m: { id: number; probs?: Float32Array; error?: string }) => {
         const p = this.pending.get(m.id);
@@ -51,15 +55,26 @@ export class InferencePool {
     const buf = modelToBuffer(model);
     const backend = options.backend ?? activeBackend()?.choice;
     const file = workerPath();
-    const workers = await Promise.all(Array.from({ length: n }, () => new Promise<Worker>((resolve, reject) => {
-      const w = new Worker(file, { workerData: { model: buf, backend } });
-      const onMsg = (m: { ready?: boolean; fatal?: string }): void => {
-        if (m.ready) { w.off('message', onMsg); resolve(w); }
-        else if (m.fatal) { void w.terminate(); reject(new Error(`inference worker failed to start: ${m.fatal}`)); }
-      };
-      w.on('message', onMsg);
-      w.once('error', reject);
-    })));
+    const workers = await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise<Worker>((resolve, reject) => {
+            const w = new Worker(file, { workerData: { model: buf, backend } });
+            const onMsg = (m: { ready?: boolean; fatal?: string }): void => {
+              if (m.ready) {
+                w.off('message', onMsg);
+                resolve(w);
+              } else if (m.fatal) {
+                void w.terminate();
+                reject(new Error(`inference worker failed to start: ${m.fatal}`));
+              }
+            };
+            w.on('message', onMsg);
+            w.once('error', reject);
+          }),
+      ),
+    );
     return new InferencePool(model, workers, options.chunkSize ?? 4096);
   }
 
@@ -71,10 +86,16 @@ export class InferencePool {
   private request(worker: Worker, seqs: Int32Array[], batchSize: number): Promise<Float32Array> {
     const ends = new Int32Array(seqs.length);
     let total = 0;
-    seqs.forEach((s, i) => { total += s.length; ends[i] = total; });
+    seqs.forEach((s, i) => {
+      total += s.length;
+      ends[i] = total;
+    });
     const ids = new Int32Array(total);
     let o = 0;
-    for (const s of seqs) { ids.set(s, o); o += s.length; }
+    for (const s of seqs) {
+      ids.set(s, o);
+      o += s.length;
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -85,18 +106,27 @@ export class InferencePool {
   /** Same result as model.predictProba, computed on the workers. */
   async predictProba(inputs: readonly string[], batchSize = 1024): Promise<Float32Array> {
     if (this.closed) throw new Error('InferencePool is closed');
-    const C = this.model.labels.length, maxLen = this.model.config.maxLen;
+    const C = this.model.labels.length,
+      maxLen = this.model.config.maxLen;
     const seqs = inputs.map((s) => this.model.tokenizer.encode(s));
     // length-sorted chunks, dealt round-robin, so every worker gets short and long ones
-    const order = Array.from({ length: seqs.length }, (_, i) => i).sort((a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen));
+    const order = Array.from({ length: seqs.length }, (_, i) => i).sort(
+      (a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen),
+    );
     const out = new Float32Array(seqs.length * C);
     const jobs: Promise<void>[] = [];
     for (let s = 0, k = 0; s < order.length; s += this.chunkSize, k++) {
       const idx = order.slice(s, s + this.chunkSize);
       const w = this.workers[k % this.workers.length] as Worker;
-      jobs.push(this.request(w, idx.map((i) => seqs[i] as Int32Array), batchSize).then((probs) => {
-        idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));
-      }));
+      jobs.push(
+        this.request(
+          w,
+          idx.map((i) => seqs[i] as Int32Array),
+          batchSize,
+        ).then((probs) => {
+          idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));
+        }),
+      );
     }
     await Promise.all(jobs);
     return out;
@@ -108,7 +138,10 @@ export class InferencePool {
     const prepared = domains.map((d) => (typeof d === 'string' ? toModelInput(d, form) : ({ ok: false, reason: 'not a string' } as const)));
     const validIdx: number[] = [];
     prepared.forEach((p, i) => p.ok && validIdx.push(i));
-    const probs = await this.predictProba(validIdx.map((i) => (prepared[i] as { input: string }).input), options.batchSize);
+    const probs = await this.predictProba(
+      validIdx.map((i) => (prepared[i] as { input: string }).input),
+      options.batchSize,
+    );
     return this.model.resultsFromProbs(domains, prepared, validIdx, probs, options);
   }
 

@@ -47,7 +47,9 @@ describe('classify / warm start / leave-out', () => {
     expect(tok.vocabSize).toBeGreaterThan(model.tokenizer.vocabSize); // gamma's consonants are new characters
     const grown = growWeights(model, tok, labels, 1);
     const old = model.net.getWeights();
-    const C0 = model.labels.length, C1 = labels.length, H = model.config.lstmUnits;
+    const C0 = model.labels.length,
+      C1 = labels.length,
+      H = model.config.lstmUnits;
     model.labels.forEach((l, o) => {
       const j = labels.indexOf(l);
       for (let r = 0; r < H; r++) expect(grown.denseKernel[r * C1 + j]).toBe(old.denseKernel[r * C0 + o]);

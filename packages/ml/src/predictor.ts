@@ -79,8 +79,10 @@ export class DgaModel {
     readonly labels: readonly string[],
     public meta: ModelMeta,
   ) {
-    if (labels.length !== net.config.numClasses) throw new RangeError(`model has ${net.config.numClasses} outputs but ${labels.length} labels`);
-    if (tokenizer.vocabSize !== net.config.vocabSize) throw new RangeError(`model vocabulary ${net.config.vocabSize} does not match the tokenizer's ${tokenizer.vocabSize}`);
+    if (labels.length !== net.config.numClasses)
+      throw new RangeError(`model has ${net.config.numClasses} outputs but ${labels.length} labels`);
+    if (tokenizer.vocabSize !== net.config.vocabSize)
+      throw new RangeError(`model vocabulary ${net.config.vocabSize} does not match the tokenizer's ${tokenizer.vocabSize}`);
   }
 
   get config(): ModelConfig {
@@ -89,20 +91,35 @@ export class DgaModel {
 
   /** Probabilities [n × labels.length] for already prepared inputs (see toModelInput). */
   predictProba(inputs: readonly string[], batchSize = 1024): Float32Array {
-    return predictProbs(this.net, inputs.map((s) => this.tokenizer.encode(s)), batchSize);
+    return predictProbs(
+      this.net,
+      inputs.map((s) => this.tokenizer.encode(s)),
+      batchSize,
+    );
   }
 
   /** Normalise, reduce, predict. Invalid names come back as `{ ok: false }` items, never as a thrown batch. */
   classify(domains: readonly string[], options: ClassifyOptions = {}): ClassifyResult[] {
-    const prepared = domains.map((d) => (typeof d === 'string' ? toModelInput(d, this.meta.inputForm) : ({ ok: false, reason: 'not a string' } as const)));
+    const prepared = domains.map((d) =>
+      typeof d === 'string' ? toModelInput(d, this.meta.inputForm) : ({ ok: false, reason: 'not a string' } as const),
+    );
     const valid: number[] = [];
     prepared.forEach((p, i) => p.ok && valid.push(i));
-    const probs = this.predictProba(valid.map((i) => (prepared[i] as { input: string }).input), options.batchSize ?? 1024);
+    const probs = this.predictProba(
+      valid.map((i) => (prepared[i] as { input: string }).input),
+      options.batchSize ?? 1024,
+    );
     return this.resultsFromProbs(domains, prepared, valid, probs, options);
   }
 
   /** Build classify() results from probabilities of the valid items (shared with InferencePool). */
-  resultsFromProbs(domains: readonly string[], prepared: readonly ModelInput[], valid: readonly number[], probs: Float32Array, options: ClassifyOptions = {}): ClassifyResult[] {
+  resultsFromProbs(
+    domains: readonly string[],
+    prepared: readonly ModelInput[],
+    valid: readonly number[],
+    probs: Float32Array,
+    options: ClassifyOptions = {},
+  ): ClassifyResult[] {
     const C = this.labels.length;
     const threshold = options.threshold === undefined ? this.meta.openSetThreshold : options.threshold;
     const benign = this.labels.indexOf(this.meta.benignLabel);
@@ -117,9 +134,15 @@ export class DgaModel {
       const best = top[0] as TopEntry;
       const uncertain = threshold !== null && best.probability < threshold;
       results[i] = {
-        ok: true, domain: domains[i] as string, normalized: p.normalized, input: p.input,
-        family: uncertain ? UNCERTAIN_LABEL : best.family, probability: best.probability, top3: top,
-        dgaScore: benign >= 0 ? 1 - (row[benign] as number) : 1, uncertain,
+        ok: true,
+        domain: domains[i] as string,
+        normalized: p.normalized,
+        input: p.input,
+        family: uncertain ? UNCERTAIN_LABEL : best.family,
+        probability: best.probability,
+        top3: top,
+        dgaScore: benign >= 0 ? 1 - (row[benign] as number) : 1,
+        uncertain,
       };
     });
     return results;
@@ -138,7 +161,15 @@ export function topK(row: ArrayLike<number>, k: number): number[] {
 
 export function defaultMeta(inputForm: ResolvedInputForm): ModelMeta {
   return {
-    createdAt: new Date().toISOString(), inputForm, benignLabel: BENIGN_LABEL, trainedWith: null, trainingFingerprint: null,
-    trainingSamples: 0, openSetThreshold: null, metrics: null, history: [], trainingRuns: [],
+    createdAt: new Date().toISOString(),
+    inputForm,
+    benignLabel: BENIGN_LABEL,
+    trainedWith: null,
+    trainingFingerprint: null,
+    trainingSamples: 0,
+    openSetThreshold: null,
+    metrics: null,
+    history: [],
+    trainingRuns: [],
   };
 }

@@ -10,7 +10,8 @@ const ids = (a: { id: string }[]): string[] => a.map((s) => s.id);
 
 describe('stratifiedSplit', () => {
   it('is deterministic for a seed and differs across seeds', () => {
-    const a = stratifiedSplit(data), b = stratifiedSplit(data);
+    const a = stratifiedSplit(data),
+      b = stratifiedSplit(data);
     expect(ids(a.train)).toEqual(ids(b.train));
     expect(ids(a.test)).toEqual(ids(b.test));
     expect(ids(stratifiedSplit(data, { seed: 24 }).test)).not.toEqual(ids(a.test));

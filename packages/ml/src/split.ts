@@ -25,7 +25,8 @@ export function stratifiedSplit<T extends { label: string }>(samples: readonly T
   const seed = options.seed ?? 23;
   const fVal = options.validation ?? 0.1;
   const fTest = options.test ?? 0.2;
-  if (fVal < 0 || fTest < 0 || fVal + fTest >= 1) throw new RangeError(`split fractions must be >= 0 and sum below 1 (validation ${fVal}, test ${fTest})`);
+  if (fVal < 0 || fTest < 0 || fVal + fTest >= 1)
+    throw new RangeError(`split fractions must be >= 0 and sum below 1 (validation ${fVal}, test ${fTest})`);
   const groups = new Map<string, T[]>();
   for (const s of samples) {
     const g = groups.get(s.label);

@@ -26,7 +26,8 @@ export class CharTokenizer {
     if (!json || json.kind !== 'char' || !Array.isArray(json.chars)) throw new Error('tokenizer: not a char tokenizer description');
     const seen = new Set<string>();
     for (const c of json.chars) {
-      if (typeof c !== 'string' || [...c].length !== 1 || seen.has(c)) throw new Error(`tokenizer: invalid character entry ${JSON.stringify(c)}`);
+      if (typeof c !== 'string' || [...c].length !== 1 || seen.has(c))
+        throw new Error(`tokenizer: invalid character entry ${JSON.stringify(c)}`);
       seen.add(c);
     }
     return new CharTokenizer([...json.chars]);

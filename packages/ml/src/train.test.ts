@@ -13,7 +13,15 @@ describe('train', () => {
     await initBackend({ backend: 'wasm' });
     const tensorsBefore = tf.memory().numTensors;
     const progress: TrainProgress[] = [];
-    const opts = { architecture: TINY, epochs: 6, batchSize: 32, learningRate: 0.02, seed: 7, earlyStopping: false as const, progressEvery: 1 };
+    const opts = {
+      architecture: TINY,
+      epochs: 6,
+      batchSize: 32,
+      learningRate: 0.02,
+      seed: 7,
+      earlyStopping: false as const,
+      progressEvery: 1,
+    };
     const r = await train({ train: split.train, validation: split.validation }, { ...opts, onProgress: (p) => progress.push(p) });
     const m = evaluate(r.model, split.test);
     expect(m.accuracy).toBeGreaterThan(0.95);
@@ -41,7 +49,10 @@ describe('train', () => {
   });
 
   it('trains with class weights and with padding to maxLen', async () => {
-    const r = await train({ train: split.train }, { architecture: { ...TINY, maxLen: 20 }, epochs: 4, batchSize: 32, learningRate: 0.02, classWeights: 'inverse', padding: 'max' });
+    const r = await train(
+      { train: split.train },
+      { architecture: { ...TINY, maxLen: 20 }, epochs: 4, batchSize: 32, learningRate: 0.02, classWeights: 'inverse', padding: 'max' },
+    );
     expect(evaluate(r.model, split.test).accuracy).toBeGreaterThan(0.9);
     expect(Object.keys(r.classWeights ?? {})).toHaveLength(4);
     r.model.dispose();
@@ -49,11 +60,18 @@ describe('train', () => {
 
   it('stops early on validation loss and restores the best weights', async () => {
     // minDelta so large that no epoch after the first counts as an improvement
-    const r = await train({ train: split.train, validation: split.validation }, { architecture: TINY, epochs: 6, batchSize: 32, learningRate: 0.02, earlyStopping: { patience: 2, minDelta: 1e9 } });
+    const r = await train(
+      { train: split.train, validation: split.validation },
+      { architecture: TINY, epochs: 6, batchSize: 32, learningRate: 0.02, earlyStopping: { patience: 2, minDelta: 1e9 } },
+    );
     expect(r.history).toHaveLength(3);
     expect(r.stoppedEarly).toBe(true);
     expect(r.bestEpoch).toBe(1);
-    const valLoss = evaluateLoss(r.model.predictProba(split.validation.map((s) => s.input)), split.validation.map((s) => r.model.labels.indexOf(s.label)), r.model.labels.length);
+    const valLoss = evaluateLoss(
+      r.model.predictProba(split.validation.map((s) => s.input)),
+      split.validation.map((s) => r.model.labels.indexOf(s.label)),
+      r.model.labels.length,
+    );
     expect(valLoss).toBeCloseTo(r.history[0]!.validation!.loss, 4);
     r.model.dispose();
   });
@@ -61,15 +79,27 @@ describe('train', () => {
   it('cancels at the next batch through an AbortSignal', async () => {
     const ac = new AbortController();
     let batchesSeen = 0;
-    const p = train({ train: split.train }, {
-      architecture: TINY, epochs: 50, batchSize: 16, progressEvery: 1, signal: ac.signal,
-      onProgress: (q) => { if (q.phase === 'batch') batchesSeen++; if (batchesSeen === 3) ac.abort(); },
-    });
+    const p = train(
+      { train: split.train },
+      {
+        architecture: TINY,
+        epochs: 50,
+        batchSize: 16,
+        progressEvery: 1,
+        signal: ac.signal,
+        onProgress: (q) => {
+          if (q.phase === 'batch') batchesSeen++;
+          if (batchesSeen === 3) ac.abort();
+        },
+      },
+    );
     await expect(p).rejects.toThrow(TrainingAbortedError);
     expect(batchesSeen).toBe(3);
     const already = new AbortController();
     already.abort();
-    await expect(train({ train: split.train }, { architecture: TINY, signal: already.signal })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(train({ train: split.train }, { architecture: TINY, signal: already.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
   });
 });
 

@@ -138,7 +138,10 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const inferenceBatch = options.inferenceBatchSize ?? 1024;
 
     const optimizer = tf.train.rmsprop(options.learningRate ?? 0.001, 0.9, 0, 1e-7);
-    const es = options.earlyStopping === false || val.length === 0 ? null : { patience: options.earlyStopping?.patience ?? 2, minDelta: options.earlyStopping?.minDelta ?? 0 };
+    const es =
+      options.earlyStopping === false || val.length === 0
+        ? null
+        : { patience: options.earlyStopping?.patience ?? 2, minDelta: options.earlyStopping?.minDelta ?? 0 };
     const history: EpochRecord[] = [];
     let best: { loss: number; epoch: number; weights: NetWeights } | null = null;
     let sinceBest = 0;
@@ -152,17 +155,32 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       for (let epoch = 1; epoch <= epochs; epoch++) {
         const batches = epochBatches(lengths, batchSize, config.maxLen, padding, deriveSeed(seed, epoch), options.bucketChunk ?? 8);
         const te = performance.now();
-        let lossSum = 0, seen = 0;
+        let lossSum = 0,
+          seen = 0;
         for (let bi = 0; bi < batches.length; bi++) {
           await yieldToEventLoop();
           checkAbort();
           const idx = batches[bi] as number[];
           const loss = tf.tidy(() => {
-            const x = timeMajorBatch(idx.map((i) => xs[i] as Int32Array), config.maxLen, padding === 'max' ? config.maxLen : undefined);
-            const y = tf.oneHot(tf.tensor1d(idx.map((i) => ys[i] as number), 'int32'), labels.length);
+            const x = timeMajorBatch(
+              idx.map((i) => xs[i] as Int32Array),
+              config.maxLen,
+              padding === 'max' ? config.maxLen : undefined,
+            );
+            const y = tf.oneHot(
+              tf.tensor1d(
+                idx.map((i) => ys[i] as number),
+                'int32',
+              ),
+              labels.length,
+            );
             const w = cw ? tf.tensor1d(idx.map((i) => cw[ys[i] as number] as number)) : undefined;
             const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
-            const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, net.logits(x, { training: true, dropoutSeed }), w) as tf.Scalar, true, net.variables);
+            const cost = optimizer.minimize(
+              () => tf.losses.softmaxCrossEntropy(y, net.logits(x, { training: true, dropoutSeed }), w) as tf.Scalar,
+              true,
+              net.variables,
+            );
             return (cost as tf.Scalar).dataSync()[0] as number;
           });
           if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch}, batch ${bi + 1}`);
@@ -173,8 +191,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const elapsed = (performance.now() - t0) / 1000;
             const rate = samplesDone / Math.max(elapsed, 1e-9);
             options.onProgress({
-              phase: 'batch', epoch, epochs, batch: bi + 1, batches: batches.length,
-              samplesPerSec: seen / Math.max((performance.now() - te) / 1000, 1e-9), loss: lossSum / seen,
+              phase: 'batch',
+              epoch,
+              epochs,
+              batch: bi + 1,
+              batches: batches.length,
+              samplesPerSec: seen / Math.max((performance.now() - te) / 1000, 1e-9),
+              loss: lossSum / seen,
               etaSeconds: (totalSamples - samplesDone) / rate,
             });
           }
@@ -185,8 +208,15 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
         history.push(record);
         const elapsed = (performance.now() - t0) / 1000;
         options.onProgress?.({
-          phase: 'epoch', epoch, epochs, batch: batches.length, batches: batches.length, samplesPerSec: record.samplesPerSec, loss: record.loss,
-          etaSeconds: (totalSamples - samplesDone) / (samplesDone / elapsed), ...(validation ? { validation } : {}),
+          phase: 'epoch',
+          epoch,
+          epochs,
+          batch: batches.length,
+          batches: batches.length,
+          samplesPerSec: record.samplesPerSec,
+          loss: record.loss,
+          etaSeconds: (totalSamples - samplesDone) / (samplesDone / elapsed),
+          ...(validation ? { validation } : {}),
         });
         if (es && validation) {
           if (!best || validation.loss < best.loss - es.minDelta) {
@@ -204,14 +234,29 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     if (best && best.epoch !== history.length) net.setWeights(best.weights);
 
     const inputForm = warm ? warm.meta.inputForm : resolveInputForm(options.inputForm);
-    const meta = { ...defaultMeta(inputForm), ...(warm ? { benignLabel: warm.meta.benignLabel, trainingRuns: [...warm.meta.trainingRuns] } : { benignLabel: BENIGN_LABEL }) };
+    const meta = {
+      ...defaultMeta(inputForm),
+      ...(warm ? { benignLabel: warm.meta.benignLabel, trainingRuns: [...warm.meta.trainingRuns] } : { benignLabel: BENIGN_LABEL }),
+    };
     meta.trainedWith = backend.choice;
     meta.trainingFingerprint = fingerprint(data.train);
     meta.trainingSamples = data.train.length;
     meta.history = history;
     meta.trainingRuns.push({
-      at: meta.createdAt, warmStart: !!warm, seed, epochs, epochsRun: history.length, batchSize, padding, bucketChunk: padding === 'bucket' ? (options.bucketChunk ?? 8) : null, learningRate: options.learningRate ?? 0.001,
-      classWeights: weighting, earlyStopping: es, backend: backend.choice, samples: data.train.length, validationSamples: val.length,
+      at: meta.createdAt,
+      warmStart: !!warm,
+      seed,
+      epochs,
+      epochsRun: history.length,
+      batchSize,
+      padding,
+      bucketChunk: padding === 'bucket' ? (options.bucketChunk ?? 8) : null,
+      learningRate: options.learningRate ?? 0.001,
+      classWeights: weighting,
+      earlyStopping: es,
+      backend: backend.choice,
+      samples: data.train.length,
+      validationSamples: val.length,
     });
     const model = new DgaModel(net, tokenizer, labels, meta);
     if (options.openSet !== false && val.length > 0) {
@@ -219,8 +264,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       meta.openSetThreshold = chooseThreshold(probs, labels.length, { acceptRate: options.openSet?.acceptRate });
     }
     return {
-      model, history, bestEpoch: best?.epoch ?? history.length, stoppedEarly, backend,
-      classWeights: cw ? Object.fromEntries(labels.map((l, i) => [l, cw[i] as number])) : null, skippedValidation,
+      model,
+      history,
+      bestEpoch: best?.epoch ?? history.length,
+      stoppedEarly,
+      backend,
+      classWeights: cw ? Object.fromEntries(labels.map((l, i) => [l, cw[i] as number])) : null,
+      skippedValidation,
     };
   } catch (e) {
     net.dispose();
@@ -245,7 +295,10 @@ function validate(net: LstmNet, xs: Int32Array[], ys: Int32Array, labels: string
 export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: readonly string[], seed: number): NetWeights {
   const w = old.net.getWeights();
   const c = old.config;
-  const E = c.embeddingDim, H = c.lstmUnits, V = tokenizer.vocabSize, C = labels.length;
+  const E = c.embeddingDim,
+    H = c.lstmUnits,
+    V = tokenizer.vocabSize,
+    C = labels.length;
   const rng = createRng(deriveSeed(seed, 0x9a0));
   const embeddings = uniform(V * E, 0.05, rng);
   embeddings.set(w.embeddings.subarray(0, c.vocabSize * E));
@@ -254,7 +307,8 @@ export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: rea
   const denseBias = new Float32Array(C);
   labels.forEach((label, j) => {
     const o = old.labels.indexOf(label);
-    for (let r = 0; r < H; r++) denseKernel[r * C + j] = o >= 0 ? (w.denseKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
+    for (let r = 0; r < H; r++)
+      denseKernel[r * C + j] = o >= 0 ? (w.denseKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
     denseBias[j] = o >= 0 ? (w.denseBias[o] as number) : 0;
   });
   return { ...w, embeddings, denseKernel, denseBias };
