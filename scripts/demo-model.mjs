@@ -21,7 +21,10 @@ async function gql(query, variables = {}) {
 async function waitFor(id, label) {
   let last = '';
   for (;;) {
-    const { job } = await gql(`query($id: String!) { job(id: $id) { state error result progress { stage fraction epoch epochs loss samplesPerSec etaSeconds processed total } } }`, { id });
+    const { job } = await gql(
+      `query($id: String!) { job(id: $id) { state error result progress { stage fraction epoch epochs loss samplesPerSec etaSeconds processed total } } }`,
+      { id },
+    );
     const p = job.progress;
     const line = p
       ? `${label}: ${job.state.toLowerCase()} ${p.fraction != null ? `${Math.round(100 * p.fraction)}%` : ''} ${p.epoch ? `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(3)} ${Math.round(p.samplesPerSec ?? 0)} samples/s` : ''}${p.processed != null ? `${p.processed}/${p.total} domains` : ''}${p.etaSeconds != null ? ` ETA ${Math.round(p.etaSeconds)} s` : ''}`
@@ -50,7 +53,9 @@ const { startTraining } = await gql(`mutation($input: StartTrainingInput!) { sta
 });
 const trained = await waitFor(startTraining.id, 'training');
 const modelId = trained.result.modelId;
-console.log(`model ${modelId}: accuracy ${trained.result.accuracy?.toFixed(3)}, macro-F1 ${trained.result.macroF1?.toFixed(3)}, AUC ${trained.result.auc?.toFixed(4)}`);
+console.log(
+  `model ${modelId}: accuracy ${trained.result.accuracy?.toFixed(3)}, macro-F1 ${trained.result.macroF1?.toFixed(3)}, AUC ${trained.result.auc?.toFixed(4)}`,
+);
 await gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: modelId });
 console.log(`model ${modelId} promoted; classifying snapshot ${full} (the later feed)`);
 const { startClassification } = await gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: full });
