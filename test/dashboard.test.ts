@@ -111,6 +111,15 @@ describe('dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('the overview shows the promoted model and its headline metrics', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(dashboard.url);
+    await expect(page.getByTestId('promoted-model').textContent()).resolves.toMatch(
+      /^v1 · 4 classes · wasm · accuracy \d\.\d{3} · macro-F1/,
+    );
+    await page.close();
+  });
+
   it('every page loads without console errors, wide and narrow', async () => {
     const pages = [
       '/',

@@ -3,7 +3,31 @@ import { ApiError, query } from '@/lib/graphql';
 
 export const dynamic = 'force-dynamic';
 
+interface JobSummary {
+  id: string;
+  kind: string;
+  state: string;
+  progress: { fraction: number | null; stage: string | null } | null;
+}
+
 interface OverviewData {
+  models: {
+    nodes: Array<{
+      id: number;
+      createdAt: string;
+      labels: string[];
+      backend: string | null;
+      metrics: {
+        accuracy: number;
+        macro: { f1: number };
+        micro: { f1: number };
+        zeroF1Families: number;
+        binary: { auc: number; tprAtFpr1e3: number } | null;
+      } | null;
+    }>;
+  };
+  active: { nodes: JobSummary[] };
+  queued: { nodes: JobSummary[] };
   feeds: { nodes: Array<{ id: number; name: string; kind: string; snapshotCount: number }> };
   snapshots: {
     nodes: Array<{
@@ -21,6 +45,9 @@ interface OverviewData {
 }
 
 const OVERVIEW = `{
+  models(first: 1, status: PROMOTED) { nodes { id createdAt labels backend metrics { accuracy macro { f1 } micro { f1 } zeroF1Families binary { auc tprAtFpr1e3 } } } }
+  active: jobs(first: 20, state: ACTIVE) { nodes { id kind state progress { fraction stage } } }
+  queued: jobs(first: 20, state: QUEUED) { nodes { id kind state progress { fraction stage } } }
   feeds(first: 100) { nodes { id name kind snapshotCount } }
   snapshots(first: 50) { nodes { id takenAt fileName format rowsAccepted rowsRejected rowsDuplicate familyCount feed { name } } }
 }`;
@@ -39,8 +66,43 @@ export default async function OverviewPage() {
       </section>
     );
   }
+  const promoted = data.models.nodes[0];
+  const jobs = [...data.active.nodes, ...data.queued.nodes];
   return (
     <>
+      <section aria-labelledby="model">
+        <h2 id="model">Promoted model</h2>
+        {promoted ? (
+          <p data-testid="promoted-model">
+            <Link href={`/models/${promoted.id}`}>v{promoted.id}</Link> · {promoted.labels.length} classes ·{' '}
+            {promoted.backend ?? 'unknown backend'}
+            {promoted.metrics
+              ? ` · accuracy ${promoted.metrics.accuracy.toFixed(3)} · macro-F1 ${promoted.metrics.macro.f1.toFixed(3)} · micro-F1 ${promoted.metrics.micro.f1.toFixed(3)}${promoted.metrics.binary ? ` · AUC ${promoted.metrics.binary.auc.toFixed(4)}` : ''} · ${promoted.metrics.zeroF1Families} families at F1 = 0`
+              : ''}
+          </p>
+        ) : (
+          <p className="muted">No model is promoted yet (Admin → Retrain, then Promote).</p>
+        )}
+      </section>
+      <section aria-labelledby="running">
+        <h2 id="running">Running jobs</h2>
+        {jobs.length === 0 ? (
+          <p className="muted">None.</p>
+        ) : (
+          <ul className="jobs">
+            {jobs.map((j) => (
+              <li key={j.id}>
+                {j.kind.toLowerCase()} <span className="mono">{j.id.slice(0, 8)}</span> · {j.state.toLowerCase()}{' '}
+                <progress max={1} value={j.progress?.fraction ?? 0} aria-label={`job ${j.id} progress`} />{' '}
+                {Math.round(100 * (j.progress?.fraction ?? 0))}%
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <Link href="/admin">Admin: start, follow and cancel jobs →</Link>
+        </p>
+      </section>
       <section aria-labelledby="feeds">
         <h2 id="feeds">Feeds</h2>
         {data.feeds.nodes.length === 0 ? (

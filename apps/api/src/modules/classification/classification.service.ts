@@ -15,7 +15,7 @@ export interface ClassificationRequest {
   domains: string[] | null;
 }
 
-const BATCH = 4096;
+const BATCH = 8192;
 export const MAX_LIST_DOMAINS = 100_000;
 
 export class ClassificationService {
@@ -83,7 +83,8 @@ export class ClassificationService {
     let pool: InferencePool | null = null;
     try {
       model = await this.models.load(request.modelId);
-      if (this.inferenceThreads > 0) pool = await InferencePool.create(model, { workers: this.inferenceThreads });
+      // Each batch is split across the threads, so that all of them work on every batch.
+      if (this.inferenceThreads > 0) pool = await InferencePool.create(model, { workers: this.inferenceThreads, chunkSize: Math.ceil(BATCH / this.inferenceThreads) });
       const classify = (names: string[]) => (pool ? pool.classify(names) : Promise.resolve(model!.classify(names)));
       const total = request.snapshotId != null ? await this.snapshotSize(request.snapshotId) : request.domains!.length;
       let processed = 0;
