@@ -9,6 +9,7 @@ import { train } from './train';
 /** Why the native backend cannot run here, or null when it can (docs/native-tf.md installs it). */
 function nativeUnavailable(): string | null {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- probing an optional native package
     require('@tensorflow/tfjs-node');
     return null;
   } catch (err) {
