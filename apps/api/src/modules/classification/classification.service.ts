@@ -84,7 +84,8 @@ export class ClassificationService {
     try {
       model = await this.models.load(request.modelId);
       // Each batch is split across the threads, so that all of them work on every batch.
-      if (this.inferenceThreads > 0) pool = await InferencePool.create(model, { workers: this.inferenceThreads, chunkSize: Math.ceil(BATCH / this.inferenceThreads) });
+      if (this.inferenceThreads > 0)
+        pool = await InferencePool.create(model, { workers: this.inferenceThreads, chunkSize: Math.ceil(BATCH / this.inferenceThreads) });
       const classify = (names: string[]) => (pool ? pool.classify(names) : Promise.resolve(model!.classify(names)));
       const total = request.snapshotId != null ? await this.snapshotSize(request.snapshotId) : request.domains!.length;
       let processed = 0;
