@@ -3,15 +3,13 @@
 // end on the product's code: read the snapshot from PostgreSQL page by page, classify with the
 // Endgame model (default architecture) on the offline backend, write the predictions, and
 // summarise. Prints domains/s. Usage: npm run bench:classify [-- --rows 1000000 --threads 2]
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { cache, freshDatabase, nameAt, root, seedNames, writeTopList } from './support.mjs';
 
 const require = createRequire(import.meta.url);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { Client } = require('pg');
 const ml = require(path.join(root, 'packages/ml/dist/index.js'));
 const { createDeps } = require(path.join(root, 'apps/api/dist/deps.js'));
 
@@ -21,40 +19,20 @@ const arg = (name, fallback) => {
 };
 const ROWS = arg('rows', 1_000_000);
 const THREADS = arg('threads', 2);
-const BASE = process.env.DATABASE_URL ?? 'postgresql://dgascope:dgascope@127.0.0.1:5432/dgascope';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const cache = path.join(root, 'bench', '.cache');
-mkdirSync(cache, { recursive: true });
 
 // The snapshot: a top list of ROWS distinct names (real Umbrella names, prefixed to be unique).
-const umbrella = path.join(root, '..', 'shared', 'data', 'benign', 'umbrella-top100k-2026-07-06.txt.gz');
-const seeds = existsSync(umbrella)
-  ? gunzipSync(readFileSync(umbrella)).toString('utf8').split('\n').filter(Boolean)
-  : Array.from({ length: 100_000 }, (_, i) => `site${i.toString(36)}.example${i % 7}.com`);
+const seeds = seedNames();
 const file = path.join(cache, `classify-${ROWS}.csv`);
-const out = createWriteStream(file);
-for (let i = 0; i < ROWS; i++) {
-  const name = i < seeds.length ? seeds[i] : `v${Math.floor(i / seeds.length)}.${seeds[i % seeds.length]}`;
-  if (!out.write(`${i + 1},${name}\n`)) await new Promise((r) => out.once('drain', r));
-}
-await new Promise((r) => out.end(r));
+await writeTopList(
+  file,
+  Array.from({ length: ROWS }, (_, i) => nameAt(seeds, i)),
+);
 
-const dbName = 'dgascope_bench_classify';
-const url = new URL(BASE);
-url.pathname = `/${dbName}`;
-const admin = new Client({ connectionString: BASE });
-await admin.connect();
-await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.query(`CREATE DATABASE ${dbName}`);
-await admin.end();
-execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
-  cwd: path.join(root, 'apps', 'api'),
-  env: { ...process.env, DATABASE_URL: url.toString() },
-  stdio: 'ignore',
-});
+const url = await freshDatabase('dgascope_bench_classify');
 
 const deps = createDeps({
-  DATABASE_URL: url.toString(),
+  DATABASE_URL: url,
   REDIS_URL,
   MAX_INGEST_BYTES: 4 * 1024 ** 3,
   INGEST_ALLOWED_DIRS: [],

@@ -1,0 +1,52 @@
+// What the benchmarks share: a fresh migrated database, and top lists of unique real names.
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+const require = createRequire(import.meta.url);
+const { Client } = require('pg');
+
+export const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgresql://dgascope:dgascope@127.0.0.1:5432/dgascope';
+export const cache = path.join(root, 'bench', '.cache');
+mkdirSync(cache, { recursive: true });
+
+/** Drops and recreates `name`, applies the migrations with Prisma, returns its URL. */
+export async function freshDatabase(name) {
+  const url = new URL(BASE_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const admin = new Client({ connectionString: BASE_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  execFileSync('npx', ['prisma', 'migrate', 'deploy'], {
+    cwd: path.join(root, 'apps', 'api'),
+    env: { ...process.env, DATABASE_URL: url.toString() },
+    stdio: 'ignore',
+  });
+  return url.toString();
+}
+
+/** Real Umbrella host names when ../shared/data is there, a synthetic list otherwise. */
+export function seedNames() {
+  const umbrella = path.join(root, '..', 'shared', 'data', 'benign', 'umbrella-top100k-2026-07-06.txt.gz');
+  if (existsSync(umbrella)) return gunzipSync(readFileSync(umbrella)).toString('utf8').split('\n').filter(Boolean);
+  return Array.from({ length: 100_000 }, (_, i) => `site${i.toString(36)}.example${i % 7}.com`);
+}
+
+/** The i-th unique name: the seeds, then the seeds again under a numbered prefix. */
+export function nameAt(seeds, i) {
+  return i < seeds.length ? seeds[i] : `v${Math.floor(i / seeds.length)}.${seeds[i % seeds.length]}`;
+}
+
+/** Writes names as a `rank,domain` top list. */
+export async function writeTopList(file, names) {
+  const out = createWriteStream(file);
+  for (let i = 0; i < names.length; i++) {
+    if (!out.write(`${i + 1},${names[i]}\n`)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r) => out.end(r));
+}
