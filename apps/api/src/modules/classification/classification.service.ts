@@ -15,7 +15,7 @@ export interface ClassificationRequest {
   domains: string[] | null;
 }
 
-const BATCH = 8192;
+const BATCH = 16384;
 export const MAX_LIST_DOMAINS = 100_000;
 
 export class ClassificationService {
@@ -92,13 +92,15 @@ export class ClassificationService {
       let invalid = 0;
       const invalidExamples: Array<{ domain: string; error: string }> = [];
       const started = Date.now();
-      // Writing batch n overlaps with classifying batch n + 1.
+      // A pipeline that keeps the inference threads busy: while batch n + 1 is being
+      // classified, batch n's results are written and batch n + 2 is read from PostgreSQL.
       let writing: Promise<void> = Promise.resolve();
-      for await (const names of this.batches(request)) {
-        if (ctx.signal.aborted) throw new CancelledError();
-        const results = await classify(names);
+      const finish = async (names: string[], classified: Promise<ClassifyResult[]>) => {
+        const results = await classified;
         await writing;
         writing = this.write(jobId, request.modelId, results);
+        // Awaited on the next turn; handled now so a failed write is not an unhandled rejection meanwhile.
+        writing.catch(() => undefined);
         for (const r of results) {
           if (!r.ok) {
             invalid += 1;
@@ -106,8 +108,7 @@ export class ClassificationService {
           }
         }
         processed += names.length;
-        const seconds = (Date.now() - started) / 1000;
-        const rate = processed / Math.max(seconds, 1e-3);
+        const rate = processed / Math.max((Date.now() - started) / 1000, 1e-3);
         await ctx.report({
           stage: 'classifying',
           processed,
@@ -115,7 +116,16 @@ export class ClassificationService {
           domainsPerSec: Math.round(rate),
           etaSeconds: Math.round((total - processed) / rate),
         });
+      };
+      let previous: { names: string[]; classified: Promise<ClassifyResult[]> } | null = null;
+      for await (const names of prefetchOne(this.batches(request))) {
+        if (ctx.signal.aborted) throw new CancelledError();
+        const current = { names, classified: classify(names) };
+        current.classified.catch(() => undefined);
+        if (previous) await finish(previous.names, previous.classified);
+        previous = current;
       }
+      if (previous) await finish(previous.names, previous.classified);
       await writing;
       const summary = await this.summary(jobId);
       await this.jobs.complete(jobId, {
@@ -211,3 +221,21 @@ export class ClassificationService {
 }
 
 class CancelledError extends Error {}
+
+/** Iterates `source` while already fetching its next item (the next page comes from PostgreSQL as this one is classified). */
+async function* prefetchOne<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const fetch = () => {
+    const promise = iterator.next();
+    // Handled here too, so that a failure after the consumer stopped cannot crash the process.
+    promise.catch(() => undefined);
+    return promise;
+  };
+  let next = fetch();
+  for (;;) {
+    const current = await next;
+    if (current.done) return;
+    next = fetch();
+    yield current.value;
+  }
+}
