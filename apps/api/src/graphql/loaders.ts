@@ -38,7 +38,7 @@ export function createLoaders(prisma: PrismaClient): Loaders {
     }),
     modelById: new DataLoader(async (ids) => {
       const rows = await prisma.mlModel.findMany({ where: { id: { in: [...ids] } }, omit: { artifact: true } });
-      const byId = new Map(rows.map((m) => [m.id, toModel({ ...m, artifact: null })]));
+      const byId = new Map(rows.map((m) => [m.id, toModel(m)]));
       return ids.map((id) => byId.get(id) ?? new Error(`model ${id} not found`));
     }),
     familyCountBySnapshot: new DataLoader(async (ids) => {

@@ -2,7 +2,8 @@ import type { Evaluation } from '@dgascope/ml';
 import type { MlModel } from '@prisma/client';
 import type { Model, ModelMetrics } from './model.type';
 
-export function toModel(row: MlModel): Model {
+/** The registry row without its artifact (the artifact is only ever read by ModelsService.load). */
+export function toModel(row: Omit<MlModel, 'artifact'>): Model {
   return {
     id: row.id,
     version: row.id,

@@ -20,18 +20,13 @@ export class ModelsService {
       take: first + 1,
       omit: { artifact: true },
     });
-    return toConnection(
-      rows.map((r) => toModel({ ...r, artifact: null })),
-      first,
-      (m) => [m.id],
-      await this.prisma.mlModel.count({ where }),
-    );
+    return toConnection(rows.map(toModel), first, (m) => [m.id], await this.prisma.mlModel.count({ where }));
   }
 
   async get(id: number): Promise<Model> {
     const row = await this.prisma.mlModel.findUnique({ where: { id }, omit: { artifact: true } });
     if (!row) throw new AppError('NOT_FOUND', 'MODEL_NOT_FOUND', `model ${id} not found`);
-    return toModel({ ...row, artifact: null });
+    return toModel(row);
   }
 
   async promotedId(): Promise<number | null> {
@@ -59,7 +54,7 @@ export class ModelsService {
         data: { status: ModelStatus.PROMOTED, promotedAt: new Date(), retiredAt: null },
         omit: { artifact: true },
       });
-      return toModel({ ...row, artifact: null });
+      return toModel(row);
     });
   }
 
@@ -75,7 +70,7 @@ export class ModelsService {
       data: { status: ModelStatus.RETIRED, retiredAt: new Date() },
       omit: { artifact: true },
     });
-    return toModel({ ...row, artifact: null });
+    return toModel(row);
   }
 
   /** Loads a model's artifact into memory (the caller owns it: dispose() when done). */

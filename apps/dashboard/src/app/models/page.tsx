@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { ErrorPanel } from '@/components/error-panel';
+import { PickSelect } from '@/components/pick-select';
 import { formatDate, formatInt } from '@/lib/format';
 import { query } from '@/lib/graphql';
 
@@ -31,6 +32,7 @@ export default async function ModelsPage() {
   } catch (err) {
     return <ErrorPanel error={err} />;
   }
+  const options = models.map((m) => ({ value: m.id, label: `v${m.id} (${m.status.toLowerCase()})` }));
   return (
     <>
       <h1>Models</h1>
@@ -80,26 +82,8 @@ export default async function ModelsPage() {
         <section>
           <h2>Compare two models</h2>
           <form className="pick" method="get" action="/models/compare">
-            <label>
-              Model A
-              <select name="a" defaultValue={String(models[1]!.id)}>
-                {models.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    v{m.id} ({m.status.toLowerCase()})
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Model B
-              <select name="b" defaultValue={String(models[0]!.id)}>
-                {models.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    v{m.id} ({m.status.toLowerCase()})
-                  </option>
-                ))}
-              </select>
-            </label>
+            <PickSelect label="Model A" name="a" defaultValue={models[1]!.id} options={options} />
+            <PickSelect label="Model B" name="b" defaultValue={models[0]!.id} options={options} />
             <button type="submit">Compare</button>
           </form>
         </section>

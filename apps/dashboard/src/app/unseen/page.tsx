@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { ErrorPanel } from '@/components/error-panel';
+import { PickSelect } from '@/components/pick-select';
 import { formatDate, formatInt, formatShare } from '@/lib/format';
 import { query } from '@/lib/graphql';
 
@@ -29,6 +30,34 @@ interface UnseenData {
 
 const OPTIONS = `{ snapshots(first: 200) { nodes { id takenAt fileName feed { name } } } }`;
 const UNSEEN = `query($a: Int!, $b: Int!) { unseenFamilies(a: $a, b: $b) { totalA totalB appearedFraction disappearedFraction appeared { family count fraction } disappeared { family count fraction } } }`;
+
+function ShareSection({
+  id,
+  title,
+  rows,
+  fraction,
+  of,
+  snapshotId,
+}: {
+  id: string;
+  title: string;
+  rows: Share[];
+  fraction: number;
+  of: string;
+  snapshotId: number;
+}) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>
+        {title}{' '}
+        <span className="muted">
+          · {rows.length} families, {formatShare(fraction)} of {of}
+        </span>
+      </h2>
+      <ShareTable rows={rows} snapshotId={snapshotId} testId={id} />
+    </section>
+  );
+}
 
 function ShareTable({ rows, snapshotId, testId }: { rows: Share[]; snapshotId: number; testId: string }) {
   if (rows.length === 0) return <p className="muted">None.</p>;
@@ -77,56 +106,34 @@ export default async function UnseenPage({ searchParams }: { searchParams: Promi
   } catch (err) {
     error = err;
   }
-  const label = (s: SnapshotOption) => `#${s.id} ${s.feed.name} · ${formatDate(s.takenAt)} · ${s.fileName}`;
+  const options = snapshots.map((s) => ({ value: s.id, label: `#${s.id} ${s.feed.name} · ${formatDate(s.takenAt)} · ${s.fileName}` }));
   return (
     <>
       <h1>Unseen families</h1>
       <form className="pick" method="get">
-        <label>
-          Snapshot A (e.g. what a model was trained on)
-          <select name="a" defaultValue={String(a)}>
-            {snapshots.map((s) => (
-              <option key={s.id} value={s.id}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Snapshot B (e.g. a later feed)
-          <select name="b" defaultValue={String(b)}>
-            {snapshots.map((s) => (
-              <option key={s.id} value={s.id}>
-                {label(s)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <PickSelect label="Snapshot A (e.g. what a model was trained on)" name="a" defaultValue={a} options={options} />
+        <PickSelect label="Snapshot B (e.g. a later feed)" name="b" defaultValue={b} options={options} />
         <button type="submit">Compare</button>
       </form>
       {error ? <ErrorPanel error={error} /> : null}
       {data ? (
         <>
-          <section aria-labelledby="appeared">
-            <h2 id="appeared">
-              In B, absent from A{' '}
-              <span className="muted">
-                · {data.unseenFamilies.appeared.length} families, {formatShare(data.unseenFamilies.appearedFraction)} of B&apos;s{' '}
-                {formatInt(data.unseenFamilies.totalB)} domains
-              </span>
-            </h2>
-            <ShareTable rows={data.unseenFamilies.appeared} snapshotId={b} testId="appeared" />
-          </section>
-          <section aria-labelledby="disappeared">
-            <h2 id="disappeared">
-              In A, absent from B{' '}
-              <span className="muted">
-                · {data.unseenFamilies.disappeared.length} families, {formatShare(data.unseenFamilies.disappearedFraction)} of A&apos;s{' '}
-                {formatInt(data.unseenFamilies.totalA)} domains
-              </span>
-            </h2>
-            <ShareTable rows={data.unseenFamilies.disappeared} snapshotId={a} testId="disappeared" />
-          </section>
+          <ShareSection
+            id="appeared"
+            title="In B, absent from A"
+            rows={data.unseenFamilies.appeared}
+            fraction={data.unseenFamilies.appearedFraction}
+            of={`B's ${formatInt(data.unseenFamilies.totalB)} domains`}
+            snapshotId={b}
+          />
+          <ShareSection
+            id="disappeared"
+            title="In A, absent from B"
+            rows={data.unseenFamilies.disappeared}
+            fraction={data.unseenFamilies.disappearedFraction}
+            of={`A's ${formatInt(data.unseenFamilies.totalA)} domains`}
+            snapshotId={a}
+          />
         </>
       ) : null}
     </>
