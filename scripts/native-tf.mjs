@@ -436,11 +436,20 @@ async function main() {
       }
     })();
     log(`@tensorflow/${opts.package} is not installed in ${prefix}; installing ${want} without its install script (no download)`);
+    // npm re-adds every missing optional dependency, so the other native package comes back too,
+    // without its addon: requiring it would register tfjs kernels and then fail (155 "already
+    // registered" warnings when the working one loads next). Remove it again if it was absent.
+    const other = path.join(prefix, 'node_modules', '@tensorflow', opts.package === 'tfjs-node' ? 'tfjs-node-gpu' : 'tfjs-node');
+    const otherBefore = fs.existsSync(path.join(other, 'package.json'));
     const r = run('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `@tensorflow/${opts.package}@${want}`], {
       cwd: prefix,
       stdio: 'inherit',
     });
     if (!r.ok) throw new Fail(1, `npm install @tensorflow/${opts.package}@${want} --ignore-scripts failed in ${prefix}`);
+    if (!otherBefore && fs.existsSync(other)) {
+      fs.rmSync(other, { recursive: true, force: true });
+      log(`removed ${path.relative(prefix, other)} again (npm re-added it without its native library)`);
+    }
   }
   if (!fs.existsSync(path.join(pkgDir, 'package.json')))
     throw new Fail(1, `${pkgDir} not found: install @tensorflow/${opts.package} first (npm install --ignore-scripts)`);

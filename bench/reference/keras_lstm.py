@@ -84,6 +84,7 @@ def main():
     ap.add_argument("--max-len", type=int, default=75)
     ap.add_argument("--seed", type=int, default=23)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N training samples")
+    ap.add_argument("--eval-limit", type=int, default=0, help="use only the first N validation and test samples")
     ap.add_argument("--out", default="")
     ap.add_argument("--tag", default="keras-main")
     ap.add_argument("--mask-zero", action="store_true", help="Embedding(mask_zero=True), as dgascope (the seed: no mask)")
@@ -98,6 +99,8 @@ def main():
     lab = {l: i for i, l in enumerate(labels)}
     val = [(s, l) for s, l in parts["validation"] if l in lab]
     test = [(s, l) for s, l in parts["test"] if l in lab]
+    if a.eval_limit:
+        val, test = val[: a.eval_limit], test[: a.eval_limit]
     xtr, ytr = encode(train, index, a.max_len), np.array([lab[l] for _, l in train], dtype=np.int32)
     xva, yva = encode(val, index, a.max_len), np.array([lab[l] for _, l in val], dtype=np.int32)
     xte, yte = encode(test, index, a.max_len), np.array([lab[l] for _, l in test], dtype=np.int32)
@@ -152,6 +155,7 @@ def main():
         "epochs": a.epochs, "maskZero": a.mask_zero, "train": len(train), "validation": len(val), "test": len(test), "classes": len(labels),
         "trainSamplesPerSec": round(len(xtr) * a.epochs / pure), "trainSamplesPerSecInclValidation": round(len(xtr) * a.epochs / sum(timer.times)),
         "trainSeconds": round(train_seconds), "inferPerSec": round(len(xte) / infer_s),
+        "epochSamplesPerSec": [round(len(xtr) / (t - val_s)) for t in timer.times],
         "peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "accuracy": acc, "macroF1": macro, "microF1": acc, "weightedF1": weighted, "auc": auc, "tprAtFpr": tpr,
         "zeroF1Families": [m["label"] for m in per if m["f1"] == 0], "perClass": per,

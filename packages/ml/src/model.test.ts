@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { LstmNet, predictProbs, resolveConfig, timeMajorBatch } from './model';
+import { describeOnBackend, TEST_BACKEND } from './test-utils';
 
-describe('LstmNet', () => {
+describeOnBackend('LstmNet', () => {
   beforeAll(async () => {
-    await initBackend({ backend: 'cpu' });
+    // WASM project: against the reference cpu backend; native project: on tfjs-node itself.
+    await initBackend({ backend: TEST_BACKEND === 'wasm' ? 'cpu' : TEST_BACKEND });
   });
 
   for (const act of ['sigmoid', 'hardSigmoid'] as const) {

@@ -1,21 +1,21 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { loadModel, modelFromBuffer, modelToBuffer, ModelFormatError, saveModel } from './persistence';
 import type { DgaModel } from './predictor';
 import { stratifiedSplit } from './split';
-import { TINY, toySamples } from './test-utils';
+import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
 import { train } from './train';
 
-describe('persistence', () => {
+describeOnBackend('persistence', () => {
   let model: DgaModel;
   const dir = mkdtempSync(path.join(tmpdir(), 'dgascope-ml-'));
   const probe = ['aeiou.com', 'qwxzq.net', '0123.org', 'bcdfgb.info', 'unseen-chars!.xyz'];
 
   beforeAll(async () => {
-    await initBackend({ backend: 'wasm' });
+    await initBackend({ backend: TEST_BACKEND });
     const s = stratifiedSplit(toySamples(60, 2));
     model = (await train({ train: s.train, validation: s.validation }, { architecture: TINY, epochs: 2, batchSize: 32 })).model;
   });
@@ -32,7 +32,7 @@ describe('persistence', () => {
     expect(back.config).toEqual(model.config);
     expect(back.tokenizer.toJSON()).toEqual(model.tokenizer.toJSON());
     expect(back.meta).toEqual(JSON.parse(JSON.stringify(model.meta)));
-    expect(back.meta.trainedWith).toBe('wasm');
+    expect(back.meta.trainedWith).toBe(TEST_BACKEND);
     expect(back.meta.trainingFingerprint).toMatch(/^sha256:/);
     back.dispose();
   });

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { InferencePool } from './pool';
 import type { DgaModel } from './predictor';
 import { stratifiedSplit } from './split';
-import { TINY, toySamples } from './test-utils';
+import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
 import { train } from './train';
 
 // The pool runs dist/worker.js (compiled): build it when missing.
@@ -15,11 +15,11 @@ if (!existsSync(path.join(root, 'dist', 'worker.js'))) {
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 }
 
-describe('InferencePool', () => {
+describeOnBackend('InferencePool', () => {
   let model: DgaModel;
   let pool: InferencePool;
   beforeAll(async () => {
-    await initBackend({ backend: 'wasm' });
+    await initBackend({ backend: TEST_BACKEND });
     const s = stratifiedSplit(toySamples(60, 6));
     model = (await train({ train: s.train, validation: s.validation }, { architecture: TINY, epochs: 2, batchSize: 32 })).model;
     pool = await InferencePool.create(model, { workers: 2, chunkSize: 16 });

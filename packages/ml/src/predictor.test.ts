@@ -1,20 +1,20 @@
 import { BENIGN_LABEL, UNCERTAIN_LABEL } from '@dgascope/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { evaluate, leaveFamiliesOut } from './evaluate';
 import type { DgaModel } from './predictor';
 import { stratifiedSplit } from './split';
-import { TINY, toySamples } from './test-utils';
+import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
 import { growWeights, train } from './train';
 
-describe('classify / warm start / leave-out', () => {
+describeOnBackend('classify / warm start / leave-out', () => {
   let model: DgaModel;
   const base = toySamples(150, 3, [BENIGN_LABEL, 'alpha', 'beta']);
   const split = stratifiedSplit(base, { seed: 9 });
   const opts = { architecture: TINY, epochs: 5, batchSize: 32, learningRate: 0.02, earlyStopping: false as const };
 
   beforeAll(async () => {
-    await initBackend({ backend: 'wasm' });
+    await initBackend({ backend: TEST_BACKEND });
     model = (await train({ train: split.train, validation: split.validation }, opts)).model;
   });
   afterAll(() => model.dispose());

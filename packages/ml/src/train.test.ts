@@ -1,16 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { evaluate } from './evaluate';
 import { stratifiedSplit } from './split';
-import { TINY, toySamples } from './test-utils';
+import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
 import { train, TrainingAbortedError, type TrainProgress } from './train';
 
-describe('train', () => {
+describeOnBackend('train', () => {
   const split = stratifiedSplit(toySamples(150, 1), { seed: 5 });
 
   it('learns a toy separable problem, reports progress, and is reproducible with a seed', async () => {
-    await initBackend({ backend: 'wasm' });
+    await initBackend({ backend: TEST_BACKEND });
     const tensorsBefore = tf.memory().numTensors;
     const progress: TrainProgress[] = [];
     const opts = {
@@ -36,8 +36,8 @@ describe('train', () => {
     expect(ends[0]!.validation?.n).toBe(split.validation.length);
     expect(ends[5]!.etaSeconds).toBe(0);
     expect(progress[0]!.samplesPerSec).toBeGreaterThan(0);
-    expect(r.backend.choice).toBe('wasm');
-    expect(r.model.meta.trainedWith).toBe('wasm');
+    expect(r.backend.choice).toBe(TEST_BACKEND);
+    expect(r.model.meta.trainedWith).toBe(TEST_BACKEND);
     expect(r.model.meta.openSetThreshold).not.toBeNull();
 
     const again = await train({ train: split.train, validation: split.validation }, opts);

@@ -1,0 +1,193 @@
+// Native TensorFlow vs WASM vs the Keras reference, side by side, in one run on this machine.
+//   npm run bench:backends [-- --train 8192 --eval 10240 --epochs 2 --reps 3 --out file.json]
+// Same data for all three: the first --train samples of the ml benchmark's training split and the
+// first --eval of its test split (bench/.cache/ml-split-registered-domain.tsv, bench/ml/README.md;
+// written by bench/ml/export-split.mjs when missing). Same model shape: Embedding(V,128) → LSTM(128)
+// → Dropout(0.5) → Dense(C) softmax, RMSprop 1e-3, batch 128.
+//   native, wasm: @dgascope/ml's train() (product defaults: random batches padded to their own
+//                 longest member, masked) and predictProba() (batch 1024), forced backend.
+//   keras:        bench/reference/keras_lstm.py (TF/Keras in bench/.cache/venv: inputs pre-padded
+//                 to 75, no masking, as the seed notebook), model.predict(batch 1024).
+// Training throughput is the last epoch's (the first includes start-up: WASM compilation, graph
+// tracing); each case runs in a fresh process, one after the other, cases interleaved over --reps.
+// Prints a table (medians) and writes JSON (default bench/native/backends-<date>.json).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const argv = process.argv.slice(2);
+const opt = (k, d) => {
+  const i = argv.indexOf(`--${k}`);
+  return i >= 0 ? argv[i + 1] : d;
+};
+const N = Number(opt('train', '8192')),
+  M = Number(opt('eval', '10240')),
+  epochs = Number(opt('epochs', '2')),
+  reps = Number(opt('reps', '3'));
+const splitFile = path.join(root, 'bench/.cache/ml-split-registered-domain.tsv');
+const python = path.join(root, 'bench/.cache/venv/bin/python');
+
+// ---------------------------------------------------------------- one dgascope case (child process)
+if (opt('case')) {
+  const ml = await import('@dgascope/ml');
+  const info = await ml.initBackend({ backend: opt('case') });
+  const parts = { train: [], test: [] };
+  for (const line of readFileSync(splitFile, 'utf8').split('\n')) {
+    const [part, label, input] = line.split('\t');
+    if (part in parts) parts[part].push({ domain: input, input, label });
+  }
+  const train = parts.train.slice(0, N),
+    test = parts.test.slice(0, M);
+  const cpu0 = process.cpuUsage();
+  const r = await ml.train({ train }, { epochs, batchSize: 128, earlyStopping: false, openSet: false, seed: 23 });
+  const cpu = process.cpuUsage(cpu0);
+  const trainCpuS = (cpu.user + cpu.system) / 1e6;
+  const inputs = test.map((s) => s.input);
+  r.model.predictProba(inputs.slice(0, 2048)); // warm-up
+  const t = performance.now();
+  r.model.predictProba(inputs);
+  const inferS = (performance.now() - t) / 1000;
+  const known = new Set(r.model.labels);
+  const acc = ml.evaluate(
+    r.model,
+    test.filter((s) => known.has(s.label)),
+  ).accuracy;
+  const trainS = r.history.reduce((a, h) => a + h.seconds, 0);
+  console.log(
+    JSON.stringify({
+      impl: info.choice,
+      backend: info.backend,
+      epochSamplesPerSec: r.history.map((h) => Math.round(h.samplesPerSec)),
+      trainSamplesPerCpuSec: Math.round((N * epochs) / trainCpuS),
+      trainCores: +(trainCpuS / trainS).toFixed(2),
+      inferPerSec: Math.round(inputs.length / inferS),
+      accuracy: acc,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
+  r.model.dispose();
+  process.exit(0);
+}
+
+// ---------------------------------------------------------------- orchestration
+if (!existsSync(splitFile)) {
+  console.error(`[backends] ${path.relative(root, splitFile)} missing: node bench/ml/export-split.mjs`);
+  const p = spawnSync(process.execPath, [path.join(root, 'bench/ml/export-split.mjs')], { stdio: 'inherit' });
+  if (p.status !== 0) process.exit(1);
+}
+const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
+const cases = [
+  { name: 'native (tfjs-node)', run: () => [process.execPath, [fileURLToPath(import.meta.url), '--case', 'tfjs-node', ...argv]] },
+  { name: 'wasm', run: () => [process.execPath, [fileURLToPath(import.meta.url), '--case', 'wasm', ...argv]] },
+  {
+    name: 'keras reference',
+    run: () => [
+      python,
+      [
+        path.join(root, 'bench/reference/keras_lstm.py'),
+        splitFile,
+        '--epochs',
+        String(epochs),
+        '--limit',
+        String(N),
+        '--eval-limit',
+        String(M),
+        '--tag',
+        'keras-backends',
+      ],
+    ],
+    skip: () => (existsSync(python) ? null : `no ${path.relative(root, python)} (see bench/ml/README.md)`),
+  },
+];
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const started = new Date();
+const runs = [];
+console.error(`[backends] ${N} training samples × ${epochs} epochs, ${M} domains inferred; load average ${load()}`);
+for (let rep = 0; rep < reps; rep++)
+  for (const c of cases) {
+    const why = c.skip?.();
+    if (why) {
+      if (rep === 0) console.error(`[backends] ${c.name}: skipped: ${why}`);
+      continue;
+    }
+    const [cmd, args] = c.run();
+    const loadBefore = load();
+    const t0 = performance.now();
+    const p = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 600_000 });
+    const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+    if (!line) {
+      console.error(`[backends] ${c.name}: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-1500)}`);
+      continue;
+    }
+    const r = JSON.parse(line);
+    const epochRates = r.epochSamplesPerSec ?? [];
+    const row = {
+      case: c.name,
+      rep,
+      trainSamplesPerSec: epochRates.at(-1) ?? null,
+      epochSamplesPerSec: epochRates,
+      inferDomainsPerSec: r.inferPerSec,
+      accuracy: r.accuracy,
+      trainCores: r.trainCores ?? null,
+      peakRssMB: r.peakRssMB,
+      version: r.tfVersion ? `TF ${r.tfVersion} / Keras ${r.kerasVersion}` : null,
+      wallSeconds: Math.round((performance.now() - t0) / 1000),
+      loadBefore,
+      loadAfter: load(),
+    };
+    runs.push(row);
+    console.error(`[backends] ${c.name} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
+  }
+
+const median = (xs) => {
+  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
+  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
+};
+const table = cases
+  .map((c) => {
+    const rs = runs.filter((r) => r.case === c.name);
+    if (!rs.length) return null;
+    return {
+      case: c.name,
+      trainSamplesPerSec: median(rs.map((r) => r.trainSamplesPerSec)),
+      inferDomainsPerSec: median(rs.map((r) => r.inferDomainsPerSec)),
+      accuracy: median(rs.map((r) => r.accuracy)),
+    };
+  })
+  .filter(Boolean);
+const wasm = table.find((t) => t.case === 'wasm');
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '–');
+const lines = [
+  `| backend | train samples/s (epoch ${epochs}) | inference domains/s | train vs WASM | inference vs WASM | test accuracy |`,
+  '|---|---|---|---|---|---|',
+  ...table.map(
+    (t) =>
+      `| ${t.case} | ${t.trainSamplesPerSec} | ${t.inferDomainsPerSec} | ${ratio(t.trainSamplesPerSec, wasm?.trainSamplesPerSec)} | ${ratio(t.inferDomainsPerSec, wasm?.inferDomainsPerSec)} | ${t.accuracy?.toFixed(3) ?? '–'} |`,
+  ),
+];
+console.log(lines.join('\n'));
+console.log(`load average (1, 5, 15 min): before ${runs[0]?.loadBefore ?? load()}, after ${load()}`);
+const out = opt('out', path.join(here, `backends-${started.toISOString().slice(0, 10)}.json`));
+writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      startedAt: started.toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+      settings: { trainSamples: N, evalSamples: M, epochs, reps },
+      table,
+      runs,
+    },
+    null,
+    1,
+  ) + '\n',
+);
+console.error(`[backends] written ${path.relative(process.cwd(), out)}`);
