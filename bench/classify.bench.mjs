@@ -5,9 +5,7 @@
 // summarise. Prints domains/s. Usage: npm run bench:classify [-- --rows 1000000 --threads 2]
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { cache, freshDatabase, nameAt, root, seedNames, writeTopList } from './support.mjs';
+import { cache, freshDatabase, nameAt, promoteQuickModel, root, seedNames, writeTopList } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const ml = require(path.join(root, 'packages/ml/dist/index.js'));
@@ -43,39 +41,7 @@ const deps = createDeps({
 const backend = await ml.ensureBackend();
 const snapshot = await deps.ingestion.ingest({ feed: 'bench', source: { kind: 'path', path: file } });
 
-// A model with the default (Endgame) architecture; its weights barely matter for speed, so it
-// is trained for one epoch on a small labelled sample.
-const demo = gunzipSync(readFileSync(path.join(root, 'data', 'demo', 'dga-feed-high-2018-10-14.csv.gz')))
-  .toString('utf8')
-  .split('\n');
-const labelled = [
-  ...demo
-    .filter((l) => l && !l.startsWith('#'))
-    .slice(0, 4000)
-    .map((l) => ({
-      domain: l.split(',')[0],
-      label: l
-        .split(',')[1]
-        .replace(/^Domain used by /, '')
-        .split(/ DGA| \(| -/)[0],
-    })),
-  ...seeds.slice(0, 4000).map((d) => ({ domain: d, label: 'benign' })),
-];
-const trained = await ml.trainClassifier(labelled, { train: { epochs: 1 } });
-const artifact = ml.modelToBuffer(trained.model);
-const model = await deps.db.prisma.mlModel.create({
-  data: {
-    trainingJobId: 'bench',
-    status: 'PROMOTED',
-    architecture: trained.model.config,
-    config: {},
-    labels: [...trained.model.labels],
-    snapshotIds: [],
-    artifact,
-    artifactBytes: artifact.length,
-    promotedAt: new Date(),
-  },
-});
+const { model, trained } = await promoteQuickModel(ml, deps.db.prisma, seeds);
 
 // The job row and queue entry as the API creates them; the run itself is what a worker executes.
 const job = await deps.classification.start({ snapshotId: snapshot.snapshotId, modelId: model.id });

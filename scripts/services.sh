@@ -10,6 +10,7 @@ PGUSER_APP=${DGASCOPE_DB_USER:-dgascope}
 PGPASSWORD_APP=${DGASCOPE_DB_PASSWORD:-dgascope}
 PGDATABASE_APP=${DGASCOPE_DB_NAME:-dgascope}
 REDIS_PORT=${REDIS_PORT:-6379}
+REDIS_DIR=${REDIS_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/dgascope/redis}
 
 log() { printf '[services] %s\n' "$*"; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
@@ -71,9 +72,11 @@ if port_open 127.0.0.1 "$REDIS_PORT"; then
 else
   command -v redis-server >/dev/null || apt_install redis-server
   log "starting Redis on 127.0.0.1:$REDIS_PORT"
-  # BullMQ requires noeviction: an evicted job key is a lost job.
+  # BullMQ requires noeviction: an evicted job key is a lost job. The append-only file, synced on
+  # every write, keeps every acknowledged job across a Redis crash or restart (job writes are few).
+  mkdir -p "$REDIS_DIR"
   redis-server --daemonize yes --bind 127.0.0.1 --port "$REDIS_PORT" --maxmemory-policy noeviction \
-    --save '' --appendonly no --logfile /tmp/dgascope-redis.log
+    --dir "$REDIS_DIR" --save '' --appendonly yes --appendfsync always --logfile /tmp/dgascope-redis.log
   for _ in $(seq 1 40); do
     redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
     sleep 0.25

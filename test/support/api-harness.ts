@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createDeps, type Deps } from '@dgascope/api/src/deps';
-import { createServer } from '@dgascope/api/src/server';
+import { createServer, type ServerEnv } from '@dgascope/api/src/server';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { ADMIN_KEY, REDIS_URL } from './test-env';
 
@@ -26,35 +26,83 @@ export interface ApiHarness {
 }
 
 /** The real GraphQL server on a random loopback port, over its own fresh database and the real Redis. */
-export async function startApi(options: { allowedDirs?: string[]; requireAuth?: boolean; classifyMax?: number } = {}): Promise<ApiHarness> {
-  const db = await createTestDatabase();
+export interface ApiOptions {
+  allowedDirs?: string[];
+  requireAuth?: boolean;
+  classifyMax?: number;
+  /** Overrides of the server's limits and switches. */
+  server?: Partial<ServerEnv>;
+  /** Another Redis (e.g. a private one a test restarts); default: the shared one. */
+  redisUrl?: string;
+  /** An existing database (e.g. a private PostgreSQL); default: a fresh one from the template. */
+  db?: TestDatabase;
+}
+
+/** The server settings of a test API: production defaults, except where a test says otherwise. */
+export function testServerEnv(overrides: Partial<ServerEnv> = {}): ServerEnv {
+  return {
+    REQUIRE_AUTH: false,
+    MAX_UPLOAD_BYTES: 50 * 1024 * 1024,
+    DASHBOARD_ORIGIN: 'http://127.0.0.1:3000',
+    INTROSPECTION: true,
+    MAX_QUERY_DEPTH: 10,
+    MAX_QUERY_COST: 25_000,
+    MAX_PAGE_SIZE: 500,
+    REQUEST_TIMEOUT_MS: 30_000,
+    ...overrides,
+  };
+}
+
+export async function startApi(options: ApiOptions = {}): Promise<ApiHarness> {
+  const db = options.db ?? (await createTestDatabase());
   // Queues of their own, so that workers of other test files never take this file's jobs.
   const queuePrefix = `test-${randomBytes(4).toString('hex')}`;
   const deps = createDeps({
     DATABASE_URL: db.url,
-    REDIS_URL,
+    REDIS_URL: options.redisUrl ?? REDIS_URL,
     MAX_INGEST_BYTES: 50 * 1024 * 1024,
     INGEST_ALLOWED_DIRS: options.allowedDirs ?? [],
     QUEUE_PREFIX: queuePrefix,
     CLASSIFY_MAX_DOMAINS: options.classifyMax ?? 1000,
     ML_BACKEND: 'wasm',
-  });
-  const server = await createServer(deps, {
     ADMIN_API_KEY: ADMIN_KEY,
-    REQUIRE_AUTH: options.requireAuth ?? false,
-    MAX_INGEST_BYTES: 50 * 1024 * 1024,
-    DASHBOARD_ORIGIN: 'http://127.0.0.1:3000',
-    NODE_ENV: 'test',
   });
+  const main = await serve(deps, testServerEnv({ REQUIRE_AUTH: options.requireAuth ?? false, ...options.server }));
+  const extra: Served[] = [];
+  return {
+    url: main.url,
+    queuePrefix,
+    db,
+    deps,
+    gql: main.gql,
+    async variant(overrides) {
+      const served = await serve(deps, testServerEnv({ REQUIRE_AUTH: options.requireAuth ?? false, ...options.server, ...overrides }));
+      extra.push(served);
+      return served;
+    },
+    async close() {
+      for (const s of [...extra, main]) await s.close();
+      await deps.close();
+      if (!options.db) await db.drop();
+    },
+  };
+}
+
+export interface Served {
+  url: string;
+  gql: ApiHarness['gql'];
+  close(): Promise<void>;
+}
+
+/** One HTTP server over the given services, on a random loopback port. */
+async function serve(deps: Deps, env: ServerEnv): Promise<Served> {
+  const server = await createServer(deps, env);
   const http: Server = await new Promise((resolve) => {
     const s = server.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
   return {
     url,
-    queuePrefix,
-    db,
-    deps,
     async gql(query, variables, opts = {}) {
       const key = opts.key === undefined ? null : opts.key;
       const res = await fetch(url, {
@@ -65,10 +113,9 @@ export async function startApi(options: { allowedDirs?: string[]; requireAuth?: 
       return { status: res.status, ...((await res.json()) as object) };
     },
     async close() {
+      http.closeAllConnections();
       await new Promise((resolve) => http.close(resolve));
       await server.stop();
-      await deps.close();
-      await db.drop();
     },
   };
 }

@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import type { ContainerType } from 'type-graphql';
 import type { Env } from './config/env';
 import { createDatabase, type Database } from './db/database';
+import { AccessResolver } from './modules/access/access.resolver';
+import { ApiKeysService } from './modules/access/api-keys.service';
+import { AuditService } from './modules/access/audit.service';
 import { AnalyticsResolver } from './modules/analytics/analytics.resolver';
 import { AnalyticsService } from './modules/analytics/analytics.service';
 import { FamiliesResolver } from './modules/families/families.resolver';
@@ -31,7 +34,7 @@ export type DepsEnv = Pick<
   Env,
   'DATABASE_URL' | 'REDIS_URL' | 'MAX_INGEST_BYTES' | 'INGEST_ALLOWED_DIRS' | 'QUEUE_PREFIX' | 'CLASSIFY_MAX_DOMAINS'
 > &
-  Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS'>>;
+  Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS' | 'ADMIN_API_KEY'>>;
 
 /** The composition root: every service is built once here and handed to whoever needs it. */
 export interface Deps {
@@ -50,6 +53,8 @@ export interface Deps {
   training: TrainingService;
   classification: ClassificationService;
   predictions: PredictionsService;
+  apiKeys: ApiKeysService;
+  audit: AuditService;
   container: ContainerType;
   close(): Promise<void>;
 }
@@ -82,6 +87,8 @@ export function createDeps(env: DepsEnv): Deps {
     env.INFERENCE_THREADS ?? 2,
   );
   const predictions = new PredictionsService(db.prisma);
+  const apiKeys = new ApiKeysService(db.prisma, env.ADMIN_API_KEY);
+  const audit = new AuditService(db.prisma);
 
   const resolvers = new Map<unknown, unknown>([
     [HealthResolver, new HealthResolver(health)],
@@ -94,6 +101,8 @@ export function createDeps(env: DepsEnv): Deps {
     [ModelsResolver, new ModelsResolver(models, new ModelsResolverDeps(promoted))],
     [TrainingResolver, new TrainingResolver(training)],
     [ClassificationResolver, new ClassificationResolver(classification, predictions)],
+    [AccessResolver, new AccessResolver(apiKeys, audit)],
+    [AuditService, audit],
   ]);
   const container: ContainerType = {
     get(someClass) {
@@ -119,6 +128,8 @@ export function createDeps(env: DepsEnv): Deps {
     training,
     classification,
     predictions,
+    apiKeys,
+    audit,
     container,
     async close() {
       promoted.dispose();

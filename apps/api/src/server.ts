@@ -1,23 +1,56 @@
 import 'reflect-metadata';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import type { Env } from './config/env';
 import type { Deps } from './deps';
 import { formatError } from './errors/format-error';
 import { actorFromHeader, type Context } from './graphql/context';
 import { createLoaders } from './graphql/loaders';
+import { operationLimitsPlugin } from './graphql/operation-limits';
+import { dropLateResponses, requestDeadline } from './graphql/request-deadline';
 import { createSchema } from './graphql/schema';
 
-export type ServerEnv = Pick<Env, 'ADMIN_API_KEY' | 'REQUIRE_AUTH' | 'MAX_INGEST_BYTES' | 'DASHBOARD_ORIGIN' | 'NODE_ENV'>;
+export type ServerEnv = Pick<
+  Env,
+  | 'REQUIRE_AUTH'
+  | 'MAX_UPLOAD_BYTES'
+  | 'DASHBOARD_ORIGIN'
+  | 'INTROSPECTION'
+  | 'MAX_QUERY_DEPTH'
+  | 'MAX_QUERY_COST'
+  | 'MAX_PAGE_SIZE'
+  | 'REQUEST_TIMEOUT_MS'
+>;
 
 export interface DgascopeServer {
   app: Express;
   apollo: ApolloServer<Context>;
   stop(): Promise<void>;
 }
+
+/** Refuses a body announced as larger than the limit before reading any of it. */
+function uploadSizeLimit(maxBytes: number): RequestHandler {
+  return (req, res, next) => {
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (length <= maxBytes) return next();
+    res.status(413).json({
+      errors: [
+        {
+          message: `the request body is ${length} bytes; the largest upload is ${maxBytes} bytes (MAX_UPLOAD_BYTES)`,
+          extensions: { code: 'PAYLOAD_TOO_LARGE', reason: 'UPLOAD_TOO_LARGE' },
+        },
+      ],
+    });
+  };
+}
+
+/** Uploads are bounded by size, and ingestion may outlast any sensible request timeout. */
+const isIngestionOrUpload = (body: unknown, contentType: string) =>
+  contentType.startsWith('multipart/') || /\bingestSnapshot\b/.test(String((body as { query?: unknown } | undefined)?.query ?? ''));
 
 /** Builds the HTTP app (GraphQL at /graphql, liveness at /healthz) without listening. */
 export async function createServer(deps: Deps, env: ServerEnv): Promise<DgascopeServer> {
@@ -26,11 +59,15 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     schema,
     formatError,
     csrfPrevention: true,
-    introspection: env.NODE_ENV !== 'production',
+    introspection: env.INTROSPECTION,
+    plugins: [
+      // dgascope sets no cache hints; the plugin would still wrap every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
+      operationLimitsPlugin(schema, { maxDepth: env.MAX_QUERY_DEPTH, maxCost: env.MAX_QUERY_COST, maxPageSize: env.MAX_PAGE_SIZE }),
+    ],
   });
   await apollo.start();
 
-  const auth = { adminApiKey: env.ADMIN_API_KEY, requireAuth: env.REQUIRE_AUTH };
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', async (_req, res) => {
@@ -40,15 +77,18 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
   app.use(
     '/graphql',
     cors<cors.CorsRequest>({ origin: env.DASHBOARD_ORIGIN.split(','), credentials: false }),
+    uploadSizeLimit(env.MAX_UPLOAD_BYTES),
     express.json({ limit: '2mb' }),
-    graphqlUploadExpress({ maxFileSize: env.MAX_INGEST_BYTES, maxFiles: 1 }),
+    requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOrUpload),
+    graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES, maxFiles: 1 }),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
-        actor: actorFromHeader(req.headers.authorization, auth),
-        requireAuth: auth.requireAuth,
+        actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
+        requireAuth: env.REQUIRE_AUTH,
         loaders: createLoaders(deps.db.prisma),
       }),
     }),
+    dropLateResponses,
   );
   return { app, apollo, stop: () => apollo.stop() };
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { FeedKind } from '@prisma/client';
+import { userInfo } from 'node:os';
+import { ApiKeyRole, FeedKind } from '@prisma/client';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { EnvError } from '../config/env';
 import { createDatabase } from '../db/database';
 import { AppError } from '../errors/app-error';
+import { ApiKeysService } from '../modules/access/api-keys.service';
+import { AuditService } from '../modules/access/audit.service';
 import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { FEED_FORMATS } from '../modules/ingestion/feed-format';
 import { IngestionService, type IngestProgress } from '../modules/ingestion/ingestion.service';
@@ -27,6 +30,22 @@ function cliEnv() {
   const r = CliEnv.safeParse(process.env);
   if (!r.success) throw new EnvError(`Invalid environment variable ${String(r.error.issues[0]?.path[0])}: ${r.error.issues[0]?.message}`);
   return r.data;
+}
+
+/** Admin commands run as whoever has the database URL; the audit log names the OS user. */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli:unknown';
+  }
+}
+
+/** Runs an admin command inside an audit entry, like a GraphQL mutation. */
+function audited<T>(db: ReturnType<typeof createDatabase>, action: string, args: unknown, run: () => Promise<T>): Promise<T> {
+  return new AuditService(db.prisma).around({ actor: cliActor(), apiKeyId: null, via: 'cli', action, arguments: args }, run, (err) =>
+    err instanceof AppError ? err.category : 'ERROR',
+  );
 }
 
 function parseDate(value: string): Date {
@@ -101,16 +120,18 @@ program
       try {
         const service = new IngestionService(db.pool, { maxBytes: env.MAX_INGEST_BYTES });
         const started = Date.now();
-        const outcome = await service.ingest(
-          {
-            feed: opts.feed,
-            source: /^https?:\/\//i.test(source) ? { kind: 'url', url: source } : { kind: 'path', path: source },
-            ...(opts.format ? { format: opts.format } : {}),
-            ...(opts.takenAt ? { takenAt: opts.takenAt } : {}),
-            ...(opts.kind ? { feedKind: opts.kind } : {}),
-            ...(opts.familySuffix ? { familySuffixes: opts.familySuffix } : {}),
-          },
-          (p) => bar.update(p),
+        const outcome = await audited(db, 'ingest', { source, ...opts }, () =>
+          service.ingest(
+            {
+              feed: opts.feed,
+              source: /^https?:\/\//i.test(source) ? { kind: 'url', url: source } : { kind: 'path', path: source },
+              ...(opts.format ? { format: opts.format } : {}),
+              ...(opts.takenAt ? { takenAt: opts.takenAt } : {}),
+              ...(opts.kind ? { feedKind: opts.kind } : {}),
+              ...(opts.familySuffix ? { familySuffixes: opts.familySuffix } : {}),
+            },
+            (p) => bar.update(p),
+          ),
         );
         bar.stop();
         const seconds = (Date.now() - started) / 1000;
@@ -161,6 +182,68 @@ program
       console.log(`In ${a}, absent from ${b}: ${r.disappeared.length} families, ${(100 * r.disappearedFraction).toFixed(2)}% of ${a}`);
       for (const f of r.disappeared)
         console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
+    } finally {
+      await db.close();
+    }
+  });
+
+const keys = program.command('keys').description('API keys: create, list, revoke (every change is audited).');
+
+keys
+  .command('create')
+  .description('Create a key and print its secret once (only its SHA-256 is stored).')
+  .requiredOption('--name <name>', 'a unique name (who or what uses it)')
+  .addOption(new Option('--role <role>', 'viewer reads; admin also runs mutations').choices(['viewer', 'admin']).makeOptionMandatory())
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { name: string; role: 'viewer' | 'admin'; json?: boolean }) => {
+    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+    try {
+      const role = opts.role === 'admin' ? ApiKeyRole.ADMIN : ApiKeyRole.VIEWER;
+      const { secret, key } = await audited(db, 'keys create', { name: opts.name, role }, () =>
+        new ApiKeysService(db.prisma, undefined).create(opts.name, role, cliActor()),
+      );
+      if (opts.json) console.log(JSON.stringify({ id: key.id, name: key.name, role: key.role, key: secret }));
+      else {
+        console.log(`created ${key.role.toLowerCase()} key "${key.name}" (id ${key.id}). Its secret, shown only now:`);
+        console.log(secret);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+keys
+  .command('list')
+  .description('List keys with their role, creation, last use and revocation.')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+    try {
+      const list = await new ApiKeysService(db.prisma, undefined).list();
+      if (opts.json) {
+        console.log(JSON.stringify(list.map(({ keyHash: _hash, ...k }) => k)));
+        return;
+      }
+      if (list.length === 0) console.log('no API keys (the ADMIN_API_KEY of the environment still works)');
+      const day = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '-');
+      for (const k of list)
+        console.log(
+          `${String(k.id).padStart(4)}  ${k.name.padEnd(24)} ${k.role.toLowerCase().padEnd(7)} ${k.prefix}…  created ${day(k.createdAt)}  last used ${day(k.lastUsedAt)}${k.revokedAt ? `  REVOKED ${day(k.revokedAt)}` : ''}`,
+        );
+    } finally {
+      await db.close();
+    }
+  });
+
+keys
+  .command('revoke')
+  .description('Revoke a key by name or id; requests with it fail from now on.')
+  .argument('<nameOrId>', 'key name or id')
+  .action(async (nameOrId: string) => {
+    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+    try {
+      const key = await audited(db, 'keys revoke', { nameOrId }, () => new ApiKeysService(db.prisma, undefined).revoke(nameOrId));
+      console.log(`revoked key "${key.name}" (id ${key.id})`);
     } finally {
       await db.close();
     }

@@ -22,10 +22,26 @@ const EnvSchema = z.object({
   REDIS_URL: redisUrl,
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-  /** Bearer key for mutations. Without it every mutation is refused. */
+  /** Bootstrap admin key, beside the keys in the database (`dgascope keys create`). */
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Queries need a key too. Defaults to true when the API listens beyond loopback. */
+  /** Queries need a key (any role) too. Defaults to true when the API listens beyond loopback. */
   REQUIRE_AUTH: booleanFlag.optional(),
+  /** GraphQL introspection; defaults to off when NODE_ENV=production. */
+  INTROSPECTION: booleanFlag.optional(),
+  /** Deepest selection a query may nest. */
+  MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(10),
+  /** Largest query cost: one per field, times the page size for pages, times the domains for classify. */
+  MAX_QUERY_COST: z.coerce.number().int().positive().default(25_000),
+  /** Largest page (`first`) of any connection. */
+  MAX_PAGE_SIZE: z.coerce.number().int().positive().default(500),
+  /** A request still running after this long is answered 503 REQUEST_TIMEOUT (ingestion and uploads exempt). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Largest request body of an upload (the file as sent, maybe compressed). */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 ** 2),
   /** Largest file (and largest decompressed content) one ingestion accepts. */
   MAX_INGEST_BYTES: z.coerce
     .number()
@@ -55,7 +71,7 @@ const EnvSchema = z.object({
     .default('dgascope'),
 });
 
-export type Env = Omit<z.infer<typeof EnvSchema>, 'REQUIRE_AUTH'> & { REQUIRE_AUTH: boolean };
+export type Env = Omit<z.infer<typeof EnvSchema>, 'REQUIRE_AUTH' | 'INTROSPECTION'> & { REQUIRE_AUTH: boolean; INTROSPECTION: boolean };
 
 export class EnvError extends Error {
   constructor(message: string) {
@@ -74,5 +90,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`Invalid environment variable ${name}: ${first?.message ?? 'invalid'}${more}`);
   }
   const env = result.data;
-  return { ...env, REQUIRE_AUTH: env.REQUIRE_AUTH ?? !isLoopback(env.HOST) };
+  return {
+    ...env,
+    REQUIRE_AUTH: env.REQUIRE_AUTH ?? !isLoopback(env.HOST),
+    INTROSPECTION: env.INTROSPECTION ?? env.NODE_ENV !== 'production',
+  };
 }

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError } from './app-error';
+import { isDatabaseUnavailable } from './database-unavailable';
 
 /** Maps AppError to a GraphQL error code; hides unexpected errors behind a generic message. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -9,6 +10,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, message: cause.message, extensions: { code: cause.category, reason: cause.reason } };
   }
   if (cause instanceof GraphQLError) return formatted;
+  if (isDatabaseUnavailable(cause)) {
+    return {
+      message: 'the database is unavailable; try again shortly',
+      path: formatted.path,
+      extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' },
+    };
+  }
   // type-graphql's own errors (validation, authorization) already carry codes in `formatted`.
   if (formatted.extensions?.code && formatted.extensions.code !== 'INTERNAL_SERVER_ERROR') return formatted;
   console.error('unhandled resolver error', cause);

@@ -1,15 +1,13 @@
 import type { ClassType } from 'type-graphql';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
-import { Max, Min } from 'class-validator';
+import { Min } from 'class-validator';
 import { AppError } from '../errors/app-error';
-
-export const MAX_PAGE_SIZE = 500;
 
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { defaultValue: 50, description: `Page size, 1 to ${MAX_PAGE_SIZE}.` })
+  // The upper bound (MAX_PAGE_SIZE) is configuration, checked before execution (operation-limits.ts).
+  @Field(() => Int, { defaultValue: 50, description: 'Page size, 1 to MAX_PAGE_SIZE (500 unless configured).' })
   @Min(1)
-  @Max(MAX_PAGE_SIZE)
   first!: number;
 
   @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })

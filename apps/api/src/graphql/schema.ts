@@ -11,7 +11,8 @@ import { ClassificationResolver } from '../modules/classification/classification
 import { JobsResolver } from '../modules/jobs/jobs.resolver';
 import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
-import { authChecker, requireAuthForQueries } from './auth-checker';
+import { AccessResolver } from '../modules/access/access.resolver';
+import { applyAccessPolicy, authChecker } from './auth-checker';
 
 export const RESOLVERS = [
   HealthResolver,
@@ -24,14 +25,15 @@ export const RESOLVERS = [
   ModelsResolver,
   TrainingResolver,
   ClassificationResolver,
+  AccessResolver,
 ] as const;
 
-export function createSchema(container: ContainerType): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(container: ContainerType): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     container,
     authChecker,
-    globalMiddlewares: [requireAuthForQueries],
     validate: { forbidUnknownValues: false },
   });
+  return applyAccessPolicy(schema, container);
 }

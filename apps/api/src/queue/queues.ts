@@ -12,6 +12,8 @@ export interface JobQueue {
   add<Q extends QueueName>(queue: Q, data: JobPayloads[Q]): Promise<void>;
   /** Removes a job that no worker has taken yet; false when it is already running or gone. */
   removeWaiting(queue: QueueName, jobId: string): Promise<boolean>;
+  /** Whether Redis still holds the job, in any state. */
+  has(queue: QueueName, jobId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,9 @@ export class BullJobQueue implements JobQueue {
   private readonly queues: Map<QueueName, Queue>;
 
   constructor(redisUrl: string, prefix = 'dgascope') {
-    const connection = redisConnection(redisUrl);
+    // The producer side fails at once while Redis is away instead of queueing the command
+    // offline: a job the API reported as not queued must never be queued later behind its back.
+    const connection = { ...redisConnection(redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false };
     this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]));
   }
 
@@ -56,6 +60,10 @@ export class BullJobQueue implements JobQueue {
     if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
     await job.remove().catch(() => undefined);
     return true;
+  }
+
+  async has(queue: QueueName, jobId: string): Promise<boolean> {
+    return (await this.queues.get(queue)!.getJob(jobId)) != null;
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,9 @@ import { createDeps } from '../deps';
 import { redisConnection, type JobPayloads, type QueueName } from '../queue/queues';
 import type { RunContext } from '../modules/training/training.service';
 
+/** How often a worker looks for job rows that Redis has lost. */
+const REQUEUE_CHECK_MS = 30_000;
+
 /**
  * The worker process (`npm run worker`): runs training and bulk-classification jobs from
  * Redis. It can run on any host with the same DATABASE_URL and REDIS_URL.
@@ -33,7 +36,8 @@ async function main(): Promise<void> {
         }, 1000);
         try {
           await handler(job.data.jobId, {
-            attempt: job.attemptsMade + 1,
+            // Runs started, counting those whose worker died (BullMQ counts only failures in attemptsMade).
+            attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
             final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
             signal: controller.signal,
             report: async (progress) => {
@@ -62,7 +66,16 @@ async function main(): Promise<void> {
   for (const w of workers) w.on('failed', (job, err) => console.error(`${w.name} job ${job?.data.jobId ?? '?'} failed: ${err.message}`));
   console.log(`dgascope worker: queues ${workers.map((w) => w.name).join(', ')} (concurrency ${env.WORKER_CONCURRENCY})`);
 
+  const requeueLost = () =>
+    deps.jobs.requeueLost().then(
+      (ids) => ids.length > 0 && console.log(`dgascope worker: re-queued ${ids.length} job(s) Redis had lost: ${ids.join(', ')}`),
+      (err: unknown) => console.error(`dgascope worker: could not check for lost jobs: ${(err as Error).message}`),
+    );
+  await requeueLost();
+  const reconcile = setInterval(requeueLost, REQUEUE_CHECK_MS);
+
   const shutdown = async () => {
+    clearInterval(reconcile);
     await Promise.all(workers.map((w) => w.close()));
     await deps.close();
     process.exit(0);

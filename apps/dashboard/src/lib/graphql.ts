@@ -1,4 +1,4 @@
-import { API_URL } from './env';
+import { API_KEY, API_URL } from './env';
 
 export class ApiError extends Error {
   constructor(
@@ -15,7 +15,7 @@ export async function query<T>(document: string, variables: Record<string, unkno
   try {
     res = await fetch(API_URL, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...(API_KEY ? { authorization: `Bearer ${API_KEY}` } : {}) },
       body: JSON.stringify({ query: document, variables }),
       cache: 'no-store',
     });

@@ -2,7 +2,7 @@ import { ArrayMaxSize, Max, Min } from 'class-validator';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { AppError } from '../../errors/app-error';
 import { readDomainList } from './domain-list';
-import { Arg, Args, ArgsType, Authorized, Field, Float, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Field, Float, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Connection, PageArgs } from '../../graphql/pagination';
 import { Job } from '../jobs/job.type';
 import { ClassificationService, MAX_LIST_DOMAINS } from './classification.service';
@@ -90,7 +90,6 @@ export class ClassificationResolver {
     return this.predictionsService.domain(name);
   }
 
-  @Authorized('ADMIN')
   @Mutation(() => Job, { description: 'Queue a bulk classification of a snapshot or a list.' })
   async startClassification(@Arg('input', () => StartClassificationInput) input: StartClassificationInput) {
     const { file, ...rest } = input;

@@ -7,6 +7,7 @@ import type { ModelsService } from '../models/models.service';
 import type { PromotedModel } from '../models/promoted-model';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { RunContext } from '../training/training.service';
+import { ClassifyBatcher } from './classify-batcher';
 
 /** What a bulk-classification job is asked to do; stored as the job's input. */
 export interface ClassificationRequest {
@@ -19,6 +20,8 @@ const BATCH = 16384;
 export const MAX_LIST_DOMAINS = 100_000;
 
 export class ClassificationService {
+  private readonly batcher: ClassifyBatcher;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool: Pool,
@@ -29,7 +32,9 @@ export class ClassificationService {
     private readonly maxSyncDomains: number,
     /** Inference threads of a bulk job (worker_threads with their own backend); 0 = this thread. */
     private readonly inferenceThreads: number,
-  ) {}
+  ) {
+    this.batcher = new ClassifyBatcher(promoted);
+  }
 
   /** Synchronous classification with the promoted model (the `classify` query). */
   async classifyNow(domains: readonly string[]): Promise<{ modelId: number; results: ClassifyResult[] }> {
@@ -41,8 +46,7 @@ export class ClassificationService {
         `at most ${this.maxSyncDomains} domains per classify call (got ${domains.length}); use startClassification for more`,
       );
     }
-    const { id, model } = await this.promoted.get();
-    return { modelId: id, results: model.classify(domains) };
+    return this.batcher.classify(domains);
   }
 
   async start(input: { snapshotId?: number | null; domains?: string[] | null; modelId?: number | null }): Promise<Job> {

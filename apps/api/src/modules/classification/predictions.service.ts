@@ -1,5 +1,5 @@
 import { normalizeDomain } from '@dgascope/core';
-import { JobState, Prisma, type Prediction as PredictionRow, type PrismaClient } from '@prisma/client';
+import { Prisma, type Prediction as PredictionRow, type PrismaClient } from '@prisma/client';
 import { AppError } from '../../errors/app-error';
 import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
 import type { DomainReport, Prediction } from './prediction.type';
@@ -33,32 +33,27 @@ export class PredictionsService {
    */
   async list(filter: PredictionFilter, first: number, after?: string | null): Promise<ConnectionValue<Prediction>> {
     const cursor = decodeCursor<[string]>(after, ['string']);
-    const where: Prisma.PredictionWhereInput = {
-      ...(filter.domain ? { domain: normalized(filter.domain) } : {}),
-      ...(filter.family ? { family: filter.family } : {}),
-      ...(filter.minProbability != null || filter.maxProbability != null
-        ? {
-            probability: {
-              ...(filter.minProbability != null ? { gte: filter.minProbability } : {}),
-              ...(filter.maxProbability != null ? { lte: filter.maxProbability } : {}),
-            },
-          }
-        : {}),
-      ...(filter.uncertain != null ? { uncertain: filter.uncertain } : {}),
-      ...(filter.modelId != null ? { modelId: filter.modelId } : {}),
-    };
-    if (filter.jobId) where.jobId = filter.jobId;
-    else
-      where.jobId = {
-        in: (await this.prisma.job.findMany({ where: { state: JobState.COMPLETED, kind: 'CLASSIFICATION' }, select: { id: true } })).map(
-          (j) => j.id,
-        ),
-      };
-    const rows = await this.prisma.prediction.findMany({
-      where: { ...where, ...(cursor ? { id: { lt: BigInt(cursor[0]) } } : {}) },
-      orderBy: { id: 'desc' },
-      take: first + 1,
-    });
+    const where: Prisma.Sql[] = [
+      filter.jobId
+        ? Prisma.sql`p.job_id = ${filter.jobId}`
+        : Prisma.sql`EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job_id AND j.state = 'COMPLETED' AND j.kind = 'CLASSIFICATION')`,
+    ];
+    if (filter.domain) where.push(Prisma.sql`p.domain = ${normalized(filter.domain)}`);
+    if (filter.family) where.push(Prisma.sql`p.family = ${filter.family}`);
+    if (filter.minProbability != null) where.push(Prisma.sql`p.probability >= ${filter.minProbability}`);
+    if (filter.maxProbability != null) where.push(Prisma.sql`p.probability <= ${filter.maxProbability}`);
+    if (filter.uncertain != null) where.push(Prisma.sql`p.uncertain = ${filter.uncertain}`);
+    if (filter.modelId != null) where.push(Prisma.sql`p.model_id = ${filter.modelId}`);
+    if (cursor) where.push(Prisma.sql`p.id < ${BigInt(cursor[0])}`);
+    // Raw SQL for the completed-job condition: predictions have no Prisma relation to jobs (no
+    // per-row foreign key on the bulk-written table), and a join beats listing every job id.
+    const rows = await this.prisma.$queryRaw<PredictionRow[]>`
+      SELECT p.id, p.job_id AS "jobId", p.model_id AS "modelId", p.domain, p.family, p.probability,
+             p.dga_score AS "dgaScore", p.uncertain, p.top3, p.created_at AS "createdAt"
+      FROM predictions p
+      WHERE ${Prisma.join(where, ' AND ')}
+      ORDER BY p.id DESC
+      LIMIT ${first + 1}`;
     return toConnection(rows.map(toPrediction), first, (p) => [p.id]);
   }
 

@@ -1,4 +1,4 @@
-import { Arg, Args, ArgsType, Authorized, Field, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Field, Mutation, Query, Resolver } from 'type-graphql';
 import { Connection, PageArgs } from '../../graphql/pagination';
 import { FamiliesService } from './families.service';
 import { Family } from './family.type';
@@ -20,7 +20,6 @@ export class FamiliesResolver {
     return this.service.list(search, first, after);
   }
 
-  @Authorized('ADMIN')
   @Mutation(() => Family, { description: 'Make a raw label resolve to a family in future ingestions.' })
   addFamilyAlias(@Arg('family', () => String) family: string, @Arg('alias', () => String) alias: string) {
     return this.service.addAlias(family, alias);

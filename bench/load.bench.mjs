@@ -1,0 +1,182 @@
+#!/usr/bin/env node
+// Load benchmark of the GraphQL API, on loopback only and bounded in time: `classify` with 1
+// and 100 domains, and a `predictions` page of 100 rows over a table of ROWS predictions, each
+// at concurrency 1, 8 and 32 for DURATION seconds (autocannon). The API runs as its own process
+// (`node apps/api/dist/main.js`, as in production, queries with a viewer key); its memory is
+// read from /proc before and after. Prints throughput, p50/p95/p99 latency and errors.
+// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32]
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { freshDatabase, promoteQuickModel, root, seedNames } from './support.mjs';
+
+const require = createRequire(import.meta.url);
+const autocannon = require('autocannon');
+const ml = require(path.join(root, 'packages/ml/dist/index.js'));
+const { createDeps } = require(path.join(root, 'apps/api/dist/deps.js'));
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const DURATION = Number(arg('duration', 30));
+const ROWS = Number(arg('rows', 1_000_000));
+const CONCURRENCY = String(arg('concurrency', '1,8,32')).split(',').map(Number);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const url = await freshDatabase('dgascope_bench_load');
+const deps = createDeps({
+  DATABASE_URL: url,
+  REDIS_URL,
+  MAX_INGEST_BYTES: 1024 ** 3,
+  INGEST_ALLOWED_DIRS: [],
+  QUEUE_PREFIX: `bench-${process.pid}`,
+  CLASSIFY_MAX_DOMAINS: 1000,
+});
+const seeds = seedNames();
+const backend = await ml.ensureBackend();
+const { model, trained } = await promoteQuickModel(ml, deps.db.prisma, seeds);
+trained.model.dispose();
+
+// ROWS predictions of one completed bulk job, written set-based (what a bulk job leaves behind).
+const setupStarted = Date.now();
+const job = await deps.db.prisma.job.create({
+  data: {
+    id: `bench-load-${process.pid}`,
+    kind: 'CLASSIFICATION',
+    state: 'COMPLETED',
+    input: {},
+    modelId: model.id,
+    finishedAt: new Date(),
+  },
+});
+await deps.db.pool.query(
+  `INSERT INTO predictions (job_id, model_id, domain, family, probability, dga_score, uncertain, top3)
+   SELECT $1, $2, 'd' || i || '.example.com', ($3::text[])[1 + i % array_length($3::text[], 1)],
+          0.5 + (i % 50) / 100.0, (i % 97) / 97.0, i % 13 = 0, '[]'::jsonb
+   FROM generate_series(1, $4::int) AS i`,
+  [job.id, model.id, model.labels, ROWS],
+);
+await deps.db.pool.query('ANALYZE predictions');
+console.log(
+  `setup: ${ROWS.toLocaleString('en')} predictions written in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s; model ${model.labels.length} classes; backend ${backend.choice}`,
+);
+const { secret } = await deps.apiKeys.create('bench-viewer', 'VIEWER', 'bench');
+await deps.close();
+
+const port = await new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = s.address().port;
+    s.close(() => resolve(p));
+  });
+});
+const api = spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], {
+  env: {
+    PATH: process.env.PATH,
+    DATABASE_URL: url,
+    REDIS_URL,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    NODE_ENV: 'production',
+    REQUIRE_AUTH: 'true',
+    QUEUE_PREFIX: `bench-${process.pid}`,
+    ...(process.env.ML_BACKEND ? { ML_BACKEND: process.env.ML_BACKEND } : {}),
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+await new Promise((resolve, reject) => {
+  api.stdout.on('data', (c) => /dgascope API on/.test(c.toString()) && resolve());
+  api.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
+});
+const memory = () => {
+  const status = readFileSync(`/proc/${api.pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)[1]);
+  return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
+};
+
+const endpoint = `http://127.0.0.1:${port}/graphql`;
+const body = (query, variables = {}) => JSON.stringify({ query, variables });
+const domains = (n) => Array.from({ length: n }, (_, i) => seeds[(i * 7919) % seeds.length]);
+const PREDICTION_FIELDS = 'id domain family probability dgaScore uncertain createdAt';
+const scenarios = [
+  {
+    name: 'classify, 1 domain',
+    body: body('query($d: [String!]!) { classify(domains: $d) { domain family probability } }', { d: domains(1) }),
+  },
+  {
+    name: 'classify, 100 domains',
+    body: body('query($d: [String!]!) { classify(domains: $d) { domain family probability } }', { d: domains(100) }),
+  },
+  { name: 'predictions, page of 100', body: body(`{ predictions(first: 100) { nodes { ${PREDICTION_FIELDS} } pageInfo { endCursor } } }`) },
+  {
+    name: 'predictions, page of 100, one family',
+    body: body(`query($f: String!) { predictions(first: 100, filter: { family: $f }) { nodes { ${PREDICTION_FIELDS} } } }`, {
+      f: model.labels.at(-1),
+    }),
+  },
+];
+
+// Warm-up: the API loads the promoted model on its first classify.
+await fetch(endpoint, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+  body: scenarios[0].body,
+});
+
+const before = memory();
+const results = [];
+for (const scenario of scenarios) {
+  for (const connections of CONCURRENCY) {
+    const latencies = [];
+    let graphqlErrors = 0;
+    const instance = autocannon({
+      url: endpoint,
+      connections,
+      duration: DURATION,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+          body: scenario.body,
+          onResponse: (status, responseBody) => {
+            if (status === 200 && responseBody.includes('"errors"')) graphqlErrors++;
+          },
+        },
+      ],
+    });
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    const r = await instance;
+    latencies.sort((a, b) => a - b);
+    const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+    const row = {
+      scenario: scenario.name,
+      concurrency: connections,
+      requests: r.requests.total,
+      perSecond: Math.round(r.requests.total / r.duration),
+      p50: at(0.5),
+      p95: at(0.95),
+      p99: at(0.99),
+      errors: r.errors + r.timeouts + r.non2xx + graphqlErrors,
+    };
+    results.push(row);
+    console.log(
+      `${row.scenario.padEnd(38)} c=${String(connections).padStart(2)}  ${String(row.perSecond).padStart(6)} req/s  p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms  p99 ${row.p99.toFixed(1)} ms  errors ${row.errors}`,
+    );
+  }
+}
+const after = memory();
+console.log(`API process memory (RSS): ${before.rssMiB} MiB before, ${after.rssMiB} MiB after, peak ${after.peakMiB} MiB`);
+
+const target = (scenario, c, limit) => {
+  const row = results.find((r) => r.scenario === scenario && r.concurrency === c);
+  if (!row) return;
+  console.log(`target ${scenario} p99 < ${limit} ms at c=${c}: ${row.p99.toFixed(1)} ms — ${row.p99 < limit ? 'met' : 'NOT met'}`);
+};
+target('classify, 1 domain', 8, 25);
+target('predictions, page of 100', 8, 50);
+target('predictions, page of 100, one family', 8, 50);
+
+api.kill('SIGTERM');
+await new Promise((r) => api.once('exit', r));

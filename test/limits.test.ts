@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApi, type ApiHarness } from './support/api-harness';
+import { ADMIN_KEY } from './support/test-env';
+
+let api: ApiHarness;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api?.close());
+
+const INGEST = `mutation($input: IngestSnapshotInput!) { ingestSnapshot(input: $input) { snapshot { id } } }`;
+const auditCount = async () => (await api.deps.db.prisma.auditEntry.count()) as number;
+
+function upload(url: string, feed: string, content: string) {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: INGEST, variables: { input: { feed, file: null } } }));
+  form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
+  form.append('0', new Blob([content]), 'top.csv');
+  return fetch(url, { method: 'POST', body: form, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'apollo-require-preflight': 'true' } });
+}
+
+describe('GraphQL limits: each refused with its own reason before anything runs', () => {
+  it('refuses a query nested deeper than MAX_QUERY_DEPTH, mutations included (no audit entry: nothing ran)', async () => {
+    const shallow = await api.gql(`{ snapshots(first: 1) { nodes { feed { name } } } }`);
+    expect(shallow.errors).toBeUndefined();
+    const strict = await api.variant({ MAX_QUERY_DEPTH: 3 });
+    const deep = await strict.gql(`{ snapshots(first: 1) { edges { node { feed { name } } } } }`);
+    expect(deep.status).toBe(400);
+    expect(deep.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_DEEP' });
+    expect(deep.errors![0]!.message).toMatch(/depth limit of 3 exceeded, found [45]/);
+    const before = await auditCount();
+    const mutation = await strict.gql(
+      `mutation { promoteModel(id: 1) { snapshotIds metrics { perFamily { family } } } }`,
+      {},
+      { key: ADMIN_KEY },
+    );
+    expect(mutation.errors![0]!.extensions!.reason).toBe('QUERY_TOO_DEEP');
+    expect(await auditCount()).toBe(before);
+  });
+
+  it('refuses a query whose cost (fields × page sizes) exceeds MAX_QUERY_COST', async () => {
+    const cheap = await api.variant({ MAX_QUERY_COST: 200 });
+    expect((await cheap.gql(`{ feeds(first: 10) { nodes { id name } } }`)).errors).toBeUndefined();
+    const costly = await cheap.gql(`query Q($n: Int!) { feeds(first: $n) { nodes { id name kind } } }`, { n: 100 });
+    expect(costly.status).toBe(400);
+    expect(costly.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY' });
+    expect(costly.errors![0]!.message).toMatch(/query cost \d+ is above the limit of 200/);
+  });
+
+  it('refuses a page larger than MAX_PAGE_SIZE, in variables too, and honours a configured size', async () => {
+    const r = await api.gql(`query($n: Int!) { snapshots(first: $n) { totalCount } }`, { n: 501 });
+    expect(r.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'PAGE_SIZE_EXCEEDED' });
+    expect(r.errors![0]!.message).toBe('first: 501 is larger than the largest page, 500');
+    const small = await api.variant({ MAX_PAGE_SIZE: 20 });
+    expect((await small.gql(`{ families(first: 20) { totalCount } }`)).errors).toBeUndefined();
+    expect((await small.gql(`{ families(first: 21) { totalCount } }`)).errors![0]!.extensions!.reason).toBe('PAGE_SIZE_EXCEEDED');
+    const zero = await api.gql(`{ snapshots(first: 0) { totalCount } }`);
+    expect(zero.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses an upload larger than MAX_UPLOAD_BYTES from its announced size, and ingests nothing', async () => {
+    const tight = await api.variant({ MAX_UPLOAD_BYTES: 2048 });
+    const res = await upload(tight.url, 'too-big', Array.from({ length: 400 }, (_, i) => `${i + 1},site${i}.com`).join('\n'));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', reason: 'UPLOAD_TOO_LARGE' });
+    const ok = await upload(tight.url, 'small', '1,google.com\n2,example.org\n');
+    expect(((await ok.json()) as any).errors).toBeUndefined();
+    expect(await api.deps.db.prisma.feed.findMany({ select: { name: true } })).toEqual([{ name: 'small' }]);
+  });
+
+  it('answers 503 REQUEST_TIMEOUT past REQUEST_TIMEOUT_MS, exempts ingestion, and keeps serving', async () => {
+    const hasty = await api.variant({ REQUEST_TIMEOUT_MS: 1 });
+    const r = await hasty.gql(`{ snapshots(first: 50) { totalCount nodes { feed { name } } } families(first: 50) { totalCount } }`);
+    expect(r.status).toBe(503);
+    expect(r.errors![0]!.extensions).toEqual({ code: 'REQUEST_TIMEOUT', reason: 'REQUEST_TIMEOUT' });
+    const ingest = await upload(hasty.url, 'exempt', '1,google.com\n');
+    expect(ingest.status).toBe(200);
+    expect(((await ingest.json()) as any).data.ingestSnapshot.snapshot.id).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the abandoned request finishes in the background
+    expect((await api.gql(`{ health { database } }`)).data).toEqual({ health: { database: true } });
+  });
+
+  it('turns introspection off when configured (the production default)', async () => {
+    const open = await api.gql(`{ __schema { queryType { name } } }`);
+    expect(open.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    const closed = await (await api.variant({ INTROSPECTION: false })).gql(`{ __schema { queryType { name } } }`);
+    expect(closed.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(closed.errors![0]!.message).toMatch(/introspection is not allowed/i);
+  });
+
+  it('keeps CSRF prevention on and CORS to the dashboard origin', async () => {
+    const simple = await fetch(`${api.url}?query=${encodeURIComponent('{ health { database } }')}`);
+    expect(simple.status).toBe(400);
+    expect(await simple.text()).toMatch(/CSRF/);
+    const preflight = await fetch(api.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    const dashboard = await fetch(api.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:3000', 'access-control-request-method': 'POST' },
+    });
+    expect(dashboard.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+  });
+});
