@@ -4,7 +4,8 @@
 // at concurrency 1, 8 and 32 for DURATION seconds (autocannon). The API runs as its own process
 // (`node apps/api/dist/main.js`, as in production, queries with a viewer key); its memory is
 // read from /proc before and after. Prints throughput, p50/p95/p99 latency and errors.
-// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32]
+// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32 --only classify]
+// ML_BACKEND=wasm|tfjs-node forces the API's backend (default: the best that loads).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +25,7 @@ const arg = (name, fallback) => {
 const DURATION = Number(arg('duration', 30));
 const ROWS = Number(arg('rows', 1_000_000));
 const CONCURRENCY = String(arg('concurrency', '1,8,32')).split(',').map(Number);
+const ONLY = arg('only', ''); // run only the scenarios whose name contains this
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const url = await freshDatabase('dgascope_bench_load');
@@ -127,7 +129,7 @@ await fetch(endpoint, {
 
 const before = memory();
 const results = [];
-for (const scenario of scenarios) {
+for (const scenario of scenarios.filter((s) => s.name.includes(ONLY))) {
   for (const connections of CONCURRENCY) {
     const latencies = [];
     let graphqlErrors = 0;

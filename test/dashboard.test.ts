@@ -87,6 +87,11 @@ describe('dashboard in a real browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'admin-trained-1280.png'), fullPage: true });
     await page.getByRole('button', { name: 'Promote v1' }).click();
     await expect.poll(() => page.getByTestId('model-status-1').textContent(), { timeout: 10_000 }).toBe('promoted');
+    // Both admin actions are in the audit log the page shows, with who did them.
+    const promoted = page.locator('[data-testid="audit-log"] tr[data-action="promoteModel"][data-outcome="ok"]');
+    await promoted.waitFor({ timeout: 10_000 });
+    await expect(promoted.textContent()).resolves.toMatch(/bootstrap \(ADMIN_API_KEY\)/);
+    await expect(page.locator('[data-testid="audit-log"] tr[data-action="startTraining"]').count()).resolves.toBe(1);
     // The browser itself logs the refused request of the wrong key (HTTP 401); nothing else may appear.
     expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     await page.close();

@@ -86,8 +86,8 @@ export function createDeps(env: DepsEnv): Deps {
     env.CLASSIFY_MAX_DOMAINS,
     env.INFERENCE_THREADS ?? 2,
   );
-  const predictions = new PredictionsService(db.prisma);
-  const apiKeys = new ApiKeysService(db.prisma, env.ADMIN_API_KEY);
+  const predictions = new PredictionsService(db.prisma, db.pool);
+  const apiKeys = new ApiKeysService(db.prisma, db.pool, env.ADMIN_API_KEY);
   const audit = new AuditService(db.prisma);
 
   const resolvers = new Map<unknown, unknown>([

@@ -200,7 +200,7 @@ keys
     try {
       const role = opts.role === 'admin' ? ApiKeyRole.ADMIN : ApiKeyRole.VIEWER;
       const { secret, key } = await audited(db, 'keys create', { name: opts.name, role }, () =>
-        new ApiKeysService(db.prisma, undefined).create(opts.name, role, cliActor()),
+        new ApiKeysService(db.prisma, db.pool, undefined).create(opts.name, role, cliActor()),
       );
       if (opts.json) console.log(JSON.stringify({ id: key.id, name: key.name, role: key.role, key: secret }));
       else {
@@ -219,7 +219,7 @@ keys
   .action(async (opts: { json?: boolean }) => {
     const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
     try {
-      const list = await new ApiKeysService(db.prisma, undefined).list();
+      const list = await new ApiKeysService(db.prisma, db.pool, undefined).list();
       if (opts.json) {
         console.log(JSON.stringify(list.map(({ keyHash: _hash, ...k }) => k)));
         return;
@@ -242,7 +242,7 @@ keys
   .action(async (nameOrId: string) => {
     const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
     try {
-      const key = await audited(db, 'keys revoke', { nameOrId }, () => new ApiKeysService(db.prisma, undefined).revoke(nameOrId));
+      const key = await audited(db, 'keys revoke', { nameOrId }, () => new ApiKeysService(db.prisma, db.pool, undefined).revoke(nameOrId));
       console.log(`revoked key "${key.name}" (id ${key.id})`);
     } finally {
       await db.close();

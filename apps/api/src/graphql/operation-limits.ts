@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
-import { GraphQLError, validate, type GraphQLSchema } from 'graphql';
+import { GraphQLError, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 
 export interface OperationLimits {
@@ -34,18 +34,27 @@ function listEstimator(maxPageSize: number): ComplexityEstimator {
  * before any resolver runs. Each refusal is BAD_USER_INPUT with its own `reason`.
  */
 export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLimits): ApolloServerPlugin {
+  // Apollo reuses the parsed document of a repeated query string, so its depth is measured once.
+  const depthErrors = new WeakMap<DocumentNode, GraphQLError | null>();
+  const depthError = (document: DocumentNode): GraphQLError | null => {
+    if (!depthErrors.has(document)) {
+      let tooDeep: GraphQLError | null = null;
+      const rule = maxDepthRule({
+        n: limits.maxDepth,
+        ignoreIntrospection: true,
+        propagateOnRejection: false,
+        onReject: [(_context, error) => (tooDeep ??= error)],
+      });
+      validate(schema, document, [rule]);
+      depthErrors.set(document, tooDeep);
+    }
+    return depthErrors.get(document)!;
+  };
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
-          let tooDeep: GraphQLError | undefined;
-          const depthRule = maxDepthRule({
-            n: limits.maxDepth,
-            ignoreIntrospection: true,
-            propagateOnRejection: false,
-            onReject: [(_context, error) => (tooDeep ??= error)],
-          });
-          validate(schema, document, [depthRule]);
+          const tooDeep = depthError(document);
           if (tooDeep) throw limitError('QUERY_TOO_DEEP', tooDeep.message.replace(/^Syntax Error: /, ''));
           const cost = getComplexity({
             schema,

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { apiKey, describeError, gql } from '@/lib/client-graphql';
 import { formatInt } from '@/lib/format';
+import { AuditLog } from './audit-log';
 
 interface Snapshot {
   id: number;
@@ -360,6 +361,7 @@ export function AdminPanel() {
           <button type="submit">Start classification</button>
         </form>
       </section>
+      <AuditLog keySaved={saved} />
     </>
   );
 }
