@@ -10,7 +10,7 @@ PGUSER_APP=${DGASCOPE_DB_USER:-dgascope}
 PGPASSWORD_APP=${DGASCOPE_DB_PASSWORD:-dgascope}
 PGDATABASE_APP=${DGASCOPE_DB_NAME:-dgascope}
 REDIS_PORT=${REDIS_PORT:-6379}
-REDIS_DIR=${REDIS_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/dgascope/redis}
+REDIS_DIR=${REDIS_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/dgascope/redis-$REDIS_PORT}
 
 log() { printf '[services] %s\n' "$*"; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
