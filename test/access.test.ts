@@ -9,12 +9,14 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { Readable } from 'node:stream';
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSchema } from '@dgascope/api/src/graphql/schema';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { runCli } from './support/cli-process';
 import { ADMIN_KEY } from './support/test-env';
 import { tinyData } from './support/tiny-data';
+import { until } from './support/until';
 
 let api: ApiHarness;
 let viewerKey: string;
@@ -179,6 +181,53 @@ describe('access control: roles, keys in the database, audit log', () => {
       { action: 'keys revoke', arguments: { nameOrId: 'analyst' }, outcome: 'CONFLICT' },
       { action: 'keys revoke', arguments: { nameOrId: 'analyst' }, outcome: 'ok' },
     ]);
+  });
+
+  it('remembers valid keys without a database round trip, and forgets them whenever a change could be missed', async () => {
+    const made = await cli(['keys', 'create', '--name', 'remembered', '--role', 'viewer', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const key = JSON.parse(made.stdout).key as string;
+    const feeds = () => api.gql(`{ feeds(first: 1) { totalCount } }`, {}, { key });
+    const sql = new Client({ connectionString: api.db.url });
+    await sql.connect();
+    const listenerPid = async () =>
+      (
+        await sql.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'dgascope-listen-dgascope_api_keys'`,
+        )
+      ).rows[0]?.pid;
+    try {
+      expect((await feeds()).errors).toBeUndefined();
+      await until('the key listener connecting', async () => (await listenerPid()) !== undefined);
+      expect((await feeds()).errors).toBeUndefined(); // remembered now
+
+      // Remembered: the key is answered without asking PostgreSQL.
+      const pool = api.deps.db.pool;
+      const query = pool.query.bind(pool);
+      let keyLookups = 0;
+      pool.query = ((...args: Parameters<typeof query>) => {
+        if (String(args[0]).includes('FROM api_keys')) keyLookups++;
+        return query(...args);
+      }) as typeof pool.query;
+      try {
+        for (let i = 0; i < 5; i++) expect((await feeds()).errors).toBeUndefined();
+      } finally {
+        pool.query = query;
+      }
+      expect(keyLookups).toBe(0);
+
+      // Revoked by plain SQL while the listener is cut off, so that the notification is lost:
+      // once the listener is back (it reconnects by itself), the key must be refused.
+      const before = await listenerPid();
+      await sql.query('SELECT pg_terminate_backend($1)', [before]);
+      await sql.query(`UPDATE api_keys SET revoked_at = now() WHERE name = 'remembered'`);
+      await until('the key listener reconnecting', async () => ![undefined, before].includes(await listenerPid()));
+      const refused = await feeds();
+      expect(refused.status).toBe(401);
+      expect(refused.errors![0]!.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'API_KEY_REVOKED' });
+    } finally {
+      await sql.end();
+    }
   });
 
   it('rejects a wrong key with 401 even for queries that need none', async () => {

@@ -87,7 +87,7 @@ export function createDeps(env: DepsEnv): Deps {
     env.INFERENCE_THREADS ?? 2,
   );
   const predictions = new PredictionsService(db.prisma, db.pool);
-  const apiKeys = new ApiKeysService(db.prisma, db.pool, env.ADMIN_API_KEY);
+  const apiKeys = new ApiKeysService(db.prisma, db.pool, env.ADMIN_API_KEY, { connectionString: env.DATABASE_URL });
   const audit = new AuditService(db.prisma);
 
   const resolvers = new Map<unknown, unknown>([
@@ -133,6 +133,7 @@ export function createDeps(env: DepsEnv): Deps {
     container,
     async close() {
       promoted.dispose();
+      await apiKeys.close();
       await queue.close();
       redis.disconnect();
       await db.close();

@@ -10,7 +10,9 @@ import type { PoolConfig } from 'pg';
  * - the shadow database (migrate diff/dev) is dropped while the adapter still holds a
  *   connection to it: CliPrismaPg closes that pool first;
  * - introspection reads pg_catalog columns of type `name` (19) and `char` (18), which
- *   the adapter cannot map: they are reported to it as `text` (25).
+ *   the adapter cannot map: they are reported to it as `text` (25);
+ * - the adapter runs a migration script by splitting it at every `;`, which cuts a function
+ *   body (`$$ … $$`) apart: CliPrismaPg sends the whole script as one query instead.
  */
 export function cliPoolConfig(databaseUrl: string | undefined): PoolConfig {
   if (!databaseUrl) throw new Error('DATABASE_URL is not set (e.g. postgresql://user:pass@127.0.0.1:5432/dgascope)');
@@ -54,10 +56,32 @@ function TextNameClient(): typeof import('pg').Client {
   return Client;
 }
 
-/** PrismaPg whose shadow database is dropped only after its own pool has been closed. */
+/**
+ * PrismaPg whose migration scripts run as one query each, and whose shadow database is dropped
+ * only after its own pool has been closed.
+ */
 export class CliPrismaPg extends PrismaPg {
   constructor(private readonly poolConfig: PoolConfig) {
     super(poolConfig);
+  }
+
+  /**
+   * A script without parameters goes over PostgreSQL's simple query protocol, which takes many
+   * statements at once and parses them properly (quotes, dollar quotes, comments); it also runs
+   * them as one implicit transaction, so a migration that fails leaves nothing half-applied.
+   */
+  override async connect() {
+    const adapter = await super.connect();
+    const pool = adapter.underlyingDriver();
+    adapter.executeScript = async (script: string) => {
+      try {
+        await pool.query(script);
+      } catch (error) {
+        // The adapter's own conversion into the error the schema engine reports (protected there).
+        (adapter as unknown as { onError(e: unknown): never }).onError(error);
+      }
+    };
+    return adapter;
   }
 
   override async connectToShadowDb() {
