@@ -3,9 +3,12 @@
 // and 100 domains, and a `predictions` page of 100 rows over a table of ROWS predictions, each
 // at concurrency 1, 8 and 32 for DURATION seconds (autocannon). The API runs as its own process
 // (`node apps/api/dist/main.js`, as in production, queries with a viewer key); its memory is
-// read from /proc before and after. Prints throughput, p50/p95/p99 latency and errors.
+// read from /proc before and after. Prints throughput, p50/p95/p99 latency, errors, and the API
+// process's CPU time per request (steadier than latency on a shared machine).
 // Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32 --only classify]
-// ML_BACKEND=wasm|tfjs-node forces the API's backend (default: the best that loads).
+// ML_BACKEND=wasm|tfjs-node forces the API's backends (default: WASM for small classify batches on
+// the API's thread, the best that loads on its inference thread for large ones).
+// API_NODE_ARGS: node options for the API process (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -74,7 +77,8 @@ const port = await new Promise((resolve) => {
     s.close(() => resolve(p));
   });
 });
-const api = spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], {
+const nodeArgs = (process.env.API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const api = spawn(process.execPath, [...nodeArgs, path.join(root, 'apps/api/dist/main.js')], {
   env: {
     PATH: process.env.PATH,
     DATABASE_URL: url,
@@ -88,6 +92,9 @@ const api = spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], 
   },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+// The API must not outlive the benchmark, however it ends.
+process.once('exit', () => api.kill('SIGTERM'));
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 await new Promise((resolve, reject) => {
   api.stdout.on('data', (c) => /dgascope API on/.test(c.toString()) && resolve());
   api.once('exit', (code) => reject(new Error(`API exited with ${code}`)));
@@ -96,6 +103,12 @@ const memory = () => {
   const status = readFileSync(`/proc/${api.pid}/status`, 'utf8');
   const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)[1]);
   return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
+};
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: fixed at 100 on Linux
+/** CPU time of the API process so far (all its threads), in ms. */
+const cpuMs = () => {
+  const fields = readFileSync(`/proc/${api.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND; // utime + stime
 };
 
 const endpoint = `http://127.0.0.1:${port}/graphql`;
@@ -120,12 +133,17 @@ const scenarios = [
   },
 ];
 
-// Warm-up: the API loads the promoted model on its first classify.
-await fetch(endpoint, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-  body: scenarios[0].body,
-});
+// Warm-up: the API loads the promoted model on its first classify (and starts its inference
+// thread, which the 100-domain calls use), and plans each query once.
+for (const scenario of scenarios) {
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+    body: scenario.body,
+  });
+  const text = await r.text();
+  if (!r.ok || text.includes('"errors"')) throw new Error(`warm-up of "${scenario.name}" failed: ${r.status} ${text.slice(0, 300)}`);
+}
 
 const before = memory();
 const results = [];
@@ -149,7 +167,9 @@ for (const scenario of scenarios.filter((s) => s.name.includes(ONLY))) {
       ],
     });
     instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    const cpuBefore = cpuMs();
     const r = await instance;
+    const cpuPerRequest = (cpuMs() - cpuBefore) / Math.max(1, r.requests.total);
     latencies.sort((a, b) => a - b);
     const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
     const row = {
@@ -161,10 +181,11 @@ for (const scenario of scenarios.filter((s) => s.name.includes(ONLY))) {
       p95: at(0.95),
       p99: at(0.99),
       errors: r.errors + r.timeouts + r.non2xx + graphqlErrors,
+      apiCpuMsPerRequest: cpuPerRequest,
     };
     results.push(row);
     console.log(
-      `${row.scenario.padEnd(38)} c=${String(connections).padStart(2)}  ${String(row.perSecond).padStart(6)} req/s  p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms  p99 ${row.p99.toFixed(1)} ms  errors ${row.errors}`,
+      `${row.scenario.padEnd(38)} c=${String(connections).padStart(2)}  ${String(row.perSecond).padStart(6)} req/s  p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms  p99 ${row.p99.toFixed(1)} ms  errors ${row.errors}  API CPU ${row.apiCpuMsPerRequest.toFixed(2)} ms/req`,
     );
   }
 }

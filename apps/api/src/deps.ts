@@ -132,7 +132,7 @@ export function createDeps(env: DepsEnv): Deps {
     audit,
     container,
     async close() {
-      promoted.dispose();
+      await promoted.dispose();
       await apiKeys.close();
       await queue.close();
       redis.disconnect();

@@ -71,6 +71,7 @@ export {
   activeBackend,
   BackendUnavailableError,
   BACKEND_ORDER,
+  LATENCY_ORDER,
   type BackendChoice,
   type BackendInfo,
   type BackendOptions,

@@ -158,6 +158,8 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed of the dropout mask (training only). */
   dropoutSeed?: number;
+  /** `inputTable()` computed beforehand, for a network whose weights no longer change. */
+  inputTable?: tf.Tensor2D;
 }
 
 /** A trainable variable that owns its data (the initial tensor is released). */
@@ -239,6 +241,11 @@ export class LstmNet {
     }
   }
 
+  /** [V, 4H]: the embedding folded into the input projection, bias included. */
+  inputTable(): tf.Tensor2D {
+    return tf.add(tf.matMul(this.emb, this.wx), this.b) as tf.Tensor2D;
+  }
+
   /**
    * Logits [B, C] for time-major, pre-padded character ids xT [T, B] (0 = padding).
    * Packed like cuDNN / PyTorch packed sequences: the batch is ordered by length (longest first), and
@@ -274,7 +281,7 @@ export class LstmNet {
     let h: tf.Tensor2D | null = null;
     let cell: tf.Tensor2D | null = null;
     if (active.length > 0) {
-      const table = tf.add(tf.matMul(this.emb, this.wx), this.b); // [V, 4H]: embedding folded into the input projection
+      const table = options.inputTable ?? this.inputTable();
       const xp = tf.gather(table, tf.tensor1d(active, 'int32')) as tf.Tensor2D; // [Σ lengths, 4H]
       const nonEmpty = sizes.filter((k) => k > 0);
       const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
@@ -355,7 +362,7 @@ export function timeMajorBatch(seqs: readonly Int32Array[], maxLen: number, padT
 }
 
 /** Softmax probabilities [N × C] for encoded sequences, in input order; batches grouped by length. */
-export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
+export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSize = 1024, inputTable?: tf.Tensor2D): Float32Array {
   const C = net.config.numClasses,
     maxLen = net.config.maxLen;
   const out = new Float32Array(seqs.length * C);
@@ -369,7 +376,7 @@ export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSiz
         idx.map((i) => seqs[i] as Int32Array),
         maxLen,
       );
-      return tf.softmax(net.logits(x)).dataSync() as Float32Array;
+      return tf.softmax(net.logits(x, inputTable ? { inputTable } : {})).dataSync() as Float32Array;
     });
     idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));
   }

@@ -41,4 +41,17 @@ describeOnBackend('InferencePool', () => {
     const q = model.predictProba(['aeiou.com', 'qwxz.net']);
     Array.from(q).forEach((v, i) => expect(p[i]).toBeCloseTo(v, 5));
   });
+
+  it("runs its workers on the caller's backend, or on the first of `order` that loads", async () => {
+    expect(pool.backends).toEqual([TEST_BACKEND, TEST_BACKEND]);
+    const other = await InferencePool.create(model, { workers: 1, order: ['cpu'] });
+    try {
+      expect(other.backends).toEqual(['cpu']);
+      const p = await other.predictProba(['aeiou.com', 'qwxz.net']);
+      const q = model.predictProba(['aeiou.com', 'qwxz.net']);
+      Array.from(q).forEach((v, i) => expect(p[i]).toBeCloseTo(v, 5));
+    } finally {
+      await other.close();
+    }
+  });
 });

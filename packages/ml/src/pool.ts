@@ -15,6 +15,8 @@ export interface PoolOptions {
   workers?: number;
   /** Backend inside the workers (default: the active backend's choice, else auto). */
   backend?: BackendChoice;
+  /** Instead of `backend`: the first of these that loads inside the workers (e.g. BACKEND_ORDER). */
+  order?: readonly BackendChoice[];
   /** Sequences per request sent to a worker (default 4096). */
   chunkSize?: number;
 }
@@ -35,6 +37,8 @@ export class InferencePool {
     readonly model: DgaModel,
     private readonly workers: Worker[],
     private readonly chunkSize: number,
+    /** The backend each worker runs on. */
+    readonly backends: BackendChoice[],
   ) {
     for (const w of workers) {
       w.on('message', (m: { id: number; probs?: Float32Array; error?: string }) => {
@@ -53,18 +57,19 @@ export class InferencePool {
     const n = options.workers ?? 2;
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`workers must be a positive integer, got ${n}`);
     const buf = modelToBuffer(model);
-    const backend = options.backend ?? activeBackend()?.choice;
+    const backend = options.backend ?? (options.order ? undefined : activeBackend()?.choice);
+    const order = options.order;
     const file = workerPath();
-    const workers = await Promise.all(
+    const started = await Promise.all(
       Array.from(
         { length: n },
         () =>
-          new Promise<Worker>((resolve, reject) => {
-            const w = new Worker(file, { workerData: { model: buf, backend } });
-            const onMsg = (m: { ready?: boolean; fatal?: string }): void => {
+          new Promise<{ worker: Worker; backend: BackendChoice }>((resolve, reject) => {
+            const w = new Worker(file, { workerData: { model: buf, backend, order } });
+            const onMsg = (m: { ready?: boolean; backend?: BackendChoice; fatal?: string }): void => {
               if (m.ready) {
                 w.off('message', onMsg);
-                resolve(w);
+                resolve({ worker: w, backend: m.backend! });
               } else if (m.fatal) {
                 void w.terminate();
                 reject(new Error(`inference worker failed to start: ${m.fatal}`));
@@ -75,7 +80,12 @@ export class InferencePool {
           }),
       ),
     );
-    return new InferencePool(model, workers, options.chunkSize ?? 4096);
+    return new InferencePool(
+      model,
+      started.map((s) => s.worker),
+      options.chunkSize ?? 4096,
+      started.map((s) => s.backend),
+    );
   }
 
   private failAll(e: Error): void {

@@ -4,7 +4,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendChoice } from './backend';
-import { predictProbs } from './model';
 import { modelFromBuffer } from './persistence';
 
 interface PredictRequest {
@@ -18,8 +17,8 @@ interface PredictRequest {
 async function main(): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('worker.ts must run as a worker_thread');
-  const { model: buf, backend } = workerData as { model: Uint8Array; backend?: BackendChoice };
-  await initBackend(backend ? { backend } : {});
+  const { model: buf, backend, order } = workerData as { model: Uint8Array; backend?: BackendChoice; order?: BackendChoice[] };
+  const info = await initBackend(backend ? { backend } : order ? { order } : {});
   const model = modelFromBuffer(buf);
   port.on('message', (req: PredictRequest) => {
     try {
@@ -29,13 +28,13 @@ async function main(): Promise<void> {
         seqs.push(req.ids.subarray(start, end));
         start = end;
       }
-      const probs = predictProbs(model.net, seqs, req.batchSize);
+      const probs = model.predictEncoded(seqs, req.batchSize);
       port.postMessage({ id: req.id, probs }, [probs.buffer as ArrayBuffer]);
     } catch (e) {
       port.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
     }
   });
-  port.postMessage({ ready: true });
+  port.postMessage({ ready: true, backend: info.choice });
 }
 
 main().catch((e) => {

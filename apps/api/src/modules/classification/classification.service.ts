@@ -9,6 +9,13 @@ import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { RunContext } from '../training/training.service';
 import { ClassifyBatcher } from './classify-batcher';
 
+/** Requests up to this many domains go to the small-batch lane (this thread, latency first). */
+const SMALL_REQUEST_DOMAINS = 32;
+/** Most domains in one round of the small-batch lane: about 20 ms of WASM; more wait a round. */
+const SMALL_ROUND_DOMAINS = 64;
+/** Most domains in one round of the large-batch lane (the inference thread). */
+const LARGE_ROUND_DOMAINS = 4096;
+
 /** What a bulk-classification job is asked to do; stored as the job's input. */
 export interface ClassificationRequest {
   modelId: number;
@@ -20,7 +27,8 @@ const BATCH = 16384;
 export const MAX_LIST_DOMAINS = 100_000;
 
 export class ClassificationService {
-  private readonly batcher: ClassifyBatcher;
+  private readonly small: ClassifyBatcher;
+  private readonly large: ClassifyBatcher;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -28,12 +36,13 @@ export class ClassificationService {
     private readonly jobs: JobsService,
     private readonly models: ModelsService,
     private readonly snapshots: SnapshotsService,
-    private readonly promoted: PromotedModel,
+    promoted: PromotedModel,
     private readonly maxSyncDomains: number,
     /** Inference threads of a bulk job (worker_threads with their own backend); 0 = this thread. */
     private readonly inferenceThreads: number,
   ) {
-    this.batcher = new ClassifyBatcher(promoted);
+    this.small = new ClassifyBatcher((domains) => promoted.classifySmall(domains), SMALL_ROUND_DOMAINS);
+    this.large = new ClassifyBatcher((domains) => promoted.classifyLarge(domains), LARGE_ROUND_DOMAINS);
   }
 
   /** Synchronous classification with the promoted model (the `classify` query). */
@@ -46,7 +55,7 @@ export class ClassificationService {
         `at most ${this.maxSyncDomains} domains per classify call (got ${domains.length}); use startClassification for more`,
       );
     }
-    return this.batcher.classify(domains);
+    return (domains.length <= SMALL_REQUEST_DOMAINS ? this.small : this.large).classify(domains);
   }
 
   async start(input: { snapshotId?: number | null; domains?: string[] | null; modelId?: number | null }): Promise<Job> {

@@ -15,26 +15,38 @@ describe('ClassifyBatcher', () => {
       .model;
   });
 
+  /** A round that records the domains of each call. */
+  const recorded = (rounds: string[][]) => async (domains: string[]) => (
+    rounds.push(domains),
+    { modelId: 7, results: model.classify(domains) }
+  );
+
   it('answers concurrent callers with exactly what classifying each alone gives, in one model call', async () => {
-    let calls = 0;
-    const counted = { classify: (d: readonly string[]) => (calls++, model.classify(d)) } as unknown as DgaModel;
-    const batcher = new ClassifyBatcher({ get: async () => ({ id: 7, model: counted }) });
+    const rounds: string[][] = [];
+    const batcher = new ClassifyBatcher(recorded(rounds), 100);
     const requests = [['a.com'], ['qxzqxz.net', 'bad name!', 'b.org'], [], ['c.info']];
     const answers = await Promise.all(requests.map((r) => batcher.classify(r)));
-    expect(calls).toBe(1);
+    expect(rounds).toHaveLength(1);
     expect(answers).toEqual(requests.map((r) => ({ modelId: 7, results: model.classify(r) })));
     expect(await batcher.classify(['d.com'])).toEqual({ modelId: 7, results: model.classify(['d.com']) });
-    expect(calls).toBe(2);
+    expect(rounds).toHaveLength(2);
   });
 
-  it('fails the callers of a batch whose model cannot be had, and serves the next batch', async () => {
+  it('keeps rounds within their size, except for a request that is larger by itself', async () => {
+    const rounds: string[][] = [];
+    const batcher = new ClassifyBatcher(recorded(rounds), 4);
+    const requests = [['a.com', 'b.com'], ['c.com'], ['d.com', 'e.com'], ['f.com', 'g.com', 'h.com', 'i.com', 'j.com'], ['k.com']];
+    const answers = await Promise.all(requests.map((r) => batcher.classify(r)));
+    expect(rounds).toEqual([['a.com', 'b.com', 'c.com'], ['d.com', 'e.com'], ['f.com', 'g.com', 'h.com', 'i.com', 'j.com'], ['k.com']]);
+    expect(answers).toEqual(requests.map((r) => ({ modelId: 7, results: model.classify(r) })));
+  });
+
+  it('fails the callers of a round whose model cannot be had, and serves the next round', async () => {
     let available = false;
-    const batcher = new ClassifyBatcher({
-      get: async () => {
-        if (!available) throw new Error('no model is promoted');
-        return { id: 1, model };
-      },
-    });
+    const batcher = new ClassifyBatcher(async (domains) => {
+      if (!available) throw new Error('no model is promoted');
+      return { modelId: 1, results: model.classify(domains) };
+    }, 100);
     await expect(Promise.all([batcher.classify(['a.com']), batcher.classify(['b.com'])])).rejects.toThrow('no model is promoted');
     available = true;
     expect((await batcher.classify(['a.com'])).results).toEqual(model.classify(['a.com']));

@@ -1,8 +1,7 @@
-import type { ClassifyResult, DgaModel } from '@dgascope/ml';
+import type { ClassifyResult } from '@dgascope/ml';
 
-export interface ModelSource {
-  get(): Promise<{ id: number; model: DgaModel }>;
-}
+/** Classifies one round's domains (the requests of that round, concatenated). */
+export type ClassifyRound = (domains: string[]) => Promise<{ modelId: number; results: ClassifyResult[] }>;
 
 interface Waiting {
   domains: readonly string[];
@@ -10,21 +9,22 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/** Most domains one model call takes; the rest wait for the next round. */
-const MAX_BATCH_DOMAINS = 4096;
-
 /**
- * Coalesces concurrent `classify` requests into one model call per event-loop turn. A model
- * call is synchronous and costs nearly the same for 1 domain as for 50 (per-op dispatch
- * dominates), so eight callers of one domain each are served by one call instead of
- * queueing behind seven others. The model is fetched at the call itself, with no await in
- * between: a promotion can never dispose of it under a waiting request.
+ * Coalesces concurrent `classify` requests into one model call per round. A model call costs
+ * nearly the same for 1 domain as for 10 (per-op dispatch dominates), so eight callers of one
+ * domain each are served by one call instead of queueing behind seven others. One round runs
+ * at a time; requests that arrive meanwhile, or that do not fit into `maxRoundDomains`, make
+ * the next one.
  */
 export class ClassifyBatcher {
   private waiting: Waiting[] = [];
   private scheduled = false;
 
-  constructor(private readonly source: ModelSource) {}
+  constructor(
+    private readonly round: ClassifyRound,
+    /** Most domains in one round; a request larger than that makes a round of its own. */
+    private readonly maxRoundDomains: number,
+  ) {}
 
   classify(domains: readonly string[]): Promise<{ modelId: number; results: ClassifyResult[] }> {
     return new Promise((resolve, reject) => {
@@ -36,20 +36,20 @@ export class ClassifyBatcher {
   private schedule(): void {
     if (this.scheduled || this.waiting.length === 0) return;
     this.scheduled = true;
+    // After the pending I/O callbacks: the requests that arrived together make one round.
     setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
     let size = 0;
-    const cut = this.waiting.findIndex((w, i) => i > 0 && (size += w.domains.length) > MAX_BATCH_DOMAINS - this.waiting[0]!.domains.length);
+    const cut = this.waiting.findIndex((w, i) => (size += w.domains.length) > this.maxRoundDomains && i > 0);
     const batch = cut < 0 ? this.waiting : this.waiting.slice(0, cut);
     this.waiting = cut < 0 ? [] : this.waiting.slice(cut);
     try {
-      const { id, model } = await this.source.get();
-      const results = model.classify(batch.flatMap((w) => w.domains));
+      const { modelId, results } = await this.round(batch.flatMap((w) => w.domains));
       let offset = 0;
       for (const w of batch) {
-        w.resolve({ modelId: id, results: results.slice(offset, offset + w.domains.length) });
+        w.resolve({ modelId, results: results.slice(offset, offset + w.domains.length) });
         offset += w.domains.length;
       }
     } catch (err) {
