@@ -37,16 +37,16 @@ export class PredictionsService {
    */
   async list(filter: PredictionFilter, first: number, after?: string | null): Promise<ConnectionValue<Prediction>> {
     const cursor = decodeCursor<[string]>(after, ['string']);
-    // The completed jobs' ids go in as a list rather than a join: PostgreSQL misjudges how many
-    // predictions such a join keeps and then sorts a whole family instead of reading its index
-    // newest first (130 ms instead of 1 ms for a page over 1M predictions).
-    const jobIds = filter.jobId
-      ? [filter.jobId]
-      : (await this.pool.query<{ id: string }>(`SELECT id FROM jobs WHERE state = 'COMPLETED' AND kind = 'CLASSIFICATION'`)).rows.map(
-          (j) => j.id,
-        );
-    const params: unknown[] = [jobIds];
-    const where = ['job_id = ANY($1::text[])'];
+    // The completed jobs go in as an array computed once per query rather than as a join:
+    // PostgreSQL misjudges how many predictions such a join keeps and then sorts a whole family
+    // instead of reading its index newest first (130 ms instead of 1 ms for a page over 1M
+    // predictions). In the same statement, so that a page costs one round trip.
+    const params: unknown[] = [];
+    const where = [
+      filter.jobId
+        ? `job_id = $${params.push(filter.jobId)}`
+        : `job_id = ANY(ARRAY(SELECT id FROM jobs WHERE state = 'COMPLETED' AND kind = 'CLASSIFICATION'))`,
+    ];
     const add = (sql: string, value: unknown) => where.push(sql.replace('?', `$${params.push(value)}`));
     if (filter.domain) add('domain = ?', normalized(filter.domain));
     if (filter.family) add('family = ?', filter.family);

@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '@prisma/client';
+import { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { PredictionsService } from './predictions.service';
+
+let db: TestDatabase;
+let pool: Pool;
+let prisma: PrismaClient;
+let service: PredictionsService;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new Pool({ connectionString: db.url, max: 2 });
+  prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  service = new PredictionsService(prisma, pool);
+  // Three bulk jobs: one completed, one still running, one failed; one training job that is
+  // complete (its id must not let anything through either).
+  for (const [id, kind, state] of [
+    ['done', 'CLASSIFICATION', 'COMPLETED'],
+    ['running', 'CLASSIFICATION', 'ACTIVE'],
+    ['failed', 'CLASSIFICATION', 'FAILED'],
+    ['trained', 'TRAINING', 'COMPLETED'],
+  ] as const)
+    await prisma.job.create({ data: { id, kind, state, input: {} } });
+  await pool.query(
+    `INSERT INTO predictions (job_id, model_id, domain, family, probability, dga_score, uncertain, top3)
+     SELECT job, 1, job || '-' || i || '.com', CASE WHEN i % 2 = 0 THEN 'necurs' ELSE 'benign' END, 0.9, 0.5, false, '[]'::jsonb
+     FROM unnest(ARRAY['done', 'running', 'failed', 'trained']) AS job, generate_series(1, 30) AS i`,
+  );
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await pool?.end();
+  await db?.drop();
+});
+
+describe('PredictionsService.list', () => {
+  it('lists only completed bulk jobs, newest first, page by page', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await service.list({}, 7, after);
+      seen.push(...page.nodes.map((p) => p.domain));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toHaveLength(30);
+    expect(seen.every((d) => d.startsWith('done-'))).toBe(true);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `done-${30 - i}.com`));
+  });
+
+  it("shows a job's own predictions when asked for that job, whatever its state", async () => {
+    const page = await service.list({ jobId: 'running', family: 'necurs' }, 100);
+    expect(page.nodes.map((p) => p.domain)).toEqual(Array.from({ length: 15 }, (_, i) => `running-${30 - 2 * i}.com`));
+  });
+});
