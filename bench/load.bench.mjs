@@ -5,7 +5,8 @@
 // (`node apps/api/dist/main.js`, as in production, queries with a viewer key); its memory is
 // read from /proc before and after. Prints throughput, p50/p95/p99 latency, errors, and the API
 // process's CPU time per request (steadier than latency on a shared machine).
-// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32 --only classify]
+// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32 --only classify --rounds 1]
+// --rounds N repeats the scenarios against the same API process, memory after each round (leaks).
 // ML_BACKEND=wasm|tfjs-node forces the API's backends (default: WASM for small classify batches on
 // the API's thread, the best that loads on its inference thread for large ones).
 // API_NODE_ARGS: node options for the API process (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
@@ -29,6 +30,7 @@ const DURATION = Number(arg('duration', 30));
 const ROWS = Number(arg('rows', 1_000_000));
 const CONCURRENCY = String(arg('concurrency', '1,8,32')).split(',').map(Number);
 const ONLY = arg('only', ''); // run only the scenarios whose name contains this
+const ROUNDS = Number(arg('rounds', 1));
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const url = await freshDatabase('dgascope_bench_load');
@@ -147,55 +149,61 @@ for (const scenario of scenarios) {
 
 const before = memory();
 const results = [];
-for (const scenario of scenarios.filter((s) => s.name.includes(ONLY))) {
-  for (const connections of CONCURRENCY) {
-    const latencies = [];
-    let graphqlErrors = 0;
-    const instance = autocannon({
-      url: endpoint,
-      connections,
-      duration: DURATION,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
-          body: scenario.body,
-          onResponse: (status, responseBody) => {
-            if (status === 200 && responseBody.includes('"errors"')) graphqlErrors++;
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const scenario of scenarios.filter((s) => s.name.includes(ONLY))) {
+    for (const connections of CONCURRENCY) {
+      const latencies = [];
+      let graphqlErrors = 0;
+      const instance = autocannon({
+        url: endpoint,
+        connections,
+        duration: DURATION,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+            body: scenario.body,
+            onResponse: (status, responseBody) => {
+              if (status === 200 && responseBody.includes('"errors"')) graphqlErrors++;
+            },
           },
-        },
-      ],
-    });
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
-    const cpuBefore = cpuMs();
-    const r = await instance;
-    const cpuPerRequest = (cpuMs() - cpuBefore) / Math.max(1, r.requests.total);
-    latencies.sort((a, b) => a - b);
-    const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
-    const row = {
-      scenario: scenario.name,
-      concurrency: connections,
-      requests: r.requests.total,
-      perSecond: Math.round(r.requests.total / r.duration),
-      p50: at(0.5),
-      p95: at(0.95),
-      p99: at(0.99),
-      errors: r.errors + r.timeouts + r.non2xx + graphqlErrors,
-      apiCpuMsPerRequest: cpuPerRequest,
-    };
-    results.push(row);
-    console.log(
-      `${row.scenario.padEnd(38)} c=${String(connections).padStart(2)}  ${String(row.perSecond).padStart(6)} req/s  p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms  p99 ${row.p99.toFixed(1)} ms  errors ${row.errors}  API CPU ${row.apiCpuMsPerRequest.toFixed(2)} ms/req`,
-    );
+        ],
+      });
+      instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+      const cpuBefore = cpuMs();
+      const r = await instance;
+      const cpuPerRequest = (cpuMs() - cpuBefore) / Math.max(1, r.requests.total);
+      latencies.sort((a, b) => a - b);
+      const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+      const row = {
+        round,
+        scenario: scenario.name,
+        concurrency: connections,
+        requests: r.requests.total,
+        perSecond: Math.round(r.requests.total / r.duration),
+        p50: at(0.5),
+        p95: at(0.95),
+        p99: at(0.99),
+        errors: r.errors + r.timeouts + r.non2xx + graphqlErrors,
+        apiCpuMsPerRequest: cpuPerRequest,
+      };
+      results.push(row);
+      console.log(
+        `${row.scenario.padEnd(38)} c=${String(connections).padStart(2)}  ${String(row.perSecond).padStart(6)} req/s  p50 ${row.p50.toFixed(1)} ms  p95 ${row.p95.toFixed(1)} ms  p99 ${row.p99.toFixed(1)} ms  errors ${row.errors}  API CPU ${row.apiCpuMsPerRequest.toFixed(2)} ms/req`,
+      );
+    }
   }
+  const after = memory();
+  console.log(
+    `API process memory (RSS)${ROUNDS > 1 ? ` after round ${round}` : ''}: ${before.rssMiB} MiB before, ${after.rssMiB} MiB after, peak ${after.peakMiB} MiB`,
+  );
 }
-const after = memory();
-console.log(`API process memory (RSS): ${before.rssMiB} MiB before, ${after.rssMiB} MiB after, peak ${after.peakMiB} MiB`);
 
 const target = (scenario, c, limit) => {
-  const row = results.find((r) => r.scenario === scenario && r.concurrency === c);
-  if (!row) return;
-  console.log(`target ${scenario} p99 < ${limit} ms at c=${c}: ${row.p99.toFixed(1)} ms — ${row.p99 < limit ? 'met' : 'NOT met'}`);
+  for (const row of results.filter((r) => r.scenario === scenario && r.concurrency === c))
+    console.log(
+      `target ${scenario} p99 < ${limit} ms at c=${c}${ROUNDS > 1 ? ` (round ${row.round})` : ''}: ${row.p99.toFixed(1)} ms — ${row.p99 < limit ? 'met' : 'NOT met'}`,
+    );
 };
 target('classify, 1 domain', 8, 25);
 target('predictions, page of 100', 8, 50);
