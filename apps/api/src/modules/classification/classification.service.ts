@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
 import type { JobsService } from '../jobs/jobs.service';
 import type { ModelsService } from '../models/models.service';
-import type { PromotedModel } from '../models/promoted-model';
+import type { Classified, PromotedModel } from '../models/promoted-model';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { RunContext } from '../training/training.service';
 import { ClassifyBatcher } from './classify-batcher';
@@ -46,7 +46,7 @@ export class ClassificationService {
   }
 
   /** Synchronous classification with the promoted model (the `classify` query). */
-  async classifyNow(domains: readonly string[]): Promise<{ modelId: number; results: ClassifyResult[] }> {
+  async classifyNow(domains: readonly string[]): Promise<Classified> {
     if (domains.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_DOMAINS', 'give at least one domain');
     if (domains.length > this.maxSyncDomains) {
       throw new AppError(

@@ -1,11 +1,11 @@
-import type { ClassifyResult } from '@dgascope/ml';
+import type { Classified } from '../models/promoted-model';
 
 /** Classifies one round's domains (the requests of that round, concatenated). */
-export type ClassifyRound = (domains: string[]) => Promise<{ modelId: number; results: ClassifyResult[] }>;
+export type ClassifyRound = (domains: string[]) => Promise<Classified>;
 
 interface Waiting {
   domains: readonly string[];
-  resolve(answer: { modelId: number; results: ClassifyResult[] }): void;
+  resolve(answer: Classified): void;
   reject(err: unknown): void;
 }
 
@@ -26,7 +26,7 @@ export class ClassifyBatcher {
     private readonly maxRoundDomains: number,
   ) {}
 
-  classify(domains: readonly string[]): Promise<{ modelId: number; results: ClassifyResult[] }> {
+  classify(domains: readonly string[]): Promise<Classified> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ domains, resolve, reject });
       this.schedule();
