@@ -58,14 +58,13 @@ export class InferencePool {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`workers must be a positive integer, got ${n}`);
     const buf = modelToBuffer(model);
     const backend = options.backend ?? (options.order ? undefined : activeBackend()?.choice);
-    const order = options.order;
     const file = workerPath();
     const started = await Promise.all(
       Array.from(
         { length: n },
         () =>
           new Promise<{ worker: Worker; backend: BackendChoice }>((resolve, reject) => {
-            const w = new Worker(file, { workerData: { model: buf, backend, order } });
+            const w = new Worker(file, { workerData: { model: buf, backend, order: options.order } });
             const onMsg = (m: { ready?: boolean; backend?: BackendChoice; fatal?: string }): void => {
               if (m.ready) {
                 w.off('message', onMsg);

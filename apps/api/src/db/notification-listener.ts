@@ -1,7 +1,7 @@
 import { Client, type ClientConfig } from 'pg';
 
 export interface NotificationListenerOptions {
-  /** How to reach PostgreSQL (the pool's settings: `new Client(pool.options)`). */
+  /** How to reach PostgreSQL (e.g. `{ connectionString }`); a connection of its own, outside any pool. */
   connection: ClientConfig;
   channel: string;
   /** A notification on the channel; `payload` is what the sender passed to pg_notify. */
