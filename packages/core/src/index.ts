@@ -1,4 +1,4 @@
-export { BENIGN_LABEL, MERGED_LABEL, UNCERTAIN_LABEL } from './labels';
+export { BENIGN_LABEL, MERGED_LABEL, UNKNOWN_FAMILY_LABEL } from './labels';
 export { normalizeDomain, type NormalizeResult } from './normalize-domain';
 export {
   planLabels,

@@ -2,5 +2,5 @@
 export const BENIGN_LABEL = 'benign';
 /** Families too small to learn are folded into this class (the seed notebook's name). */
 export const MERGED_LABEL = 'mergedDGA';
-/** Reported when the model's top probability is below its open-set threshold. */
-export const UNCERTAIN_LABEL = 'uncertain';
+/** The family of a DGA verdict whose domain is like none of the families the model knows. */
+export const UNKNOWN_FAMILY_LABEL = 'unknownFamily';

@@ -18,13 +18,14 @@ export {
   LstmNet,
   resolveConfig,
   predictProbs,
+  predictOutputs,
   timeMajorBatch,
   DEFAULT_ARCHITECTURE,
   type ModelConfig,
   type ArchitectureOptions,
   type NetWeights,
 } from './model';
-export { train, growWeights, TrainingAbortedError, type TrainOptions, type TrainProgress, type TrainResult, type TrainData } from './train';
+export { train, growWeights, TrainingAbortedError, type TrainOptions, type TrainProgress, type TrainResult, type TrainData, type LossKind } from './train';
 export {
   computeMetrics,
   binaryMetrics,
@@ -38,16 +39,38 @@ export {
 } from './metrics';
 export {
   evaluate,
+  verdicts,
+  heldOutReport,
   leaveFamiliesOut,
   type Evaluation,
   type EvaluateOptions,
+  type Verdicts,
   type LeaveOutResult,
   type LeaveOutOptions,
   type HeldOutFamily,
+  type HeldOutRates,
+  type HeldOutReport,
 } from './evaluate';
-export { chooseThreshold } from './open-set';
+export {
+  NOVELTY_METHODS,
+  DEFAULT_DECISION_OPTIONS,
+  chooseDgaThreshold,
+  rejectThreshold,
+  noveltyScores,
+  fitFeatureGaussian,
+  decide,
+  type NoveltyMethod,
+  type NoveltyDetector,
+  type FeatureGaussian,
+  type Decision,
+  type DecisionOptions,
+  type Verdict,
+} from './decision';
+export { calibrateDecision } from './calibrate';
 export {
   DgaModel,
+  effectiveDecision,
+  type Scores,
   type ClassifyResult,
   type ClassifyOptions,
   type ModelMeta,

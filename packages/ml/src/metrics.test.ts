@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { binaryMetrics, computeMetrics } from './metrics';
-import { chooseThreshold } from './open-set';
 
 describe('computeMetrics', () => {
   // labels: benign(0), a(1), b(2). 6 samples, hand-made probabilities.
@@ -86,16 +85,5 @@ describe('binaryMetrics', () => {
     expect(b.roc.length).toBeLessThanOrEqual(50);
     expect(b.roc[0]).toMatchObject({ fpr: 0, tpr: 0 });
     expect(b.roc[b.roc.length - 1]).toMatchObject({ fpr: 1, tpr: 1 });
-  });
-});
-
-describe('chooseThreshold', () => {
-  it('takes the (1 − acceptRate) quantile of top probabilities', () => {
-    const probs: number[] = [];
-    const tops = Array.from({ length: 100 }, (_, i) => 0.5 + i / 200); // distinct top probabilities
-    for (const p of tops) probs.push(1 - p, p);
-    const t = chooseThreshold(probs, 2, { acceptRate: 0.9 });
-    expect(tops.filter((p) => p < t).length).toBe(10);
-    expect(chooseThreshold(probs, 2, { acceptRate: 1 })).toBe(0);
   });
 });

@@ -49,6 +49,8 @@ export interface Metrics {
   /** confusion[true][predicted], counts, rows/columns in `labels` order. */
   confusion: number[][];
   binary: BinaryMetrics | null;
+  /** Samples answered "unknown family" (counted as errors; not in the confusion matrix). */
+  unknownFamily: number;
   misclassified: Misclassified[];
   misclassifiedTotal: number;
 }
@@ -59,6 +61,10 @@ export interface MetricsInput {
   yTrue: ArrayLike<number>;
   /** Row-major probabilities [n × labels.length]. */
   probs: ArrayLike<number>;
+  /** Decided class per sample (−1 = unknown family); default: argmax of probs. */
+  yPred?: ArrayLike<number>;
+  /** Name reported for a −1 prediction. */
+  unknownLabel?: string;
   /** Class name of benign for the binary view; omitted or absent from labels → no binary view. */
   benignLabel?: string;
   /** Names to report in `misclassified` (default: sample index as a string). */
@@ -92,11 +98,21 @@ export function computeMetrics(input: MetricsInput): Metrics {
   const confusion = labels.map(() => new Array<number>(k).fill(0));
   const errors: Misclassified[] = [];
   let correct = 0;
-  const pred = new Int32Array(n);
+  if (input.yPred && input.yPred.length !== n) throw new RangeError(`yPred has ${input.yPred.length} values, expected ${n}`);
+  let unknown = 0;
   for (let i = 0; i < n; i++) {
     const t = yTrue[i] as number;
-    const p = argmaxRow(probs, i, k);
-    pred[i] = p;
+    const p = input.yPred ? (input.yPred[i] as number) : argmaxRow(probs, i, k);
+    if (p < 0) {
+      unknown++;
+      errors.push({
+        domain: input.domains?.[i] ?? String(i),
+        trueLabel: labels[t] as string,
+        predicted: input.unknownLabel ?? 'unknown',
+        probability: probs[i * k + argmaxRow(probs, i, k)] as number,
+      });
+      continue;
+    }
     (confusion[t] as number[])[p]! += 1;
     if (p === t) correct++;
     else
@@ -107,12 +123,15 @@ export function computeMetrics(input: MetricsInput): Metrics {
         probability: probs[i * k + p] as number,
       });
   }
+  const unknownOf = new Int32Array(k);
+  if (input.yPred) for (let i = 0; i < n; i++) if ((input.yPred[i] as number) < 0) unknownOf[yTrue[i] as number]! += 1;
   const perClass: ClassMetrics[] = labels.map((label, c) => {
     const tp = (confusion[c] as number[])[c] as number;
     let predicted = 0,
       support = 0;
     for (let r = 0; r < k; r++) predicted += (confusion[r] as number[])[c] as number;
     for (let q = 0; q < k; q++) support += (confusion[c] as number[])[q] as number;
+    support += unknownOf[c] as number;
     const precision = div(tp, predicted),
       recall = div(tp, support);
     return { label, precision, recall, f1: div(2 * precision * recall, precision + recall), support };
@@ -158,6 +177,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     weighted: averages((m) => m.support),
     confusion,
     binary,
+    unknownFamily: unknown,
     misclassified: errors.slice(0, cap),
     misclassifiedTotal: errors.length,
   };

@@ -253,6 +253,21 @@ export class LstmNet {
    * sequence's state is exactly zero until its first character (Keras mask_zero semantics).
    */
   logits(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+    return this.head(this.hidden(xT, options), options);
+  }
+
+  /** Logits [B, C] from the LSTM's last hidden state (dropout when training). */
+  head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+    const c = this.config;
+    const last = options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+    return tf.add(tf.matMul(last, this.wd), this.bd) as tf.Tensor2D;
+  }
+
+  /**
+   * The LSTM's last hidden state [B, H] in input order: the penultimate features that the open-set
+   * detector measures distances in.
+   */
+  hidden(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
     const c = this.config;
     const [T, B] = xT.shape;
     const H = c.lstmUnits;
@@ -311,9 +326,7 @@ export class LstmNet {
           [0, 0],
         ]) as tf.Tensor2D; // empty sequences
     }
-    let last: tf.Tensor2D = h ?? tf.zeros([B, H]);
-    if (options.training && c.dropout > 0) last = tf.dropout(last, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D;
-    const sorted = tf.add(tf.matMul(last, this.wd), this.bd) as tf.Tensor2D;
+    const sorted: tf.Tensor2D = h ?? tf.zeros([B, H]);
     const inverse = new Int32Array(B);
     order.forEach((b, r) => (inverse[b] = r));
     return tf.gather(sorted, tf.tensor1d(inverse, 'int32')) as tf.Tensor2D;
@@ -363,22 +376,55 @@ export function timeMajorBatch(seqs: readonly Int32Array[], maxLen: number, padT
 
 /** Softmax probabilities [N × C] for encoded sequences, in input order; batches grouped by length. */
 export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSize = 1024, inputTable?: tf.Tensor2D): Float32Array {
+  return predictOutputs(net, seqs, { batchSize, inputTable }).probs;
+}
+
+export interface NetOutputs {
+  /** Softmax probabilities [N × C]. */
+  probs: Float32Array;
+  /** Logits [N × C], when asked for. */
+  logits?: Float32Array;
+  /** Penultimate features [N × H] (the LSTM's last hidden state), when asked for. */
+  features?: Float32Array;
+}
+
+/** Probabilities, and optionally logits and features, for encoded sequences in input order; batches grouped by length. */
+export function predictOutputs(
+  net: LstmNet,
+  seqs: readonly Int32Array[],
+  options: { batchSize?: number; inputTable?: tf.Tensor2D; logits?: boolean; features?: boolean } = {},
+): NetOutputs {
   const C = net.config.numClasses,
-    maxLen = net.config.maxLen;
-  const out = new Float32Array(seqs.length * C);
+    H = net.config.lstmUnits,
+    maxLen = net.config.maxLen,
+    batchSize = options.batchSize ?? 1024;
+  const probs = new Float32Array(seqs.length * C);
+  const logits = options.logits ? new Float32Array(seqs.length * C) : undefined;
+  const features = options.features ? new Float32Array(seqs.length * H) : undefined;
   const order = Array.from({ length: seqs.length }, (_, i) => i).sort(
     (a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen),
   );
   for (let start = 0; start < order.length; start += batchSize) {
     const idx = order.slice(start, start + batchSize);
-    const probs = tf.tidy(() => {
+    let p: Float32Array = new Float32Array(0);
+    let z: Float32Array | null = null;
+    let f: Float32Array | null = null;
+    tf.tidy(() => {
       const x = timeMajorBatch(
         idx.map((i) => seqs[i] as Int32Array),
         maxLen,
       );
-      return tf.softmax(net.logits(x, inputTable ? { inputTable } : {})).dataSync() as Float32Array;
+      const hidden = net.hidden(x, options.inputTable ? { inputTable: options.inputTable } : {});
+      const zz = net.head(hidden);
+      p = tf.softmax(zz).dataSync() as Float32Array;
+      if (logits) z = zz.dataSync() as Float32Array;
+      if (features) f = hidden.dataSync() as Float32Array;
     });
-    idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));
+    idx.forEach((i, r) => {
+      probs.set(p.subarray(r * C, (r + 1) * C), i * C);
+      if (logits && z) logits.set((z as Float32Array).subarray(r * C, (r + 1) * C), i * C);
+      if (features && f) features.set((f as Float32Array).subarray(r * H, (r + 1) * H), i * H);
+    });
   }
-  return out;
+  return { probs, ...(logits ? { logits } : {}), ...(features ? { features } : {}) };
 }

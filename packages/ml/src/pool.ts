@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { activeBackend, type BackendChoice } from './backend';
 import { toModelInput } from './input-form';
 import { modelToBuffer } from './persistence';
-import { DgaModel, type ClassifyOptions, type ClassifyResult } from './predictor';
+import { DgaModel, type ClassifyOptions, type ClassifyResult, type Scores } from './predictor';
 
 export interface PoolOptions {
   /** Worker threads (default 2). */
@@ -26,7 +26,7 @@ function workerPath(): string {
   throw new Error('@dgascope/ml: dist/worker.js not found; build the package (npm run build -w @dgascope/ml) to use worker threads');
 }
 
-type Pending = { resolve: (p: Float32Array) => void; reject: (e: Error) => void };
+type Pending = { resolve: (s: Scores) => void; reject: (e: Error) => void };
 
 export class InferencePool {
   private nextId = 0;
@@ -41,11 +41,11 @@ export class InferencePool {
     readonly backends: BackendChoice[],
   ) {
     for (const w of workers) {
-      w.on('message', (m: { id: number; probs?: Float32Array; error?: string }) => {
+      w.on('message', (m: { id: number; probs?: Float32Array; novelty?: Float32Array | null; error?: string }) => {
         const p = this.pending.get(m.id);
         if (!p) return;
         this.pending.delete(m.id);
-        if (m.probs) p.resolve(m.probs);
+        if (m.probs) p.resolve({ probs: m.probs, novelty: m.novelty ?? null });
         else p.reject(new Error(`inference worker: ${m.error}`));
       });
       w.on('error', (e) => this.failAll(e));
@@ -92,7 +92,7 @@ export class InferencePool {
     this.pending.clear();
   }
 
-  private request(worker: Worker, seqs: Int32Array[], batchSize: number): Promise<Float32Array> {
+  private request(worker: Worker, seqs: Int32Array[], batchSize: number): Promise<Scores> {
     const ends = new Int32Array(seqs.length);
     let total = 0;
     seqs.forEach((s, i) => {
@@ -114,6 +114,11 @@ export class InferencePool {
 
   /** Same result as model.predictProba, computed on the workers. */
   async predictProba(inputs: readonly string[], batchSize = 1024): Promise<Float32Array> {
+    return (await this.score(inputs, batchSize)).probs;
+  }
+
+  /** Same result as model.scoreEncoded on the encoded inputs, computed on the workers. */
+  async score(inputs: readonly string[], batchSize = 1024): Promise<Scores> {
     if (this.closed) throw new Error('InferencePool is closed');
     const C = this.model.labels.length,
       maxLen = this.model.config.maxLen;
@@ -122,7 +127,8 @@ export class InferencePool {
     const order = Array.from({ length: seqs.length }, (_, i) => i).sort(
       (a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen),
     );
-    const out = new Float32Array(seqs.length * C);
+    const probs = new Float32Array(seqs.length * C);
+    let novelty: Float32Array | null = null;
     const jobs: Promise<void>[] = [];
     for (let s = 0, k = 0; s < order.length; s += this.chunkSize, k++) {
       const idx = order.slice(s, s + this.chunkSize);
@@ -132,13 +138,18 @@ export class InferencePool {
           w,
           idx.map((i) => seqs[i] as Int32Array),
           batchSize,
-        ).then((probs) => {
-          idx.forEach((i, r) => out.set(probs.subarray(r * C, (r + 1) * C), i * C));
+        ).then((part) => {
+          idx.forEach((i, r) => probs.set(part.probs.subarray(r * C, (r + 1) * C), i * C));
+          if (part.novelty) {
+            novelty ??= new Float32Array(seqs.length);
+            const nov = novelty;
+            idx.forEach((i, r) => (nov[i] = part.novelty?.[r] as number));
+          }
         }),
       );
     }
     await Promise.all(jobs);
-    return out;
+    return { probs, novelty };
   }
 
   /** Same result as model.classify, computed on the workers. */
@@ -147,11 +158,11 @@ export class InferencePool {
     const prepared = domains.map((d) => (typeof d === 'string' ? toModelInput(d, form) : ({ ok: false, reason: 'not a string' } as const)));
     const validIdx: number[] = [];
     prepared.forEach((p, i) => p.ok && validIdx.push(i));
-    const probs = await this.predictProba(
+    const scores = await this.score(
       validIdx.map((i) => (prepared[i] as { input: string }).input),
       options.batchSize,
     );
-    return this.model.resultsFromProbs(domains, prepared, validIdx, probs, options);
+    return this.model.resultsFromScores(domains, prepared, validIdx, scores, options);
   }
 
   async close(): Promise<void> {

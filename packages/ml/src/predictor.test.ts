@@ -1,4 +1,4 @@
-import { BENIGN_LABEL, UNCERTAIN_LABEL } from '@dgascope/core';
+import { BENIGN_LABEL, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { evaluate, leaveFamiliesOut } from './evaluate';
@@ -26,17 +26,35 @@ describeOnBackend('classify / warm start / leave-out', () => {
     expect(ok0.top3).toHaveLength(3);
     expect(ok0.top3[0]!.probability).toBeGreaterThanOrEqual(ok0.top3[1]!.probability);
     expect(ok0.dgaScore).toBeCloseTo(1 - (ok0.top3.find((t) => t.family === BENIGN_LABEL)?.probability ?? 0), 5);
-    expect(ok0.family).toBe(BENIGN_LABEL);
-    expect(r[1]).toMatchObject({ ok: true, family: 'alpha' });
+    expect(ok0).toMatchObject({ verdict: 'benign', family: BENIGN_LABEL, unknownFamily: false });
+    expect(ok0.probability).toBeCloseTo(1 - ok0.dgaScore, 5);
+    expect(r[1]).toMatchObject({ ok: true, verdict: 'dga', family: 'alpha', nearestFamily: 'alpha', unknownFamily: false });
     expect((r[1] as { dgaScore: number }).dgaScore).toBeGreaterThan(0.5);
     expect(r[2]).toMatchObject({ ok: false, domain: 'not a domain' });
     expect(r[3]).toMatchObject({ ok: false });
-    const strict = model.classify(['qwxzzq.net'], { threshold: 1.01 });
-    expect(strict[0]).toMatchObject({ family: UNCERTAIN_LABEL, uncertain: true });
-    expect(model.classify(['qwxzzq.net'], { threshold: null })[0]).toMatchObject({ uncertain: false });
+    // the thresholds are the model's (calibrated at training time) unless the call overrides them
+    const d = model.meta.decision!;
+    expect(d.dgaThreshold).toBeGreaterThanOrEqual(0.5);
+    expect(d.novelty).toMatchObject({ method: 'mahalanobis', targetRejectRate: 0.01 });
+    const novel = model.classify(['qwxzzq.net'], { noveltyThreshold: -1 });
+    expect(novel[0]).toMatchObject({ verdict: 'dga', family: UNKNOWN_FAMILY_LABEL, nearestFamily: 'alpha', unknownFamily: true });
+    expect(model.classify(['qwxzzq.net'], { noveltyThreshold: null })[0]).toMatchObject({ unknownFamily: false, family: 'alpha' });
+    expect(model.classify(['qwxzzq.net'], { dgaThreshold: 1.01 })[0]).toMatchObject({ verdict: 'benign', family: BENIGN_LABEL });
     // same answers whatever the batch composition (length-grouped batches are masked)
     const alone = model.classify(['aeioua.com'])[0] as { probability: number };
     expect(alone.probability).toBeCloseTo(ok0.probability, 5);
+  });
+
+  it('never shows a benign family beside a DGA verdict, nor a DGA family beside a benign one', () => {
+    const names = toySamples(40, 77).map((s) => s.domain);
+    for (const dgaThreshold of [0.3, 0.5, 0.9]) {
+      for (const r of model.classify(names, { dgaThreshold })) {
+        if (!r.ok) continue;
+        expect(r.verdict).toBe(r.dgaScore >= dgaThreshold ? 'dga' : 'benign');
+        if (r.verdict === 'benign') expect(r.family).toBe(BENIGN_LABEL);
+        else expect(r.family).not.toBe(BENIGN_LABEL);
+      }
+    }
   });
 
   it('warm start adds a family: grows the output layer, keeps known rows, extends the tokenizer', async () => {
@@ -75,8 +93,10 @@ describeOnBackend('classify / warm start / leave-out', () => {
     const r = await leaveFamiliesOut(all, ['gamma'], { train: { ...opts, epochs: 3 }, split: { seed: 3 } });
     expect(r.families).toHaveLength(1);
     expect(r.families[0]).toMatchObject({ family: 'gamma', n: 120 });
-    expect(r.families[0]!.dgaRecall).toBeGreaterThanOrEqual(0);
-    expect(r.micro.dgaRecall).toBeCloseTo(r.families[0]!.dgaRecall);
+    const g = r.families[0]!;
+    expect(g.dgaRecall).toBeGreaterThanOrEqual(0);
+    expect(g.unknownFamilyRate + g.wrongFamilyRate).toBeCloseTo(g.dgaRecall);
+    expect(r.micro.dgaRecall).toBeCloseTo(g.dgaRecall);
     expect(r.knownTest.labels).not.toContain('gamma');
     expect(r.knownTest.accuracy).toBeGreaterThan(0.8);
   });

@@ -1,7 +1,8 @@
-import { BENIGN_LABEL, UNCERTAIN_LABEL } from '@dgascope/core';
+import { BENIGN_LABEL, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import * as tf from '@tensorflow/tfjs';
+import { decide, needsFeatures, needsLogits, noveltyScores, type Decision } from './decision';
 import type { Metrics } from './metrics';
-import { LstmNet, predictProbs, type ModelConfig } from './model';
+import { LstmNet, predictOutputs, type ModelConfig } from './model';
 import { toModelInput, type ModelInput, type ResolvedInputForm } from './input-form';
 import { CharTokenizer } from './tokenizer';
 
@@ -31,8 +32,17 @@ export interface ModelMeta {
   /** fingerprint() of the training samples (all warm-start rounds: the latest round's data). */
   trainingFingerprint: string | null;
   trainingSamples: number;
-  /** Top-probability threshold below which classify() answers `uncertain`; null = never. */
-  openSetThreshold: number | null;
+  /**
+   * How probabilities become a verdict (DGA threshold, novelty detector), chosen on validation data
+   * at training time. Null only for models trained before verdicts existed: see effectiveDecision().
+   */
+  decision: Decision | null;
+  /** Models of format 1 before verdicts: the top-probability threshold of the old open-set rule. */
+  openSetThreshold?: number | null;
+  /** Named training recipe (presets.ts), null when trained from raw options. */
+  preset: string | null;
+  /** Training loss ('cross-entropy', 'logit-adjusted'). */
+  loss: string;
   /** Metrics of the latest evaluation the trainer chose to store (usually the test split). */
   metrics: Metrics | null;
   history: EpochRecord[];
@@ -54,22 +64,49 @@ export type ClassifyResult =
       normalized: string;
       /** What the network read (registered domain by default). */
       input: string;
-      /** Top family, or UNCERTAIN_LABEL when `uncertain`. */
+      /** One answer: benign, or DGA (with a known family or UNKNOWN_FAMILY_LABEL). */
+      verdict: 'benign' | 'dga';
+      /** BENIGN_LABEL when benign; the family when DGA; UNKNOWN_FAMILY_LABEL when DGA of no known family. */
       family: string;
-      /** Probability of the top family. */
+      /** P(benign) when benign; P(family | DGA) when DGA (of the nearest family when unknown). */
       probability: number;
+      /** The most probable DGA family, also when the verdict is benign or the family unknown. */
+      nearestFamily: string | null;
       top3: TopEntry[];
       /** 1 − P(benign). */
       dgaScore: number;
-      uncertain: boolean;
+      /** The detector's novelty score (higher = less like any known family); null without a detector. */
+      novelty: number | null;
+      unknownFamily: boolean;
     }
   | { ok: false; domain: string; error: string };
 
 export interface ClassifyOptions {
   /** Domains per forward pass (default 1024). */
   batchSize?: number;
-  /** Override the stored open-set threshold (null disables it). */
-  threshold?: number | null;
+  /** Override the model's DGA threshold for this call. */
+  dgaThreshold?: number;
+  /** Override the novelty threshold for this call (null: never answer unknown family). */
+  noveltyThreshold?: number | null;
+}
+
+/** Probabilities and novelty scores of n inputs. */
+export interface Scores {
+  probs: Float32Array;
+  /** Null when the model has no novelty detector. */
+  novelty: Float32Array | null;
+}
+
+/** The decision rule of a model; models without one (older artifacts) get the rule they used to follow. */
+export function effectiveDecision(meta: ModelMeta): Decision {
+  if (meta.decision) return meta.decision;
+  const th = meta.openSetThreshold ?? null;
+  return {
+    dgaThreshold: 0.5,
+    targetBenignFpr: Number.NaN,
+    calibrationBenign: 0,
+    novelty: th === null ? null : { method: 'max-softmax', threshold: 1 - th, targetRejectRate: Number.NaN, gaussian: null },
+  };
 }
 
 /**
@@ -106,56 +143,85 @@ export class DgaModel {
 
   /** Probabilities [n × labels.length] for sequences the tokenizer already encoded. */
   predictEncoded(seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
-    // kept: a tf.tidy around the first call must not take it along when it ends
-    this.table ??= tf.keep(tf.tidy(() => this.net.inputTable()));
-    return predictProbs(this.net, seqs, batchSize, this.table);
+    return predictOutputs(this.net, seqs, { batchSize, inputTable: this.inputTable() }).probs;
   }
 
-  /** Normalise, reduce, predict. Invalid names come back as `{ ok: false }` items, never as a thrown batch. */
+  /** Probabilities and novelty scores for encoded sequences (what classify() and the pool's workers compute). */
+  scoreEncoded(seqs: readonly Int32Array[], batchSize = 1024): Scores {
+    const d = effectiveDecision(this.meta);
+    const method = d.novelty?.method;
+    const out = predictOutputs(this.net, seqs, {
+      batchSize,
+      inputTable: this.inputTable(),
+      logits: needsLogits(method),
+      features: needsFeatures(method),
+    });
+    const novelty = d.novelty
+      ? noveltyScores(d.novelty.method, out, this.labels.length, this.labels.indexOf(this.meta.benignLabel), d.novelty.gaussian)
+      : null;
+    return { probs: out.probs, novelty };
+  }
+
+  private inputTable(): tf.Tensor2D {
+    // kept: a tf.tidy around the first call must not take it along when it ends
+    this.table ??= tf.keep(tf.tidy(() => this.net.inputTable()));
+    return this.table;
+  }
+
+  /** Normalise, reduce, predict, decide. Invalid names come back as `{ ok: false }` items, never as a thrown batch. */
   classify(domains: readonly string[], options: ClassifyOptions = {}): ClassifyResult[] {
     const prepared = domains.map((d) =>
       typeof d === 'string' ? toModelInput(d, this.meta.inputForm) : ({ ok: false, reason: 'not a string' } as const),
     );
     const valid: number[] = [];
     prepared.forEach((p, i) => p.ok && valid.push(i));
-    const probs = this.predictProba(
-      valid.map((i) => (prepared[i] as { input: string }).input),
+    const scores = this.scoreEncoded(
+      valid.map((i) => this.tokenizer.encode((prepared[i] as { input: string }).input)),
       options.batchSize ?? 1024,
     );
-    return this.resultsFromProbs(domains, prepared, valid, probs, options);
+    return this.resultsFromScores(domains, prepared, valid, scores, options);
   }
 
-  /** Build classify() results from probabilities of the valid items (shared with InferencePool). */
-  resultsFromProbs(
+  /** Build classify() results from the scores of the valid items (shared with InferencePool). */
+  resultsFromScores(
     domains: readonly string[],
     prepared: readonly ModelInput[],
     valid: readonly number[],
-    probs: Float32Array,
+    scores: Scores,
     options: ClassifyOptions = {},
   ): ClassifyResult[] {
     const C = this.labels.length;
-    const threshold = options.threshold === undefined ? this.meta.openSetThreshold : options.threshold;
+    const decision = effectiveDecision(this.meta);
     const benign = this.labels.indexOf(this.meta.benignLabel);
+    const overrides = {
+      ...(options.dgaThreshold !== undefined ? { dgaThreshold: options.dgaThreshold } : {}),
+      ...(options.noveltyThreshold !== undefined ? { noveltyThreshold: options.noveltyThreshold } : {}),
+    };
     const results: ClassifyResult[] = domains.map((d, i) => {
       const p = prepared[i] as ModelInput;
       return p.ok ? (null as unknown as ClassifyResult) : { ok: false, domain: String(d), error: p.reason };
     });
     valid.forEach((i, r) => {
       const p = prepared[i] as { normalized: string; input: string };
-      const row = probs.subarray(r * C, (r + 1) * C);
+      const row = scores.probs.subarray(r * C, (r + 1) * C);
+      const novelty = scores.novelty ? (scores.novelty[r] as number) : Number.NaN;
+      const v = decide(row, benign, novelty, decision, overrides);
       const top = topK(row, 3).map((c) => ({ family: this.labels[c] as string, probability: row[c] as number }));
-      const best = top[0] as TopEntry;
-      const uncertain = threshold !== null && best.probability < threshold;
+      const nearest = v.verdict === 'dga' ? v.classIndex : topDga(row, benign);
+      const pNearest = nearest >= 0 ? (row[nearest] as number) : 0;
       results[i] = {
         ok: true,
         domain: domains[i] as string,
         normalized: p.normalized,
         input: p.input,
-        family: uncertain ? UNCERTAIN_LABEL : best.family,
-        probability: best.probability,
+        verdict: v.verdict,
+        family: v.verdict === 'benign' ? this.meta.benignLabel : v.unknownFamily ? UNKNOWN_FAMILY_LABEL : (this.labels[v.classIndex] as string),
+        probability: v.verdict === 'benign' ? 1 - v.dgaScore : v.dgaScore > 0 ? pNearest / v.dgaScore : 0,
+        nearestFamily: nearest >= 0 ? (this.labels[nearest] as string) : null,
         top3: top,
-        dgaScore: benign >= 0 ? 1 - (row[benign] as number) : 1,
-        uncertain,
+        dgaScore: v.dgaScore,
+        novelty: scores.novelty ? novelty : null,
+        unknownFamily: v.unknownFamily,
       };
     });
     return results;
@@ -166,6 +232,17 @@ export class DgaModel {
     this.table = null;
     this.net.dispose();
   }
+}
+
+function topDga(row: ArrayLike<number>, benign: number): number {
+  let best = -1,
+    bestP = -Infinity;
+  for (let c = 0; c < row.length; c++)
+    if (c !== benign && (row[c] as number) > bestP) {
+      bestP = row[c] as number;
+      best = c;
+    }
+  return best;
 }
 
 export function topK(row: ArrayLike<number>, k: number): number[] {
@@ -182,7 +259,9 @@ export function defaultMeta(inputForm: ResolvedInputForm): ModelMeta {
     trainedWith: null,
     trainingFingerprint: null,
     trainingSamples: 0,
-    openSetThreshold: null,
+    decision: null,
+    preset: null,
+    loss: 'cross-entropy',
     metrics: null,
     history: [],
     trainingRuns: [],

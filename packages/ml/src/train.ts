@@ -7,7 +7,8 @@ import { countLabels, fingerprint, sortedLabels, type Sample } from './dataset';
 import { resolveInputForm, type InputFormOptions } from './input-form';
 import { computeMetrics } from './metrics';
 import { LstmNet, predictProbs, resolveConfig, timeMajorBatch, uniform, glorot, type ArchitectureOptions, type NetWeights } from './model';
-import { chooseThreshold } from './open-set';
+import { calibrateDecision } from './calibrate';
+import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
 import { CharTokenizer } from './tokenizer';
@@ -52,14 +53,27 @@ export interface TrainOptions {
   bucketChunk?: number;
   /** Default 'none'. */
   classWeights?: ClassWeighting;
+  /**
+   * 'cross-entropy' (default) or 'logit-adjusted' (Menon et al. 2021): the training loss sees
+   * logits + τ·log(class prior), so rare families are not out-voted by frequent ones, while
+   * inference uses the plain logits. τ defaults to 1.
+   */
+  loss?: LossKind;
+  logitAdjustmentTau?: number;
+  /** Recorded in the model: the preset these options came from (presets.ts). */
+  preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
   earlyStopping?: { patience?: number; minDelta?: number } | false;
   /** Continue from this model (it is not modified); new families grow the output layer. */
   warmStart?: DgaModel;
   /** Recorded in the model: how the samples' `input` was produced (default registered domain). */
   inputForm?: InputFormOptions;
-  /** Open-set threshold: the top-probability quantile of validation samples kept as known (default acceptRate 0.99). */
-  openSet?: { acceptRate?: number } | false;
+  /**
+   * How the verdict is decided, calibrated on the validation samples (decision.ts): DGA threshold for
+   * a target benign false-positive rate, novelty detector and its threshold. false: the network's
+   * argmax alone (threshold 0.5, no unknown family).
+   */
+  decision?: DecisionOptions | false;
   onProgress?: (p: TrainProgress) => void;
   /** Batch progress every n batches (default 10; epoch-end progress always). */
   progressEvery?: number;
@@ -89,6 +103,8 @@ export class TrainingAbortedError extends Error {
     this.name = 'AbortError';
   }
 }
+
+export type LossKind = 'cross-entropy' | 'logit-adjusted';
 
 export interface TrainData {
   train: readonly Sample[];
@@ -130,6 +146,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const counts = labels.map((l) => labelCounts.get(l) ?? 0);
     const weighting = options.classWeights ?? 'none';
     const cw = weighting === 'none' ? null : computeClassWeights(counts, weighting);
+    const lossKind: LossKind = options.loss ?? 'cross-entropy';
+    if (lossKind !== 'cross-entropy' && lossKind !== 'logit-adjusted') throw new RangeError(`unknown loss ${String(lossKind)}`);
+    const tau = options.logitAdjustmentTau ?? 1;
+    const total = counts.reduce((a, b) => a + b, 0);
+    // classes absent from this round (warm start) get the smallest prior seen, not log(0)
+    const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
+    const logPrior = lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
 
     const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
     const skippedValidation = (data.validation?.length ?? 0) - val.length;
@@ -177,7 +200,10 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const w = cw ? tf.tensor1d(idx.map((i) => cw[ys[i] as number] as number)) : undefined;
             const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
             const cost = optimizer.minimize(
-              () => tf.losses.softmaxCrossEntropy(y, net.logits(x, { training: true, dropoutSeed }), w) as tf.Scalar,
+              () => {
+                const z = net.logits(x, { training: true, dropoutSeed });
+                return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
+              },
               true,
               net.variables,
             );
@@ -230,6 +256,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       }
     } finally {
       optimizer.dispose();
+      logPrior?.dispose();
     }
     if (best && best.epoch !== history.length) net.setWeights(best.weights);
 
@@ -253,15 +280,20 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       bucketChunk: padding === 'bucket' ? (options.bucketChunk ?? 8) : null,
       learningRate: options.learningRate ?? 0.001,
       classWeights: weighting,
+      loss: lossKind,
+      ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
+      preset: options.preset ?? null,
       earlyStopping: es,
       backend: backend.choice,
       samples: data.train.length,
       validationSamples: val.length,
     });
+    meta.preset = options.preset ?? null;
+    meta.loss = lossKind;
     const model = new DgaModel(net, tokenizer, labels, meta);
-    if (options.openSet !== false && val.length > 0) {
-      const probs = predictProbs(net, valX, inferenceBatch);
-      meta.openSetThreshold = chooseThreshold(probs, labels.length, { acceptRate: options.openSet?.acceptRate });
+    if (options.decision !== false) {
+      checkAbort();
+      meta.decision = calibrateDecision(model, { xs, ys }, { xs: valX, ys: valY }, options.decision ?? {}, inferenceBatch);
     }
     return {
       model,

@@ -28,8 +28,9 @@ async function main(): Promise<void> {
         seqs.push(req.ids.subarray(start, end));
         start = end;
       }
-      const probs = model.predictEncoded(seqs, req.batchSize);
-      port.postMessage({ id: req.id, probs }, [probs.buffer as ArrayBuffer]);
+      const { probs, novelty } = model.scoreEncoded(seqs, req.batchSize);
+      const transfer = [probs.buffer as ArrayBuffer, ...(novelty ? [novelty.buffer as ArrayBuffer] : [])];
+      port.postMessage({ id: req.id, probs, novelty }, transfer);
     } catch (e) {
       port.postMessage({ id: req.id, error: e instanceof Error ? e.message : String(e) });
     }

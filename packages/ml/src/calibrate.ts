@@ -1,0 +1,74 @@
+/**
+ * Calibration at training time: the thresholds of the verdict (decision.ts) are chosen on the
+ * validation samples, which the weights never trained on, and stored with the model.
+ */
+import {
+  DEFAULT_DECISION_OPTIONS,
+  chooseDgaThreshold,
+  fitFeatureGaussian,
+  needsFeatures,
+  needsLogits,
+  noveltyScores,
+  rejectThreshold,
+  type Decision,
+  type DecisionOptions,
+  type FeatureGaussian,
+  type NoveltyMethod,
+} from './decision';
+import { predictOutputs } from './model';
+import type { DgaModel } from './predictor';
+
+export interface EncodedSet {
+  xs: readonly Int32Array[];
+  ys: ArrayLike<number>;
+}
+
+/** Training samples used for the class means and covariance (a stride over the set beyond this). */
+const GAUSSIAN_SAMPLES = 40_000;
+
+export function calibrateDecision(model: DgaModel, trainSet: EncodedSet, validation: EncodedSet, options: DecisionOptions, batchSize = 1024): Decision {
+  const targetBenignFpr = options.targetBenignFpr ?? DEFAULT_DECISION_OPTIONS.targetBenignFpr;
+  const method: NoveltyMethod | false = options.novelty ?? DEFAULT_DECISION_OPTIONS.novelty;
+  const targetRejectRate = options.targetRejectRate ?? DEFAULT_DECISION_OPTIONS.targetRejectRate;
+  // without validation samples the thresholds can only come from the training samples (optimistic)
+  const calib = validation.xs.length > 0 ? validation : trainSet;
+  const C = model.labels.length;
+  const benign = model.labels.indexOf(model.meta.benignLabel);
+  const out = predictOutputs(model.net, calib.xs, {
+    batchSize,
+    logits: method !== false && needsLogits(method),
+    features: method !== false && needsFeatures(method),
+  });
+
+  const benignScores: number[] = [];
+  for (let i = 0; i < calib.ys.length; i++) if (calib.ys[i] === benign) benignScores.push(1 - (out.probs[i * C + benign] as number));
+  const dgaThreshold = benign >= 0 ? chooseDgaThreshold(benignScores, targetBenignFpr) : 0.5;
+
+  if (method === false) return { dgaThreshold, targetBenignFpr, calibrationBenign: benignScores.length, novelty: null };
+  let gaussian: FeatureGaussian | null = null;
+  if (method === 'mahalanobis') {
+    const stride = Math.max(1, Math.ceil(trainSet.xs.length / GAUSSIAN_SAMPLES));
+    const idx: number[] = [];
+    for (let i = 0; i < trainSet.xs.length; i += stride) idx.push(i);
+    const f = predictOutputs(
+      model.net,
+      idx.map((i) => trainSet.xs[i] as Int32Array),
+      { batchSize, features: true },
+    ).features as Float32Array;
+    gaussian = fitFeatureGaussian(
+      f,
+      idx.map((i) => trainSet.ys[i] as number),
+      model.config.lstmUnits,
+      benign,
+    );
+  }
+  const scores = noveltyScores(method, out, C, benign, gaussian);
+  const dgaScores: number[] = [];
+  for (let i = 0; i < calib.ys.length; i++) if (calib.ys[i] !== benign) dgaScores.push(scores[i] as number);
+  return {
+    dgaThreshold,
+    targetBenignFpr,
+    calibrationBenign: benignScores.length,
+    novelty: { method, threshold: rejectThreshold(dgaScores, targetRejectRate), targetRejectRate, gaussian },
+  };
+}

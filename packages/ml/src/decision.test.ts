@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { chooseDgaThreshold, decide, fitFeatureGaussian, invertSpd, noveltyScores, rejectThreshold, type Decision } from './decision';
+import { computeMetrics } from './metrics';
+import { createRng, normal } from './rng';
+
+describe('chooseDgaThreshold', () => {
+  const benign = Array.from({ length: 1000 }, (_, i) => i / 1000); // 0 … 0.999
+  it('flags at most the target share of benign names', () => {
+    const t = chooseDgaThreshold(benign, 0.01, 0);
+    expect(benign.filter((s) => s >= t).length).toBe(10);
+    expect(benign.filter((s) => s >= chooseDgaThreshold(benign, 0.001, 0)).length).toBe(1);
+  });
+  it('sits just above the highest benign score when the target is below 1 / n', () => {
+    const t = chooseDgaThreshold(benign.slice(0, 100), 0.001, 0);
+    expect(t).toBeGreaterThan(0.099);
+    expect(benign.slice(0, 100).filter((s) => s >= t)).toHaveLength(0);
+  });
+  it('never goes below the floor, and refuses a target outside [0, 1)', () => {
+    expect(chooseDgaThreshold([0.01, 0.02], 0.5)).toBe(0.5);
+    expect(chooseDgaThreshold([], 0.001)).toBe(0.5);
+    expect(() => chooseDgaThreshold(benign, 1)).toThrow(/targetBenignFpr/);
+  });
+});
+
+describe('rejectThreshold', () => {
+  it('rejects about the target share', () => {
+    const s = Array.from({ length: 1000 }, (_, i) => i);
+    const t = rejectThreshold(s, 0.02);
+    expect(s.filter((x) => x > t).length).toBeLessThanOrEqual(20);
+    expect(s.filter((x) => x > t).length).toBeGreaterThanOrEqual(19);
+    expect(s.filter((x) => x > rejectThreshold(s, 0)).length).toBe(0);
+  });
+});
+
+describe('decide', () => {
+  const decision: Decision = {
+    dgaThreshold: 0.8,
+    targetBenignFpr: 1e-3,
+    calibrationBenign: 1000,
+    novelty: { method: 'max-softmax', threshold: 0.5, targetRejectRate: 0.01, gaussian: null },
+  };
+  // labels: a(0), benign(1), b(2)
+  it('benign below the DGA threshold, even when a DGA class has the top probability', () => {
+    expect(decide([0.45, 0.3, 0.25], 1, 0, decision)).toMatchObject({ verdict: 'benign', classIndex: 1, unknownFamily: false });
+  });
+  it('DGA: the top DGA class, even when benign has the top probability', () => {
+    expect(decide([0.1, 0.15, 0.75], 1, 0.1, decision)).toMatchObject({ verdict: 'dga', classIndex: 2, unknownFamily: false });
+  });
+  it('unknown family above the novelty threshold; overrides per call', () => {
+    expect(decide([0.45, 0.1, 0.45], 1, 0.6, decision)).toMatchObject({ verdict: 'dga', unknownFamily: true });
+    expect(decide([0.45, 0.1, 0.45], 1, 0.6, decision, { noveltyThreshold: null })).toMatchObject({ unknownFamily: false });
+    expect(decide([0.45, 0.1, 0.45], 1, 0.6, decision, { dgaThreshold: 0.95 })).toMatchObject({ verdict: 'benign' });
+  });
+});
+
+describe('novelty scores', () => {
+  it('max-softmax renormalises without benign; energy and max-logit read logits', () => {
+    const probs = Float32Array.from([0.5, 0.4, 0.1, 0.1, 0.1, 0.8]); // labels a, benign, b
+    const ms = noveltyScores('max-softmax', { probs }, 3, 1, null);
+    expect(ms[0]).toBeCloseTo(1 - 0.5 / 0.6, 5);
+    expect(ms[1]).toBeCloseTo(1 - 0.8 / 0.9, 5);
+    const logits = Float32Array.from([2, 9, 0, 0, 9, 0]);
+    const ml = noveltyScores('max-logit', { probs, logits }, 3, 1, null);
+    expect(Array.from(ml)).toEqual([-2, -0]);
+    const en = noveltyScores('energy', { probs, logits }, 3, 1, null);
+    expect(en[0]).toBeCloseTo(-Math.log(Math.exp(2) + 1), 5);
+    expect(en[1]).toBeCloseTo(-Math.log(2), 5);
+  });
+
+  it('mahalanobis: far from every class mean scores high, near one scores low', () => {
+    const rng = createRng(5);
+    const D = 4,
+      n = 600;
+    const f = new Float32Array(n * D);
+    const y = new Int32Array(n);
+    const centres = [
+      [5, 0, 0, 0],
+      [0, 5, 0, 0],
+      [0, 0, -5, 0], // class 2 = benign: not modelled
+    ];
+    for (let i = 0; i < n; i++) {
+      y[i] = i % 3;
+      for (let a = 0; a < D; a++) f[i * D + a] = (centres[i % 3]![a] as number) + 0.5 * normal(rng);
+    }
+    const g = fitFeatureGaussian(f, y, D, 2);
+    expect(g.classes).toEqual([0, 1]);
+    expect(g.means[0]).toBeCloseTo(5, 0);
+    const probe = Float32Array.from([5, 0, 0, 0, 0, 5.2, 0, 0, 0, 0, 0, 9]);
+    const s = noveltyScores('mahalanobis', { probs: new Float32Array(9), features: probe }, 3, 2, g);
+    expect(s[0]).toBeLessThan(10);
+    expect(s[1]).toBeLessThan(10);
+    expect(s[2]).toBeGreaterThan(100);
+  });
+
+  it('invertSpd inverts a symmetric positive-definite matrix', () => {
+    const a = Float64Array.from([4, 1, 0, 1, 3, 1, 0, 1, 2]);
+    const inv = invertSpd(a, 3);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += (a[i * 3 + k] as number) * (inv[k * 3 + j] as number);
+        expect(s).toBeCloseTo(i === j ? 1 : 0, 9);
+      }
+    expect(() => invertSpd(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/positive definite/);
+  });
+});
+
+describe('computeMetrics with decided predictions', () => {
+  it('counts unknown-family answers as errors outside the confusion matrix', () => {
+    const m = computeMetrics({
+      labels: ['benign', 'a'],
+      yTrue: [0, 1, 1, 1],
+      probs: [0.9, 0.1, 0.2, 0.8, 0.3, 0.7, 0.1, 0.9],
+      yPred: [0, 1, -1, 1],
+      unknownLabel: 'unknownFamily',
+    });
+    expect(m.unknownFamily).toBe(1);
+    expect(m.accuracy).toBe(0.75);
+    expect(m.perClass[1]).toMatchObject({ support: 3, recall: 2 / 3, precision: 1 });
+    expect(m.confusion).toEqual([
+      [1, 0],
+      [0, 2],
+    ]);
+    expect(m.misclassified[0]).toMatchObject({ trueLabel: 'a', predicted: 'unknownFamily' });
+  });
+});

@@ -1,0 +1,295 @@
+/**
+ * One verdict per domain: `benign`, `dga` + family, or `dga` + unknown family.
+ *
+ *  - DGA or not: dgaScore = 1 − P(benign) against `dgaThreshold`, chosen on validation data so that
+ *    at most `targetBenignFpr` of the benign names are flagged (never below 0.5, where the network
+ *    itself leans benign).
+ *  - Which family: the most probable DGA class (benign excluded), so the family shown never
+ *    contradicts the DGA score.
+ *  - Known or new family: a novelty score against `novelty.threshold`, chosen on validation DGA
+ *    names of known families so that about `targetRejectRate` of them are answered "unknown".
+ *
+ * Novelty scores (higher = more novel), compared in bench/ml/quality.bench.mjs:
+ *  - 'max-softmax': 1 − the top DGA probability renormalised without benign (Hendrycks & Gimpel 2017);
+ *  - 'max-logit': − the top DGA logit (Hendrycks et al. 2022);
+ *  - 'energy': − logsumexp of the DGA logits (Liu et al. 2020);
+ *  - 'mahalanobis': squared Mahalanobis distance of the penultimate features to the nearest DGA
+ *    class mean under one shared covariance (Lee et al. 2018).
+ */
+
+export const NOVELTY_METHODS = ['max-softmax', 'max-logit', 'energy', 'mahalanobis'] as const;
+export type NoveltyMethod = (typeof NOVELTY_METHODS)[number];
+
+/** Class means and shared precision matrix of the penultimate features (mahalanobis only). */
+export interface FeatureGaussian {
+  dim: number;
+  /** Label indices that have a mean (DGA classes with training samples). */
+  classes: number[];
+  /** Row-major [classes.length × dim]. */
+  means: number[];
+  /** Row-major [dim × dim]: inverse of the shared covariance (with shrinkage). */
+  precision: number[];
+}
+
+export interface NoveltyDetector {
+  method: NoveltyMethod;
+  /** Scores above this are answered "unknown family". */
+  threshold: number;
+  /** Share of validation DGA names of known families the threshold rejects (what it was chosen for). */
+  targetRejectRate: number;
+  gaussian: FeatureGaussian | null;
+}
+
+export interface Decision {
+  /** dgaScore ≥ this → DGA. */
+  dgaThreshold: number;
+  targetBenignFpr: number;
+  /** Benign validation names the threshold was chosen on (its resolution is 1 / this). */
+  calibrationBenign: number;
+  novelty: NoveltyDetector | null;
+}
+
+export interface DecisionOptions {
+  /** Default 1e-3. */
+  targetBenignFpr?: number;
+  /** Default 'mahalanobis'; false: never answer "unknown family". */
+  novelty?: NoveltyMethod | false;
+  /** Default 0.01. */
+  targetRejectRate?: number;
+}
+
+export const DEFAULT_DECISION_OPTIONS = Object.freeze({
+  targetBenignFpr: 1e-3,
+  novelty: 'mahalanobis' as NoveltyMethod,
+  targetRejectRate: 0.01,
+});
+
+/** What the network produced for n inputs (features only where the detector needs them). */
+export interface ScoredOutputs {
+  probs: Float32Array;
+  logits?: Float32Array;
+  features?: Float32Array;
+}
+
+export function needsLogits(method: NoveltyMethod | undefined): boolean {
+  return method === 'max-logit' || method === 'energy';
+}
+export function needsFeatures(method: NoveltyMethod | undefined): boolean {
+  return method === 'mahalanobis';
+}
+
+/**
+ * The smallest threshold (not below `floor`) that flags at most floor(targetFpr · n) of the benign
+ * scores. With few benign names the target cannot be resolved below 1 / n: the threshold then sits
+ * just above the highest benign score.
+ */
+export function chooseDgaThreshold(benignScores: ArrayLike<number>, targetFpr: number, floor = 0.5): number {
+  if (!(targetFpr >= 0 && targetFpr < 1)) throw new RangeError(`targetBenignFpr must be in [0, 1), got ${targetFpr}`);
+  const s = Float64Array.from(benignScores).sort().reverse(); // descending
+  const allowed = Math.floor(targetFpr * s.length + 1e-9);
+  if (s.length === 0 || allowed >= s.length) return floor;
+  // flag the `allowed` highest: the threshold is just above the next one
+  const next = s[allowed] as number;
+  const above = Math.min(1, next + Math.max(1e-7, Math.abs(next) * 1e-6));
+  return Math.max(floor, above);
+}
+
+/** Novelty score per row (higher = more novel). */
+export function noveltyScores(method: NoveltyMethod, out: ScoredOutputs, numClasses: number, benign: number, gaussian: FeatureGaussian | null): Float32Array {
+  const C = numClasses;
+  const n = out.probs.length / C;
+  const res = new Float32Array(n);
+  if (method === 'max-softmax') {
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 0; c < C; c++) if (c !== benign) best = Math.max(best, out.probs[i * C + c] as number);
+      const dga = benign >= 0 ? 1 - (out.probs[i * C + benign] as number) : 1;
+      res[i] = 1 - (dga > 0 ? best / dga : 0);
+    }
+    return res;
+  }
+  if (method === 'max-logit' || method === 'energy') {
+    const z = out.logits;
+    if (!z) throw new Error(`novelty ${method} needs logits`);
+    for (let i = 0; i < n; i++) {
+      let m = -Infinity;
+      for (let c = 0; c < C; c++) if (c !== benign) m = Math.max(m, z[i * C + c] as number);
+      if (method === 'max-logit') res[i] = -m;
+      else {
+        let s = 0;
+        for (let c = 0; c < C; c++) if (c !== benign) s += Math.exp((z[i * C + c] as number) - m);
+        res[i] = -(m + Math.log(s));
+      }
+    }
+    return res;
+  }
+  const f = out.features;
+  if (!f || !gaussian) throw new Error('novelty mahalanobis needs features and a fitted gaussian');
+  return mahalanobisMin(f, gaussian);
+}
+
+/** min over classes of (f − μ)ᵀ P (f − μ), computed as fᵀPf − 2 μᵀP f + μᵀPμ. */
+function mahalanobisMin(features: Float32Array, g: FeatureGaussian): Float32Array {
+  const D = g.dim,
+    K = g.classes.length;
+  const n = features.length / D;
+  const P = Float64Array.from(g.precision);
+  // Pμ_k and μ_kᵀPμ_k once
+  const pm = new Float64Array(K * D);
+  const mpm = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    for (let a = 0; a < D; a++) {
+      let s = 0;
+      for (let b = 0; b < D; b++) s += (P[a * D + b] as number) * (g.means[k * D + b] as number);
+      pm[k * D + a] = s;
+    }
+    let q = 0;
+    for (let a = 0; a < D; a++) q += (g.means[k * D + a] as number) * (pm[k * D + a] as number);
+    mpm[k] = q;
+  }
+  const out = new Float32Array(n);
+  const pf = new Float64Array(D);
+  for (let i = 0; i < n; i++) {
+    const o = i * D;
+    for (let a = 0; a < D; a++) {
+      let s = 0;
+      for (let b = 0; b < D; b++) s += (P[a * D + b] as number) * (features[o + b] as number);
+      pf[a] = s;
+    }
+    let fpf = 0;
+    for (let a = 0; a < D; a++) fpf += (features[o + a] as number) * (pf[a] as number);
+    let best = Infinity;
+    for (let k = 0; k < K; k++) {
+      let cross = 0;
+      for (let a = 0; a < D; a++) cross += (pm[k * D + a] as number) * (features[o + a] as number);
+      const d = fpf - 2 * cross + (mpm[k] as number);
+      if (d < best) best = d;
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Class means of the DGA classes and one shared covariance of the penultimate features, inverted
+ * with shrinkage towards a scaled identity (the covariance of a few thousand 128-dim vectors is
+ * close to singular).
+ */
+export function fitFeatureGaussian(features: Float32Array, labels: ArrayLike<number>, dim: number, benign: number, shrinkage = 0.05): FeatureGaussian {
+  const n = labels.length;
+  const sums = new Map<number, Float64Array>();
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const y = labels[i] as number;
+    if (y === benign) continue;
+    let s = sums.get(y);
+    if (!s) sums.set(y, (s = new Float64Array(dim)));
+    for (let a = 0; a < dim; a++) s[a]! += features[i * dim + a] as number;
+    counts.set(y, (counts.get(y) ?? 0) + 1);
+  }
+  const classes = [...sums.keys()].sort((a, b) => a - b);
+  if (classes.length === 0) throw new RangeError('fitFeatureGaussian: no DGA samples');
+  const means = new Float64Array(classes.length * dim);
+  const slot = new Map<number, number>();
+  classes.forEach((c, k) => {
+    slot.set(c, k);
+    const s = sums.get(c) as Float64Array;
+    const m = counts.get(c) as number;
+    for (let a = 0; a < dim; a++) means[k * dim + a] = (s[a] as number) / m;
+  });
+  const cov = new Float64Array(dim * dim);
+  let m = 0;
+  const d = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    const k = slot.get(labels[i] as number);
+    if (k === undefined) continue;
+    m++;
+    for (let a = 0; a < dim; a++) d[a] = (features[i * dim + a] as number) - (means[k * dim + a] as number);
+    for (let a = 0; a < dim; a++) {
+      const da = d[a] as number;
+      for (let b = a; b < dim; b++) cov[a * dim + b]! += da * (d[b] as number);
+    }
+  }
+  let trace = 0;
+  for (let a = 0; a < dim; a++)
+    for (let b = a; b < dim; b++) {
+      const v = (cov[a * dim + b] as number) / Math.max(m, 1);
+      cov[a * dim + b] = v;
+      cov[b * dim + a] = v;
+      if (a === b) trace += v;
+    }
+  const ridge = shrinkage * Math.max(trace / dim, 1e-6);
+  for (let a = 0; a < dim; a++) {
+    for (let b = 0; b < dim; b++) cov[a * dim + b] = (1 - shrinkage) * (cov[a * dim + b] as number);
+    cov[a * dim + a]! += ridge;
+  }
+  return { dim, classes, means: Array.from(means), precision: Array.from(invertSpd(cov, dim)) };
+}
+
+/** Inverse of a symmetric positive-definite matrix (Cholesky). */
+export function invertSpd(a: Float64Array, n: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j] as number;
+      for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
+      if (i === j) {
+        if (!(s > 0)) throw new RangeError('invertSpd: matrix is not positive definite');
+        L[i * n + i] = Math.sqrt(s);
+      } else L[i * n + j] = s / (L[j * n + j] as number);
+    }
+  // inverse of L (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹
+  const Li = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    Li[i * n + i] = 1 / (L[i * n + i] as number);
+    for (let j = 0; j < i; j++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s -= (L[i * n + k] as number) * (Li[k * n + j] as number);
+      Li[i * n + j] = s / (L[i * n + i] as number);
+    }
+  }
+  const inv = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let k = i; k < n; k++) s += (Li[k * n + i] as number) * (Li[k * n + j] as number);
+      inv[i * n + j] = s;
+      inv[j * n + i] = s;
+    }
+  return inv;
+}
+
+/** The score above which about `rejectRate` of `scores` lie. */
+export function rejectThreshold(scores: ArrayLike<number>, rejectRate: number): number {
+  if (!(rejectRate >= 0 && rejectRate < 1)) throw new RangeError(`targetRejectRate must be in [0, 1), got ${rejectRate}`);
+  const s = Float64Array.from(scores).sort();
+  if (s.length === 0) return Infinity;
+  const k = Math.min(s.length - 1, Math.floor((1 - rejectRate) * s.length + 1e-9));
+  return rejectRate === 0 ? (s[s.length - 1] as number) : (s[k] as number);
+}
+
+export interface Verdict {
+  verdict: 'benign' | 'dga';
+  /** Label index of the family: benign's when benign, the top DGA class otherwise (also when unknown). */
+  classIndex: number;
+  unknownFamily: boolean;
+  dgaScore: number;
+}
+
+/** Decide one row. `novelty` is the row's novelty score (NaN when the model has no detector). */
+export function decide(row: ArrayLike<number>, benign: number, novelty: number, decision: Decision, overrides: { dgaThreshold?: number; noveltyThreshold?: number | null } = {}): Verdict {
+  const C = row.length;
+  const dgaScore = benign >= 0 ? 1 - (row[benign] as number) : 1;
+  const dgaThreshold = overrides.dgaThreshold ?? decision.dgaThreshold;
+  if (dgaScore < dgaThreshold) return { verdict: 'benign', classIndex: benign, unknownFamily: false, dgaScore };
+  let best = -1,
+    bestP = -Infinity;
+  for (let c = 0; c < C; c++)
+    if (c !== benign && (row[c] as number) > bestP) {
+      bestP = row[c] as number;
+      best = c;
+    }
+  const nt = overrides.noveltyThreshold === undefined ? (decision.novelty?.threshold ?? null) : overrides.noveltyThreshold;
+  const unknownFamily = nt !== null && Number.isFinite(novelty) && novelty > nt;
+  return { verdict: 'dga', classIndex: best, unknownFamily, dgaScore };
+}
