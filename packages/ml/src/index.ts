@@ -102,3 +102,4 @@ export {
 export { applyWasmPatches, wasmPatchesApplied } from './wasm-patches';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline';
 export { InferencePool, type PoolOptions } from './pool';
+export { PRESETS, DEFAULT_PRESET, presetTrainOptions, UnknownPresetError, type Preset } from './presets';

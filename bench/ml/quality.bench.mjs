@@ -1,0 +1,292 @@
+// npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
+//   [--capLater=500] [--benignCap=N host names] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//
+// What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
+//   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
+//   real       real Bambenek 2018 Q4 / 360 Netlab rows: known families (F1) and families never trained on
+//   benign     false alarms on top lists the model never trained on, at the model's own threshold
+//   leave-out  folds of held-out families: flagged as DGA, answered "unknown family", given a wrong family;
+//              every novelty detector compared on the same models
+//   time       seconds per training epoch
+// One table on stdout, the whole result in bench/results/quality-<tag>.json.
+import os from 'node:os';
+import * as ml from '@dgascope/ml';
+import { arg, writeResult, peakRssMB } from './common.mjs';
+import { LEAVE_OUT_FOLDS, benignHeldOut, benignTraining, earlyLater, familyDomains, loadFamilies, loadRealFeeds } from './quality-data.mjs';
+
+const BENIGN = 'benign';
+const UNKNOWN = 'unknownFamily';
+const opt = {
+  preset: arg('preset', ml.DEFAULT_PRESET),
+  epochs: arg('epochs') === undefined ? undefined : Number(arg('epochs')),
+  loss: arg('loss'),
+  classWeights: arg('classWeights'),
+  novelty: arg('novelty'),
+  capEarly: Number(arg('capEarly', 2000)),
+  capLater: Number(arg('capLater', 500)),
+  folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
+  benignCap: arg('benignCap') === undefined ? Infinity : Number(arg('benignCap')),
+  seed: Number(arg('seed', 23)),
+  backend: arg('backend'),
+  tag: arg('tag'),
+};
+const tag = opt.tag ?? `${opt.preset}-e${opt.epochs ?? 'preset'}-s${opt.seed}`;
+const load0 = os.loadavg()[0];
+const backend = await ml.initBackend(opt.backend ? { backend: opt.backend } : {});
+const log = (...a) => console.error(`[quality ${tag}]`, ...a);
+log(`backend ${backend.choice}, load average ${load0.toFixed(2)}`);
+
+function trainOptions() {
+  const o = ml.presetTrainOptions(opt.preset);
+  if (opt.epochs !== undefined) o.epochs = opt.epochs;
+  if (opt.loss) o.loss = opt.loss;
+  if (opt.classWeights) o.classWeights = opt.classWeights;
+  if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
+  return { ...o, seed: opt.seed };
+}
+
+const families = loadFamilies();
+const benignRows = benignTraining()
+  .slice(0, opt.benignCap)
+  .map((domain) => ({ domain, label: BENIGN }));
+const realRows = loadRealFeeds();
+const heldBenign = benignHeldOut();
+
+/** Train on the early domains of all families but `exclude`; return model, data and timings. */
+async function trainOn(exclude) {
+  const { early, later } = earlyLater(families, { capEarly: opt.capEarly, capLater: opt.capLater, exclude: new Set(exclude) });
+  const prepared = ml.prepareData([...early, ...benignRows]);
+  const split = ml.stratifiedSplit(prepared.samples, { seed: opt.seed, validation: 0.1, test: 0.2 });
+  const t0 = performance.now();
+  const result = await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(), inputForm: prepared.inputForm });
+  const seconds = (performance.now() - t0) / 1000;
+  const trainInputs = new Set(prepared.samples.map((s) => s.input));
+  const fresh = mapToModel(later, prepared, trainInputs);
+  log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
+  return { model: result.model, result, prepared, split, fresh, seconds };
+}
+
+/** Rows of known families in the model's input form and classes; inputs seen in training dropped. */
+function mapToModel(rows, prepared, trainInputs) {
+  const out = [];
+  const seen = new Set();
+  for (const r of rows) {
+    const label = prepared.plan.labelOf(r.label);
+    if (label === null) continue;
+    const m = ml.toModelInput(r.domain, prepared.inputForm);
+    if (!m.ok || trainInputs.has(m.input) || seen.has(m.input)) continue;
+    seen.add(m.input);
+    out.push({ domain: r.domain, input: m.input, label });
+  }
+  return out;
+}
+
+const summary = (e) => ({
+  n: e.n,
+  microF1: e.micro.f1,
+  macroF1: e.macro.f1,
+  labels: e.perClass.filter((c) => c.support > 0).length,
+  zeroF1: e.perClass.filter((c) => c.support > 0 && c.f1 === 0).map((c) => c.label),
+  zeroF1Over50: e.perClass.filter((c) => c.support >= 50 && c.f1 === 0).map((c) => c.label),
+  unknownFamilyRate: e.unknownFamilyRate,
+  benignFlaggedRate: e.benignFlaggedRate,
+  flaggedAsDga: dgaShare(e),
+  auc: e.binary?.auc ?? null,
+  tprAt1e3: e.binary?.tprAtFpr['1e-3'] ?? null,
+  perFamily: Object.fromEntries(e.perClass.filter((c) => c.support > 0).map((c) => [c.label, { p: c.precision, r: c.recall, f1: c.f1, n: c.support }])),
+});
+
+/** Share of the DGA-labelled samples not answered benign. */
+function dgaShare(e) {
+  const b = e.labels.indexOf(BENIGN);
+  let n = 0,
+    asBenign = 0;
+  e.labels.forEach((l, t) => {
+    if (t === b) return;
+    const row = e.confusion[t];
+    for (let p = 0; p < row.length; p++) n += row[p];
+    if (b >= 0) asBenign += row[b];
+  });
+  n += e.unknownFamily; // unknown answers are DGA verdicts (benign rows never get one)
+  return n ? 1 - asBenign / n : null;
+}
+
+function benignReport(model) {
+  const out = {};
+  for (const [name, domains] of Object.entries(heldBenign)) {
+    const valid = [];
+    for (const d of domains) {
+      const m = ml.toModelInput(d, model.meta.inputForm);
+      if (m.ok) valid.push({ domain: d, input: m.input });
+    }
+    const v = ml.verdicts(
+      model,
+      valid.map((x) => x.input),
+    );
+    const flagged = [];
+    let at05 = 0;
+    const C = model.labels.length,
+      b = model.labels.indexOf(BENIGN);
+    valid.forEach((x, i) => {
+      if (v.dga[i]) flagged.push({ rank: i + 1, domain: x.domain, family: v.predicted[i] < 0 ? UNKNOWN : model.labels[v.predicted[i]] });
+      if (1 - v.scores.probs[i * C + b] >= 0.5) at05++;
+    });
+    out[name] = {
+      n: valid.length,
+      flaggedRate: flagged.length / valid.length,
+      flaggedRateAt05: at05 / valid.length,
+      top100: flagged.filter((f) => f.rank <= 100),
+      top1000: flagged.filter((f) => f.rank <= 1000).length,
+      examples: flagged.slice(0, 12),
+    };
+  }
+  return out;
+}
+
+function realReport(model, prepared, trainInputs) {
+  const known = mapToModel(realRows, prepared, trainInputs);
+  const unseenRows = realRows.filter((r) => prepared.plan.labelOf(r.label) === null);
+  const unseen = [];
+  for (const r of unseenRows) {
+    const m = ml.toModelInput(r.domain, prepared.inputForm);
+    if (m.ok && !trainInputs.has(m.input)) unseen.push({ domain: r.domain, input: m.input, label: r.label });
+  }
+  return {
+    known: summary(ml.evaluate(model, known)),
+    unseen: unseen.length ? ml.heldOutReport(model, unseen) : null,
+  };
+}
+
+const enc = (model, samples) => ({
+  xs: samples.map((s) => model.tokenizer.encode(s.input)),
+  ys: Int32Array.from(samples, (s) => model.labels.indexOf(s.label)),
+});
+
+/** Every novelty detector on one model: unknown-family answers on fresh known vs held-out domains. */
+function compareDetectors(run, held) {
+  const { model, split, fresh } = run;
+  const tr = enc(model, split.train),
+    va = enc(model, split.validation);
+  const saved = model.meta.decision;
+  const out = {};
+  for (const method of ml.NOVELTY_METHODS) {
+    model.meta.decision = ml.calibrateDecision(model, tr, va, { ...(trainOptions().decision || {}), novelty: method });
+    const freshV = ml.verdicts(
+      model,
+      fresh.map((s) => s.input),
+    );
+    const heldV = ml.verdicts(
+      model,
+      held.map((s) => s.input),
+    );
+    // ranking quality: novelty of held-out DGA answers vs fresh known-family DGA answers
+    const scores = [],
+      positive = [];
+    freshV.dga.forEach((d, i) => d && (scores.push(freshV.scores.novelty[i]), positive.push(0)));
+    heldV.dga.forEach((d, i) => d && (scores.push(heldV.scores.novelty[i]), positive.push(1)));
+    const report = ml.heldOutReport(model, held);
+    out[method] = {
+      auroc: ml.binaryMetrics(scores, positive, 2).auc,
+      freshUnknownRate: freshV.predicted.filter((p) => p === -1).length / Math.max(1, fresh.length),
+      heldUnknownRate: report.micro.unknownFamilyRate,
+      heldUnknownRateMacro: report.macro.unknownFamilyRate,
+      heldWrongFamilyRate: report.micro.wrongFamilyRate,
+    };
+  }
+  model.meta.decision = saved;
+  return out;
+}
+
+// ---- main model: all families -----------------------------------------------------------------
+const main = await trainOn([]);
+const trainInputs = new Set(main.prepared.samples.map((s) => s.input));
+const report = {
+  tag,
+  date: new Date().toISOString(),
+  options: { ...opt, train: trainOptions() },
+  backend: backend.choice,
+  loadAverage: { before: load0 },
+  data: {
+    trainSamples: main.split.train.length,
+    validation: main.split.validation.length,
+    test: main.split.test.length,
+    classes: main.model.labels.length,
+    fresh: main.fresh.length,
+  },
+  decision: { ...main.model.meta.decision, novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null },
+  time: {
+    secondsPerEpoch: main.result.history.map((h) => h.seconds),
+    samplesPerSec: main.result.history.map((h) => h.samplesPerSec),
+    epochs: main.result.history.length,
+    totalSeconds: main.seconds,
+  },
+  test: summary(ml.evaluate(main.model, main.split.test)),
+  fresh: summary(ml.evaluate(main.model, main.fresh)),
+  real: realReport(main.model, main.prepared, trainInputs),
+  benign: benignReport(main.model),
+  leaveOut: {},
+};
+main.model.dispose();
+
+// ---- leave families out -------------------------------------------------------------------------
+const folds = opt.folds === 'none' ? [] : opt.folds.split(',');
+for (const fold of folds) {
+  const names = LEAVE_OUT_FOLDS[fold];
+  if (!names) throw new Error(`unknown fold ${fold} (known: ${Object.keys(LEAVE_OUT_FOLDS).join(', ')})`);
+  const run = await trainOn(names);
+  const held = [];
+  for (const r of familyDomains(families, names)) {
+    const m = ml.toModelInput(r.domain, run.prepared.inputForm);
+    if (m.ok) held.push({ domain: r.domain, input: m.input, label: r.label });
+  }
+  const freshEval = ml.evaluate(run.model, run.fresh);
+  report.leaveOut[fold] = {
+    ...ml.heldOutReport(run.model, held),
+    heldOut: names,
+    freshKnownUnknownRate: freshEval.unknownFamilyRate,
+    detectors: compareDetectors(run, held),
+  };
+  run.model.dispose();
+}
+report.loadAverage.after = os.loadavg()[0];
+report.peakRssMB = peakRssMB();
+const file = writeResult(`quality-${tag}`, report);
+
+// ---- the table ----------------------------------------------------------------------------------
+const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)} %`);
+const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
+const rows = [
+  ['training', `${report.data.trainSamples} samples, ${report.data.classes} classes, ${report.time.epochs} epochs, ${backend.choice}`],
+  ['time per epoch', `${(report.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / report.time.epochs).toFixed(1)} s (${Math.round(report.time.samplesPerSec.reduce((a, b) => a + b, 0) / report.time.epochs)} samples/s)`],
+  ['thresholds', `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr} on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`],
+  ['test split macro / micro F1', `${f3(report.test.macroF1)} / ${f3(report.test.microF1)}; F1 = 0: ${report.test.zeroF1.length}; AUC ${f3(report.test.auc)}, TPR@1e-3 ${f3(report.test.tprAt1e3)}; benign flagged ${pct(report.test.benignFlaggedRate)}`],
+  ['fresh macro / micro F1', `${f3(report.fresh.macroF1)} / ${f3(report.fresh.microF1)} over ${report.fresh.labels} labels (${report.fresh.n} domains); flagged ${pct(report.fresh.flaggedAsDga)}; unknown family ${pct(report.fresh.unknownFamilyRate)}`],
+  ['fresh F1 = 0', `${report.fresh.zeroF1.length} (≥ 50 domains: ${report.fresh.zeroF1Over50.join(', ') || 'none'})`],
+  ['real feeds, known families', `macro / micro F1 ${f3(report.real.known.macroF1)} / ${f3(report.real.known.microF1)} (${report.real.known.n} domains, ${report.real.known.labels} labels); flagged ${pct(report.real.known.flaggedAsDga)}`],
+  ['real feeds, families never trained on', report.real.unseen ? `flagged ${pct(report.real.unseen.micro.dgaRecall)} micro / ${pct(report.real.unseen.macro.dgaRecall)} macro; unknown family ${pct(report.real.unseen.micro.unknownFamilyRate)}; wrong family ${pct(report.real.unseen.micro.wrongFamilyRate)}` : '–'],
+  ...Object.entries(report.benign).map(([name, b]) => [`benign ${name}`, `flagged ${pct(b.flaggedRate)} (at 0.5: ${pct(b.flaggedRateAt05)}); top 100: ${b.top100.length} (${b.top100.map((f) => f.domain).join(', ') || '–'}); top 1000: ${b.top1000}`]),
+  ...Object.entries(report.leaveOut).map(([fold, r]) => [
+    `leave out ${fold} (${r.heldOut.join(', ')})`,
+    `flagged ${pct(r.micro.dgaRecall)} / ${pct(r.macro.dgaRecall)} macro; unknown family ${pct(r.micro.unknownFamilyRate)}; wrong family ${pct(r.micro.wrongFamilyRate)}; fresh known answered unknown ${pct(r.freshKnownUnknownRate)}`,
+  ]),
+];
+console.log(`\n## bench:quality ${tag} (${report.date.slice(0, 10)}, load ${load0.toFixed(1)} → ${report.loadAverage.after.toFixed(1)})\n`);
+console.log('| measure | value |\n|---|---|');
+for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+if (folds.length) {
+  console.log('\n| novelty detector | ' + folds.map((f) => `${f}: AUROC / held unknown / fresh unknown`).join(' | ') + ' |');
+  console.log('|---|' + folds.map(() => '---').join('|') + '|');
+  for (const m of ml.NOVELTY_METHODS)
+    console.log(
+      `| ${m} | ` +
+        folds
+          .map((f) => {
+            const d = report.leaveOut[f].detectors[m];
+            return `${f3(d.auroc)} / ${pct(d.heldUnknownRate)} / ${pct(d.freshUnknownRate)}`;
+          })
+          .join(' | ') +
+        ' |',
+    );
+}
+console.log(`\nfresh per family (F1): ${Object.entries(report.fresh.perFamily).map(([l, m]) => `${l} ${m.f1.toFixed(2)}`).join(', ')}`);
+console.log(`\n${file}`);
