@@ -22,6 +22,8 @@ const opt = {
   loss: arg('loss'),
   classWeights: arg('classWeights'),
   novelty: arg('novelty'),
+  binaryLossWeight: arg('binaryLossWeight'),
+  tau: arg('tau'),
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
   folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
@@ -41,6 +43,8 @@ function trainOptions() {
   if (opt.epochs !== undefined) o.epochs = opt.epochs;
   if (opt.loss) o.loss = opt.loss;
   if (opt.classWeights) o.classWeights = opt.classWeights;
+  if (opt.binaryLossWeight !== undefined) o.binaryLossWeight = Number(opt.binaryLossWeight);
+  if (opt.tau !== undefined) o.logitAdjustmentTau = Number(opt.tau);
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   return { ...o, seed: opt.seed };
 }

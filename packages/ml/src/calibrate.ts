@@ -58,7 +58,7 @@ export function calibrateDecision(model: DgaModel, trainSet: EncodedSet, validat
     gaussian = fitFeatureGaussian(
       f,
       idx.map((i) => trainSet.ys[i] as number),
-      model.config.lstmUnits,
+      model.net.featureDim,
       benign,
     );
   }

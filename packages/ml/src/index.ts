@@ -102,4 +102,16 @@ export {
 export { applyWasmPatches, wasmPatchesApplied } from './wasm-patches';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline';
 export { InferencePool, type PoolOptions } from './pool';
+export { CnnNet, DEFAULT_CNN, type CnnConfig } from './cnn';
+export {
+  createNetwork,
+  networkFromWeights,
+  resolveNetConfig,
+  weightSpec,
+  featureDim,
+  type NetConfig,
+  type Network,
+  type Architecture,
+  type ArchitectureSpec,
+} from './network';
 export { PRESETS, DEFAULT_PRESET, presetTrainOptions, UnknownPresetError, type Preset } from './presets';

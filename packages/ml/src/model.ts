@@ -15,8 +15,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, normal, type Rng } from './rng';
+import type { Network } from './network';
 
 export interface ModelConfig {
+  /** Absent in artifacts written before other architectures existed. */
+  arch?: 'lstm';
   vocabSize: number;
   numClasses: number;
   embeddingDim: number;
@@ -30,6 +33,7 @@ export interface ModelConfig {
 export type ArchitectureOptions = Partial<Omit<ModelConfig, 'vocabSize' | 'numClasses'>>;
 
 export const DEFAULT_ARCHITECTURE: Readonly<Omit<ModelConfig, 'vocabSize' | 'numClasses'>> = Object.freeze({
+  arch: 'lstm' as const,
   embeddingDim: 128,
   lstmUnits: 128,
   dropout: 0.5,
@@ -58,14 +62,14 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /** Weights in tfjs-layers / Keras layout (row-major Float32Arrays). */
-export interface NetWeights {
+export type NetWeights = {
   embeddings: Float32Array; // [V, E]
   kernel: Float32Array; // [E, 4H], gates i, f, c, o
   recurrentKernel: Float32Array; // [H, 4H]
   bias: Float32Array; // [4H]
   denseKernel: Float32Array; // [H, C]
   denseBias: Float32Array; // [C]
-}
+};
 
 export const WEIGHT_NAMES = [
   'embedding/embeddings',
@@ -158,8 +162,8 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed of the dropout mask (training only). */
   dropoutSeed?: number;
-  /** `inputTable()` computed beforehand, for a network whose weights no longer change. */
-  inputTable?: tf.Tensor2D;
+  /** `precompute()` computed beforehand, for a network whose weights no longer change. */
+  precomputed?: tf.Tensor2D;
 }
 
 /** A trainable variable that owns its data (the initial tensor is released). */
@@ -187,8 +191,8 @@ export class LstmNet {
     const H = config.lstmUnits;
     for (const k of Object.keys(s) as (keyof NetWeights)[]) {
       const expected = s[k].reduce((a, c) => a * c, 1);
-      if (w[k].length !== expected)
-        throw new RangeError(`weights: ${k} has ${w[k].length} values, expected ${expected} for shape [${s[k].join(', ')}]`);
+      if (w[k]?.length !== expected)
+        throw new RangeError(`weights: ${k} has ${w[k]?.length ?? 0} values, expected ${expected} for shape [${s[k].join(', ')}]`);
     }
     this.emb = ownVariable(tf.tensor2d(w.embeddings, s.embeddings as [number, number]));
     this.wx = ownVariable(tf.tensor2d(swapGateBlocks(w.kernel, config.embeddingDim, H), s.kernel as [number, number]));
@@ -225,8 +229,11 @@ export class LstmNet {
   }
 
   /** Overwrite all variables (same config) from Keras-layout weights. */
-  setWeights(w: NetWeights): void {
+  setWeights(weights: Readonly<Record<string, Float32Array>>): void {
     const H = this.config.lstmUnits;
+    for (const k of ['embeddings', 'kernel', 'recurrentKernel', 'bias', 'denseKernel', 'denseBias'])
+      if (!weights[k]) throw new RangeError(`setWeights: ${k} missing`);
+    const w = weights as NetWeights;
     const pairs: [tf.Variable, Float32Array][] = [
       [this.emb, w.embeddings],
       [this.wx, swapGateBlocks(w.kernel, this.config.embeddingDim, H)],
@@ -239,6 +246,15 @@ export class LstmNet {
       if (data.length !== v.size) throw new RangeError('setWeights: shape mismatch');
       tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
     }
+  }
+
+  get featureDim(): number {
+    return this.config.lstmUnits;
+  }
+
+  /** The input table: what inference can compute once for weights that no longer change. */
+  precompute(): tf.Tensor2D | null {
+    return this.inputTable();
   }
 
   /** [V, 4H]: the embedding folded into the input projection, bias included. */
@@ -296,7 +312,7 @@ export class LstmNet {
     let h: tf.Tensor2D | null = null;
     let cell: tf.Tensor2D | null = null;
     if (active.length > 0) {
-      const table = options.inputTable ?? this.inputTable();
+      const table = options.precomputed ?? this.inputTable();
       const xp = tf.gather(table, tf.tensor1d(active, 'int32')) as tf.Tensor2D; // [Σ lengths, 4H]
       const nonEmpty = sizes.filter((k) => k > 0);
       const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
@@ -375,8 +391,8 @@ export function timeMajorBatch(seqs: readonly Int32Array[], maxLen: number, padT
 }
 
 /** Softmax probabilities [N × C] for encoded sequences, in input order; batches grouped by length. */
-export function predictProbs(net: LstmNet, seqs: readonly Int32Array[], batchSize = 1024, inputTable?: tf.Tensor2D): Float32Array {
-  return predictOutputs(net, seqs, { batchSize, inputTable }).probs;
+export function predictProbs(net: Network, seqs: readonly Int32Array[], batchSize = 1024, precomputed?: tf.Tensor2D): Float32Array {
+  return predictOutputs(net, seqs, { batchSize, ...(precomputed ? { precomputed } : {}) }).probs;
 }
 
 export interface NetOutputs {
@@ -390,12 +406,12 @@ export interface NetOutputs {
 
 /** Probabilities, and optionally logits and features, for encoded sequences in input order; batches grouped by length. */
 export function predictOutputs(
-  net: LstmNet,
+  net: Network,
   seqs: readonly Int32Array[],
-  options: { batchSize?: number; inputTable?: tf.Tensor2D; logits?: boolean; features?: boolean } = {},
+  options: { batchSize?: number; precomputed?: tf.Tensor2D; logits?: boolean; features?: boolean } = {},
 ): NetOutputs {
   const C = net.config.numClasses,
-    H = net.config.lstmUnits,
+    H = net.featureDim,
     maxLen = net.config.maxLen,
     batchSize = options.batchSize ?? 1024;
   const probs = new Float32Array(seqs.length * C);
@@ -414,7 +430,7 @@ export function predictOutputs(
         idx.map((i) => seqs[i] as Int32Array),
         maxLen,
       );
-      const hidden = net.hidden(x, options.inputTable ? { inputTable: options.inputTable } : {});
+      const hidden = net.hidden(x, options.precomputed ? { precomputed: options.precomputed } : {});
       const zz = net.head(hidden);
       p = tf.softmax(zz).dataSync() as Float32Array;
       if (logits) z = zz.dataSync() as Float32Array;

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { LstmNet, validateConfig, weightShapes, WEIGHT_NAMES, type ModelConfig, type NetWeights } from './model';
+import { networkFromWeights, validateNetConfig, weightSpec, type NetConfig } from './network';
 import { DgaModel, type ModelMeta } from './predictor';
 import { CharTokenizer, type TokenizerJSON } from './tokenizer';
 
@@ -35,7 +35,7 @@ interface WeightEntry {
 export interface ModelManifest {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
-  config: ModelConfig;
+  config: NetConfig;
   tokenizer: TokenizerJSON;
   labels: string[];
   meta: ModelMeta;
@@ -44,21 +44,20 @@ export interface ModelManifest {
   weightsSha256: string;
 }
 
-const KEYS: (keyof NetWeights)[] = ['embeddings', 'kernel', 'recurrentKernel', 'bias', 'denseKernel', 'denseBias'];
-
 function serialize(model: DgaModel): { manifest: ModelManifest; weights: Buffer } {
-  const w = model.net.getWeights();
-  const shapes = weightShapes(model.config);
+  const w: Record<string, Float32Array> = model.net.getWeights();
+  const spec = weightSpec(model.config);
   let offset = 0;
-  const entries: WeightEntry[] = KEYS.map((k, i) => {
-    const e: WeightEntry = { name: WEIGHT_NAMES[i] as string, shape: shapes[k], dtype: 'float32', offset, length: w[k].length };
-    offset += w[k].length * 4;
+  const entries: WeightEntry[] = spec.map((s) => {
+    const length = (w[s.key] as Float32Array).length;
+    const e: WeightEntry = { name: s.name, shape: s.shape, dtype: 'float32', offset, length };
+    offset += length * 4;
     return e;
   });
   const weights = Buffer.alloc(offset);
-  KEYS.forEach((k, i) => {
+  spec.forEach((s, i) => {
     const e = entries[i] as WeightEntry;
-    const arr = w[k];
+    const arr = w[s.key] as Float32Array;
     for (let j = 0; j < arr.length; j++) weights.writeFloatLE(arr[j] as number, e.offset + j * 4);
   });
   const manifest: ModelManifest = {
@@ -87,7 +86,7 @@ function deserialize(manifest: unknown, weights: Buffer): DgaModel {
   if (!m.config || !m.tokenizer || !Array.isArray(m.labels) || !m.meta || !Array.isArray(m.weights))
     throw new ModelFormatError('model.json lacks config, tokenizer, labels, meta or weights');
   try {
-    validateConfig(m.config);
+    validateNetConfig(m.config);
   } catch (e) {
     throw new ModelFormatError(`invalid config: ${(e as Error).message}`);
   }
@@ -95,21 +94,17 @@ function deserialize(manifest: unknown, weights: Buffer): DgaModel {
     throw new ModelFormatError(`weights are ${weights.length} bytes, the manifest says ${String(m.weightsBytes)} (truncated or corrupted)`);
   const sha = createHash('sha256').update(weights).digest('hex');
   if (sha !== m.weightsSha256) throw new ModelFormatError('weights checksum mismatch (corrupted artifact)');
-  const shapes = weightShapes(m.config);
-  const w = {} as NetWeights;
-  KEYS.forEach((k, i) => {
-    const e = m.weights?.find((x) => x.name === WEIGHT_NAMES[i]);
-    if (!e) throw new ModelFormatError(`weight ${WEIGHT_NAMES[i]} missing`);
-    if (e.dtype !== 'float32' || e.shape.join(',') !== shapes[k].join(','))
-      throw new ModelFormatError(
-        `weight ${e.name} has shape [${e.shape.join(', ')}] ${e.dtype}, the config needs [${shapes[k].join(', ')}] float32`,
-      );
-    if (e.offset < 0 || e.offset + e.length * 4 > weights.length)
-      throw new ModelFormatError(`weight ${e.name} lies outside the weights data`);
+  const w: Record<string, Float32Array> = {};
+  for (const s of weightSpec(m.config)) {
+    const e = m.weights?.find((x) => x.name === s.name);
+    if (!e) throw new ModelFormatError(`weight ${s.name} missing`);
+    if (e.dtype !== 'float32' || e.shape.join(',') !== s.shape.join(','))
+      throw new ModelFormatError(`weight ${e.name} has shape [${e.shape.join(', ')}] ${e.dtype}, the config needs [${s.shape.join(', ')}] float32`);
+    if (e.offset < 0 || e.offset + e.length * 4 > weights.length) throw new ModelFormatError(`weight ${e.name} lies outside the weights data`);
     const arr = new Float32Array(e.length);
     for (let j = 0; j < e.length; j++) arr[j] = weights.readFloatLE(e.offset + j * 4);
-    w[k] = arr;
-  });
+    w[s.key] = arr;
+  }
   let tokenizer: CharTokenizer;
   try {
     tokenizer = CharTokenizer.fromJSON(m.tokenizer);
@@ -119,7 +114,7 @@ function deserialize(manifest: unknown, weights: Buffer): DgaModel {
   if (tokenizer.vocabSize !== m.config.vocabSize)
     throw new ModelFormatError(`tokenizer has ${tokenizer.vocabSize} entries, config.vocabSize is ${m.config.vocabSize}`);
   if (m.labels.length !== m.config.numClasses) throw new ModelFormatError(`${m.labels.length} labels for ${m.config.numClasses} outputs`);
-  return new DgaModel(LstmNet.fromWeights(m.config, w), tokenizer, m.labels, m.meta);
+  return new DgaModel(networkFromWeights(m.config, w), tokenizer, m.labels, m.meta);
 }
 
 /** Whole model as one Buffer (e.g. a bytea column). */

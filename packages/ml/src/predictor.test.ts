@@ -67,13 +67,13 @@ describeOnBackend('classify / warm start / leave-out', () => {
     const old = model.net.getWeights();
     const C0 = model.labels.length,
       C1 = labels.length,
-      H = model.config.lstmUnits;
+      H = model.net.featureDim;
     model.labels.forEach((l, o) => {
       const j = labels.indexOf(l);
-      for (let r = 0; r < H; r++) expect(grown.denseKernel[r * C1 + j]).toBe(old.denseKernel[r * C0 + o]);
-      expect(grown.denseBias[j]).toBe(old.denseBias[o]);
+      for (let r = 0; r < H; r++) expect(grown.denseKernel![r * C1 + j]).toBe(old.denseKernel[r * C0 + o]);
+      expect(grown.denseBias![j]).toBe(old.denseBias[o]);
     });
-    expect(Array.from(grown.embeddings.subarray(0, old.embeddings.length))).toEqual(Array.from(old.embeddings));
+    expect(Array.from(grown.embeddings!.subarray(0, old.embeddings.length))).toEqual(Array.from(old.embeddings));
     expect(grown.recurrentKernel).toEqual(old.recurrentKernel);
 
     const before = Array.from(model.predictProba(['aeiou.com']));

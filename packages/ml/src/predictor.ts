@@ -2,7 +2,8 @@ import { BENIGN_LABEL, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import * as tf from '@tensorflow/tfjs';
 import { decide, needsFeatures, needsLogits, noveltyScores, type Decision } from './decision';
 import type { Metrics } from './metrics';
-import { LstmNet, predictOutputs, type ModelConfig } from './model';
+import { predictOutputs } from './model';
+import type { NetConfig, Network } from './network';
 import { toModelInput, type ModelInput, type ResolvedInputForm } from './input-form';
 import { CharTokenizer } from './tokenizer';
 
@@ -118,7 +119,7 @@ export class DgaModel {
   private table: tf.Tensor2D | null = null;
 
   constructor(
-    readonly net: LstmNet,
+    readonly net: Network,
     readonly tokenizer: CharTokenizer,
     readonly labels: readonly string[],
     public meta: ModelMeta,
@@ -129,7 +130,7 @@ export class DgaModel {
       throw new RangeError(`model vocabulary ${net.config.vocabSize} does not match the tokenizer's ${tokenizer.vocabSize}`);
   }
 
-  get config(): ModelConfig {
+  get config(): NetConfig {
     return this.net.config;
   }
 
@@ -143,7 +144,7 @@ export class DgaModel {
 
   /** Probabilities [n × labels.length] for sequences the tokenizer already encoded. */
   predictEncoded(seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
-    return predictOutputs(this.net, seqs, { batchSize, inputTable: this.inputTable() }).probs;
+    return predictOutputs(this.net, seqs, { batchSize, ...this.precomputed() }).probs;
   }
 
   /** Probabilities and novelty scores for encoded sequences (what classify() and the pool's workers compute). */
@@ -152,7 +153,7 @@ export class DgaModel {
     const method = d.novelty?.method;
     const out = predictOutputs(this.net, seqs, {
       batchSize,
-      inputTable: this.inputTable(),
+      ...this.precomputed(),
       logits: needsLogits(method),
       features: needsFeatures(method),
     });
@@ -162,10 +163,11 @@ export class DgaModel {
     return { probs: out.probs, novelty };
   }
 
-  private inputTable(): tf.Tensor2D {
+  private precomputed(): { precomputed?: tf.Tensor2D } {
     // kept: a tf.tidy around the first call must not take it along when it ends
-    this.table ??= tf.keep(tf.tidy(() => this.net.inputTable()));
-    return this.table;
+    if (this.net.config.arch === 'cnn') return {};
+    this.table ??= tf.keep(tf.tidy(() => this.net.precompute() as tf.Tensor2D));
+    return { precomputed: this.table };
   }
 
   /** Normalise, reduce, predict, decide. Invalid names come back as `{ ok: false }` items, never as a thrown batch. */

@@ -25,6 +25,12 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
     description: 'The same LSTM trained with a logit-adjusted loss, so rare families are not out-voted by frequent ones.',
     options: { epochs: 10, classWeights: 'none', loss: 'logit-adjusted', logitAdjustmentTau: 1 },
   },
+  'resnet-cnn': {
+    name: 'resnet-cnn',
+    description:
+      'A residual 1-D CNN over characters (Drichel et al. 2020 style): convolutions see n-grams in parallel, so it trains in large ops on every core.',
+    options: { architecture: { arch: 'cnn' }, epochs: 10, classWeights: 'none', loss: 'cross-entropy' },
+  },
 });
 
 export const DEFAULT_PRESET = 'endgame-2016';

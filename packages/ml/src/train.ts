@@ -6,7 +6,8 @@ import { classWeights as computeClassWeights, type ClassWeighting } from './clas
 import { countLabels, fingerprint, sortedLabels, type Sample } from './dataset';
 import { resolveInputForm, type InputFormOptions } from './input-form';
 import { computeMetrics } from './metrics';
-import { LstmNet, predictProbs, resolveConfig, timeMajorBatch, uniform, glorot, type ArchitectureOptions, type NetWeights } from './model';
+import { predictProbs, timeMajorBatch, uniform, glorot } from './model';
+import { createNetwork, networkFromWeights, resolveNetConfig, type ArchitectureSpec, type Network } from './network';
 import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
@@ -32,7 +33,7 @@ export interface TrainProgress {
 
 export interface TrainOptions {
   /** Architecture (ignored for a warm start: the saved model's architecture is kept). */
-  architecture?: ArchitectureOptions;
+  architecture?: ArchitectureSpec;
   /** Default 10. */
   epochs?: number;
   /** Default 128. */
@@ -60,6 +61,14 @@ export interface TrainOptions {
    */
   loss?: LossKind;
   logitAdjustmentTau?: number;
+  /**
+   * Weight λ of a second, class-balanced binary term: the loss adds λ · BCE(P(benign), is benign),
+   * with benign and DGA samples weighted to equal totals. The multiclass loss alone spends its
+   * effort on telling families apart, and benign is one class among many; this term makes the
+   * benign/DGA boundary — the one every verdict starts with — a first-class objective.
+   * Default 0 (off).
+   */
+  binaryLossWeight?: number;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -134,8 +143,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
   if (labels.length < 2) throw new RangeError(`train: need at least 2 classes, got ${labels.join(', ') || 'none'}`);
   const config = warm
     ? { ...warm.config, vocabSize: tokenizer.vocabSize, numClasses: labels.length }
-    : resolveConfig(tokenizer.vocabSize, labels.length, options.architecture);
-  const net = warm ? LstmNet.fromWeights(config, growWeights(warm, tokenizer, labels, seed)) : LstmNet.create(config, seed);
+    : resolveNetConfig(tokenizer.vocabSize, labels.length, options.architecture);
+  const net = warm ? networkFromWeights(config, growWeights(warm, tokenizer, labels, seed)) : createNetwork(config, seed);
 
   try {
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
@@ -152,6 +161,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
+    const benignIndex = labels.indexOf(BENIGN_LABEL);
+    const binaryWeight = options.binaryLossWeight ?? 0;
+    if (!(binaryWeight >= 0)) throw new RangeError(`binaryLossWeight must be >= 0, got ${binaryWeight}`);
+    const nBenign = benignIndex >= 0 ? (counts[benignIndex] as number) : 0;
+    // per-sample weights of the binary term: each side sums to half the samples
+    const binW =
+      binaryWeight > 0 && nBenign > 0 && nBenign < total ? { benign: total / (2 * nBenign), dga: total / (2 * (total - nBenign)) } : null;
     const logPrior = lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
 
     const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
@@ -166,7 +182,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
         ? null
         : { patience: options.earlyStopping?.patience ?? 2, minDelta: options.earlyStopping?.minDelta ?? 0 };
     const history: EpochRecord[] = [];
-    let best: { loss: number; epoch: number; weights: NetWeights } | null = null;
+    let best: { loss: number; epoch: number; weights: Record<string, Float32Array> } | null = null;
     let sinceBest = 0;
     let stoppedEarly = false;
     const every = Math.max(1, options.progressEvery ?? 10);
@@ -202,7 +218,17 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const cost = optimizer.minimize(
               () => {
                 const z = net.logits(x, { training: true, dropoutSeed });
-                return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
+                const ce = tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
+                if (!binW) return ce;
+                // log P(benign) and log P(DGA) from the same softmax, stably
+                const lse = tf.logSumExp(z, 1);
+                const zb = tf.squeeze(tf.slice(z, [0, benignIndex], [-1, 1]), [1]);
+                const logPb = tf.sub(zb, lse);
+                const logPd = tf.log(tf.clipByValue(tf.sub(1, tf.exp(logPb)), 1e-7, 1));
+                const isBenign = tf.tensor1d(idx.map((i) => (ys[i] === benignIndex ? 1 : 0)));
+                const sw = tf.tensor1d(idx.map((i) => (ys[i] === benignIndex ? binW.benign : binW.dga)));
+                const bce = tf.neg(tf.add(tf.mul(isBenign, logPb), tf.mul(tf.sub(1, isBenign), logPd)));
+                return tf.add(ce, tf.mul(binaryWeight, tf.mean(tf.mul(bce, sw)))) as tf.Scalar;
               },
               true,
               net.variables,
@@ -283,6 +309,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       loss: lossKind,
       ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
       preset: options.preset ?? null,
+      binaryLossWeight: binaryWeight,
       earlyStopping: es,
       backend: backend.choice,
       samples: data.train.length,
@@ -310,7 +337,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
   }
 }
 
-function validate(net: LstmNet, xs: Int32Array[], ys: Int32Array, labels: string[], batchSize: number): ValidationSummary {
+function validate(net: Network, xs: Int32Array[], ys: Int32Array, labels: string[], batchSize: number): ValidationSummary {
   const probs = predictProbs(net, xs, batchSize);
   const C = labels.length;
   let loss = 0;
@@ -323,25 +350,27 @@ function validate(net: LstmNet, xs: Int32Array[], ys: Int32Array, labels: string
  * Warm start: the old weights in the new vocabulary/label space. Known characters keep their
  * embedding rows (extend() appends), new rows get the Keras embedding initialiser; known classes
  * keep their dense columns (moved to their sorted position), new columns get glorot-uniform values.
+ * Every other weight is kept as it is (same architecture).
  */
-export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: readonly string[], seed: number): NetWeights {
-  const w = old.net.getWeights();
+export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: readonly string[], seed: number): Record<string, Float32Array> {
+  const w: Record<string, Float32Array> = { ...old.net.getWeights() };
   const c = old.config;
   const E = c.embeddingDim,
-    H = c.lstmUnits,
+    H = old.net.featureDim,
     V = tokenizer.vocabSize,
     C = labels.length;
   const rng = createRng(deriveSeed(seed, 0x9a0));
   const embeddings = uniform(V * E, 0.05, rng);
-  embeddings.set(w.embeddings.subarray(0, c.vocabSize * E));
+  embeddings.set((w.embeddings as Float32Array).subarray(0, c.vocabSize * E));
   const fresh = glorot(H, C, rng);
   const denseKernel = new Float32Array(H * C);
   const denseBias = new Float32Array(C);
+  const oldKernel = w.denseKernel as Float32Array,
+    oldBias = w.denseBias as Float32Array;
   labels.forEach((label, j) => {
     const o = old.labels.indexOf(label);
-    for (let r = 0; r < H; r++)
-      denseKernel[r * C + j] = o >= 0 ? (w.denseKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
-    denseBias[j] = o >= 0 ? (w.denseBias[o] as number) : 0;
+    for (let r = 0; r < H; r++) denseKernel[r * C + j] = o >= 0 ? (oldKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
+    denseBias[j] = o >= 0 ? (oldBias[o] as number) : 0;
   });
   return { ...w, embeddings, denseKernel, denseBias };
 }

@@ -1,0 +1,184 @@
+/**
+ * A residual 1-D CNN over characters, in the style of Drichel et al. 2020 ("Analyzing the real-world
+ * applicability of DGA classifiers": ResNet on DGArchive): Embedding(E) → Conv(k, F) → ReLU →
+ * `blocks` × [Conv → ReLU → Conv, + skip, ReLU] → global max-pool over characters → Dropout →
+ * Dense(C) softmax.
+ *
+ * Every convolution is an im2col matmul (the k shifted copies of the sequence side by side, one
+ * [B·T, k·C_in] × [k·C_in, F] product): one large op instead of T small ones, which both cores can
+ * work on, and whose gradient the WASM backend has (it has no Conv2DBackpropFilter kernel).
+ *
+ * Padding (index 0, pre-padded) is masked: its embedding and every layer's output are zero there,
+ * so a 'same' convolution at a sequence's first character sees zeros exactly as it would without
+ * padding, and the max-pool of non-negative activations ignores the zeros. A prediction therefore
+ * does not depend on how much its batch pads.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { glorot, uniform, type ForwardOptions } from './model';
+import { createRng } from './rng';
+
+export interface CnnConfig {
+  arch: 'cnn';
+  vocabSize: number;
+  numClasses: number;
+  embeddingDim: number;
+  /** Channels of every convolution (the feature dimension). */
+  filters: number;
+  /** Odd window width of every convolution. */
+  kernelSize: number;
+  /** Residual blocks after the first convolution. */
+  blocks: number;
+  dropout: number;
+  maxLen: number;
+}
+
+export const DEFAULT_CNN: Readonly<Omit<CnnConfig, 'vocabSize' | 'numClasses'>> = Object.freeze({
+  arch: 'cnn' as const,
+  embeddingDim: 128,
+  filters: 128,
+  kernelSize: 3,
+  blocks: 2,
+  dropout: 0.5,
+  maxLen: 75,
+});
+
+export function validateCnnConfig(c: CnnConfig): void {
+  for (const k of ['vocabSize', 'numClasses', 'embeddingDim', 'filters', 'kernelSize', 'maxLen'] as const)
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`model config: ${k} must be a positive integer, got ${String(c[k])}`);
+  if (c.kernelSize % 2 !== 1) throw new RangeError(`model config: kernelSize must be odd, got ${c.kernelSize}`);
+  if (!Number.isInteger(c.blocks) || c.blocks < 0) throw new RangeError(`model config: blocks must be a non-negative integer, got ${String(c.blocks)}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+}
+
+/** Storage order and names of the weights (Keras-like names). */
+export function cnnWeightSpec(c: CnnConfig): { key: string; name: string; shape: number[] }[] {
+  const { embeddingDim: E, filters: F, kernelSize: K, numClasses: C } = c;
+  const spec = [
+    { key: 'embeddings', name: 'embedding/embeddings', shape: [c.vocabSize, E] },
+    { key: 'conv0Kernel', name: 'conv0/kernel', shape: [K * E, F] },
+    { key: 'conv0Bias', name: 'conv0/bias', shape: [F] },
+  ];
+  for (let b = 0; b < c.blocks; b++)
+    for (const part of ['a', 'b'])
+      spec.push(
+        { key: `block${b}${part}Kernel`, name: `block${b}/conv_${part}/kernel`, shape: [K * F, F] },
+        { key: `block${b}${part}Bias`, name: `block${b}/conv_${part}/bias`, shape: [F] },
+      );
+  spec.push({ key: 'denseKernel', name: 'dense/kernel', shape: [F, C] }, { key: 'denseBias', name: 'dense/bias', shape: [C] });
+  return spec;
+}
+
+/** Keras initialisers: uniform(±0.05) embeddings, glorot-uniform kernels (fan over the window), zero biases. */
+export function initCnnWeights(c: CnnConfig, seed: number): Record<string, Float32Array> {
+  const rng = createRng(seed);
+  const w: Record<string, Float32Array> = {};
+  for (const s of cnnWeightSpec(c)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (s.key === 'embeddings') w[s.key] = uniform(n, 0.05, rng);
+    else if (s.shape.length === 1) w[s.key] = new Float32Array(n);
+    else w[s.key] = glorot(s.shape[0] as number, s.shape[1] as number, rng);
+  }
+  return w;
+}
+
+export class CnnNet {
+  readonly vars: Map<string, tf.Variable>;
+
+  private constructor(
+    readonly config: CnnConfig,
+    w: Record<string, Float32Array>,
+  ) {
+    validateCnnConfig(config);
+    this.vars = new Map();
+    for (const s of cnnWeightSpec(config)) {
+      const data = w[s.key];
+      const expected = s.shape.reduce((a, b) => a * b, 1);
+      if (!data || data.length !== expected)
+        throw new RangeError(`weights: ${s.key} has ${data?.length ?? 0} values, expected ${expected} for shape [${s.shape.join(', ')}]`);
+      const t = tf.tensor(data, s.shape);
+      this.vars.set(s.key, tf.variable(t, true));
+      t.dispose();
+    }
+  }
+
+  static create(config: CnnConfig, seed = 23): CnnNet {
+    return new CnnNet(config, initCnnWeights(config, seed));
+  }
+
+  static fromWeights(config: CnnConfig, weights: Record<string, Float32Array>): CnnNet {
+    return new CnnNet(config, weights);
+  }
+
+  get featureDim(): number {
+    return this.config.filters;
+  }
+
+  get variables(): tf.Variable[] {
+    return [...this.vars.values()];
+  }
+
+  private v(key: string): tf.Variable {
+    return this.vars.get(key) as tf.Variable;
+  }
+
+  getWeights(): Record<string, Float32Array> {
+    return Object.fromEntries([...this.vars].map(([k, v]) => [k, (v.dataSync() as Float32Array).slice()]));
+  }
+
+  setWeights(w: Record<string, Float32Array>): void {
+    for (const [k, v] of this.vars) {
+      const data = w[k];
+      if (!data || data.length !== v.size) throw new RangeError(`setWeights: ${k} shape mismatch`);
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
+    }
+  }
+
+  /** Nothing depends on the weights alone here. */
+  precompute(): tf.Tensor2D | null {
+    return null;
+  }
+
+  logits(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+    return this.head(this.hidden(xT, options), options);
+  }
+
+  head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+    const c = this.config;
+    const last = options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+    return tf.add(tf.matMul(last, this.v('denseKernel')), this.v('denseBias')) as tf.Tensor2D;
+  }
+
+  /** Max-pooled features [B, F] for time-major, pre-padded ids xT [T, B]. */
+  hidden(xT: tf.Tensor2D, _options: ForwardOptions = {}): tf.Tensor2D {
+    const c = this.config;
+    const [T, B] = xT.shape;
+    const ids = tf.transpose(xT) as tf.Tensor2D; // [B, T]
+    const mask = tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), 2) as tf.Tensor3D; // [B, T, 1]
+    const emb = tf.reshape(tf.gather(this.v('embeddings'), tf.reshape(ids, [B * T])), [B, T, c.embeddingDim]) as tf.Tensor3D;
+    let h = tf.mul(tf.relu(this.conv(tf.mul(emb, mask) as tf.Tensor3D, 'conv0')), mask) as tf.Tensor3D;
+    for (let b = 0; b < c.blocks; b++) {
+      const a = tf.mul(tf.relu(this.conv(h, `block${b}a`)), mask) as tf.Tensor3D;
+      h = tf.mul(tf.relu(tf.add(this.conv(a, `block${b}b`), h)), mask) as tf.Tensor3D;
+    }
+    return tf.max(h, 1) as tf.Tensor2D;
+  }
+
+  /** 'same' convolution as one matmul over the k shifted copies: [B, T, Cin] → [B, T, F]. */
+  private conv(x: tf.Tensor3D, name: string): tf.Tensor3D {
+    const k = this.config.kernelSize;
+    const [B, T, Cin] = x.shape;
+    const half = (k - 1) / 2;
+    const padded = half > 0 ? tf.pad(x, [
+      [0, 0],
+      [half, half],
+      [0, 0],
+    ]) : x;
+    const cols = k === 1 ? padded : tf.concat(Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [B, T, Cin])), 2);
+    const y = tf.add(tf.matMul(tf.reshape(cols, [B * T, k * Cin]), this.v(`${name}Kernel`)), this.v(`${name}Bias`));
+    return tf.reshape(y, [B, T, this.config.filters]) as tf.Tensor3D;
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+  }
+}
