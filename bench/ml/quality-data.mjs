@@ -108,6 +108,18 @@ export function benignTraining() {
   return lines(gz(path.join(dataDir, BENIGN_TRAIN)));
 }
 
+/**
+ * More benign names for training, from lists whose scored part stays disjoint: Alexa 2015 ranks
+ * 10,001–100,000 (the held-out Alexa top-10k is never trained on).
+ */
+export const BENIGN_EXTRA = {
+  'alexa-10k-100k': () =>
+    lines(gz(path.join(dataDir, 'benign/alexa-top100k-2015.csv.gz')))
+      .map((l) => l.split(',')[1])
+      .filter(Boolean)
+      .slice(10_000),
+};
+
 /** Benign lists the model never trains on: name → domains in rank order. */
 export function benignHeldOut() {
   return {

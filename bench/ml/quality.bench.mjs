@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--capLater=500] [--benignCap=N host names] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--capLater=500] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -12,7 +12,16 @@
 import os from 'node:os';
 import * as ml from '@dgascope/ml';
 import { arg, writeResult, peakRssMB } from './common.mjs';
-import { LEAVE_OUT_FOLDS, benignHeldOut, benignTraining, earlyLater, familyDomains, loadFamilies, loadRealFeeds } from './quality-data.mjs';
+import {
+  BENIGN_EXTRA,
+  LEAVE_OUT_FOLDS,
+  benignHeldOut,
+  benignTraining,
+  earlyLater,
+  familyDomains,
+  loadFamilies,
+  loadRealFeeds,
+} from './quality-data.mjs';
 
 const BENIGN = 'benign';
 const UNKNOWN = 'unknownFamily';
@@ -22,12 +31,12 @@ const opt = {
   loss: arg('loss'),
   classWeights: arg('classWeights'),
   novelty: arg('novelty'),
-  binaryLossWeight: arg('binaryLossWeight'),
   tau: arg('tau'),
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
   folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
   benignCap: arg('benignCap') === undefined ? Infinity : Number(arg('benignCap')),
+  benignExtra: arg('benignExtra'),
   seed: Number(arg('seed', 23)),
   backend: arg('backend'),
   tag: arg('tag'),
@@ -43,16 +52,23 @@ function trainOptions() {
   if (opt.epochs !== undefined) o.epochs = opt.epochs;
   if (opt.loss) o.loss = opt.loss;
   if (opt.classWeights) o.classWeights = opt.classWeights;
-  if (opt.binaryLossWeight !== undefined) o.binaryLossWeight = Number(opt.binaryLossWeight);
   if (opt.tau !== undefined) o.logitAdjustmentTau = Number(opt.tau);
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   return { ...o, seed: opt.seed };
 }
 
 const families = loadFamilies();
-const benignRows = benignTraining()
-  .slice(0, opt.benignCap)
-  .map((domain) => ({ domain, label: BENIGN }));
+const benignRows = [
+  ...benignTraining().slice(0, opt.benignCap),
+  ...(opt.benignExtra
+    ? (
+        BENIGN_EXTRA[opt.benignExtra] ??
+        (() => {
+          throw new Error(`unknown --benignExtra ${opt.benignExtra}`);
+        })
+      )()
+    : []),
+].map((domain) => ({ domain, label: BENIGN }));
 const realRows = loadRealFeeds();
 const heldBenign = benignHeldOut();
 
@@ -97,7 +113,9 @@ const summary = (e) => ({
   flaggedAsDga: dgaShare(e),
   auc: e.binary?.auc ?? null,
   tprAt1e3: e.binary?.tprAtFpr['1e-3'] ?? null,
-  perFamily: Object.fromEntries(e.perClass.filter((c) => c.support > 0).map((c) => [c.label, { p: c.precision, r: c.recall, f1: c.f1, n: c.support }])),
+  perFamily: Object.fromEntries(
+    e.perClass.filter((c) => c.support > 0).map((c) => [c.label, { p: c.precision, r: c.recall, f1: c.f1, n: c.support }]),
+  ),
 });
 
 /** Share of the DGA-labelled samples not answered benign. */
@@ -161,6 +179,43 @@ function realReport(model, prepared, trainInputs) {
   };
 }
 
+/** DGA scores (1 − P(benign)) of prepared inputs. */
+function dgaScores(model, inputs) {
+  const C = model.labels.length,
+    b = model.labels.indexOf(BENIGN);
+  const p = model.predictProba(inputs);
+  return Float64Array.from({ length: inputs.length }, (_, i) => 1 - p[i * C + b]);
+}
+
+/** The trade-off the DGA threshold makes: thresholds calibrated for several benign FPR targets. */
+function operatingPoints(run) {
+  const { model, split, fresh } = run;
+  const val = dgaScores(
+    model,
+    split.validation.filter((s) => s.label === BENIGN).map((s) => s.input),
+  );
+  const sets = {
+    fresh: dgaScores(
+      model,
+      fresh.map((s) => s.input),
+    ),
+  };
+  for (const [name, domains] of Object.entries(heldBenign)) {
+    const inputs = [];
+    for (const d of domains) {
+      const m = ml.toModelInput(d, model.meta.inputForm);
+      if (m.ok) inputs.push(m.input);
+    }
+    sets[name] = dgaScores(model, inputs);
+  }
+  const rate = (scores, th) => scores.filter((x) => x >= th).length / Math.max(1, scores.length);
+  return [0.5, ...[0.03, 0.01, 0.003, 0.001].map((t) => ml.chooseDgaThreshold(val, t))].map((th, i) => ({
+    target: i === 0 ? null : [0.03, 0.01, 0.003, 0.001][i - 1],
+    threshold: th,
+    ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, rate(v, th)])),
+  }));
+}
+
 const enc = (model, samples) => ({
   xs: samples.map((s) => model.tokenizer.encode(s.input)),
   ys: Int32Array.from(samples, (s) => model.labels.indexOf(s.label)),
@@ -217,7 +272,10 @@ const report = {
     classes: main.model.labels.length,
     fresh: main.fresh.length,
   },
-  decision: { ...main.model.meta.decision, novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null },
+  decision: {
+    ...main.model.meta.decision,
+    novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null,
+  },
   time: {
     secondsPerEpoch: main.result.history.map((h) => h.seconds),
     samplesPerSec: main.result.history.map((h) => h.samplesPerSec),
@@ -230,6 +288,7 @@ const report = {
   benign: benignReport(main.model),
   leaveOut: {},
 };
+report.operatingPoints = operatingPoints(main);
 main.model.dispose();
 
 // ---- leave families out -------------------------------------------------------------------------
@@ -261,14 +320,37 @@ const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 const rows = [
   ['training', `${report.data.trainSamples} samples, ${report.data.classes} classes, ${report.time.epochs} epochs, ${backend.choice}`],
-  ['time per epoch', `${(report.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / report.time.epochs).toFixed(1)} s (${Math.round(report.time.samplesPerSec.reduce((a, b) => a + b, 0) / report.time.epochs)} samples/s)`],
-  ['thresholds', `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr} on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`],
-  ['test split macro / micro F1', `${f3(report.test.macroF1)} / ${f3(report.test.microF1)}; F1 = 0: ${report.test.zeroF1.length}; AUC ${f3(report.test.auc)}, TPR@1e-3 ${f3(report.test.tprAt1e3)}; benign flagged ${pct(report.test.benignFlaggedRate)}`],
-  ['fresh macro / micro F1', `${f3(report.fresh.macroF1)} / ${f3(report.fresh.microF1)} over ${report.fresh.labels} labels (${report.fresh.n} domains); flagged ${pct(report.fresh.flaggedAsDga)}; unknown family ${pct(report.fresh.unknownFamilyRate)}`],
+  [
+    'time per epoch',
+    `${(report.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / report.time.epochs).toFixed(1)} s (${Math.round(report.time.samplesPerSec.reduce((a, b) => a + b, 0) / report.time.epochs)} samples/s)`,
+  ],
+  [
+    'thresholds',
+    `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr} on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`,
+  ],
+  [
+    'test split macro / micro F1',
+    `${f3(report.test.macroF1)} / ${f3(report.test.microF1)}; F1 = 0: ${report.test.zeroF1.length}; AUC ${f3(report.test.auc)}, TPR@1e-3 ${f3(report.test.tprAt1e3)}; benign flagged ${pct(report.test.benignFlaggedRate)}`,
+  ],
+  [
+    'fresh macro / micro F1',
+    `${f3(report.fresh.macroF1)} / ${f3(report.fresh.microF1)} over ${report.fresh.labels} labels (${report.fresh.n} domains); flagged ${pct(report.fresh.flaggedAsDga)}; unknown family ${pct(report.fresh.unknownFamilyRate)}`,
+  ],
   ['fresh F1 = 0', `${report.fresh.zeroF1.length} (≥ 50 domains: ${report.fresh.zeroF1Over50.join(', ') || 'none'})`],
-  ['real feeds, known families', `macro / micro F1 ${f3(report.real.known.macroF1)} / ${f3(report.real.known.microF1)} (${report.real.known.n} domains, ${report.real.known.labels} labels); flagged ${pct(report.real.known.flaggedAsDga)}`],
-  ['real feeds, families never trained on', report.real.unseen ? `flagged ${pct(report.real.unseen.micro.dgaRecall)} micro / ${pct(report.real.unseen.macro.dgaRecall)} macro; unknown family ${pct(report.real.unseen.micro.unknownFamilyRate)}; wrong family ${pct(report.real.unseen.micro.wrongFamilyRate)}` : '–'],
-  ...Object.entries(report.benign).map(([name, b]) => [`benign ${name}`, `flagged ${pct(b.flaggedRate)} (at 0.5: ${pct(b.flaggedRateAt05)}); top 100: ${b.top100.length} (${b.top100.map((f) => f.domain).join(', ') || '–'}); top 1000: ${b.top1000}`]),
+  [
+    'real feeds, known families',
+    `macro / micro F1 ${f3(report.real.known.macroF1)} / ${f3(report.real.known.microF1)} (${report.real.known.n} domains, ${report.real.known.labels} labels); flagged ${pct(report.real.known.flaggedAsDga)}`,
+  ],
+  [
+    'real feeds, families never trained on',
+    report.real.unseen
+      ? `flagged ${pct(report.real.unseen.micro.dgaRecall)} micro / ${pct(report.real.unseen.macro.dgaRecall)} macro; unknown family ${pct(report.real.unseen.micro.unknownFamilyRate)}; wrong family ${pct(report.real.unseen.micro.wrongFamilyRate)}`
+      : '–',
+  ],
+  ...Object.entries(report.benign).map(([name, b]) => [
+    `benign ${name}`,
+    `flagged ${pct(b.flaggedRate)} (at 0.5: ${pct(b.flaggedRateAt05)}); top 100: ${b.top100.length} (${b.top100.map((f) => f.domain).join(', ') || '–'}); top 1000: ${b.top1000}`,
+  ]),
   ...Object.entries(report.leaveOut).map(([fold, r]) => [
     `leave out ${fold} (${r.heldOut.join(', ')})`,
     `flagged ${pct(r.micro.dgaRecall)} / ${pct(r.macro.dgaRecall)} macro; unknown family ${pct(r.micro.unknownFamilyRate)}; wrong family ${pct(r.micro.wrongFamilyRate)}; fresh known answered unknown ${pct(r.freshKnownUnknownRate)}`,
@@ -277,6 +359,22 @@ const rows = [
 console.log(`\n## bench:quality ${tag} (${report.date.slice(0, 10)}, load ${load0.toFixed(1)} → ${report.loadAverage.after.toFixed(1)})\n`);
 console.log('| measure | value |\n|---|---|');
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
+console.log(
+  '\n| DGA threshold (benign FPR target on validation) | fresh DGA flagged | ' + Object.keys(heldBenign).join(' flagged | ') + ' flagged |',
+);
+console.log(
+  '|---|---|' +
+    Object.keys(heldBenign)
+      .map(() => '---')
+      .join('|') +
+    '|',
+);
+for (const o of report.operatingPoints)
+  console.log(
+    `| ${f3(o.threshold)} (${o.target === null ? 'fixed' : o.target}) | ${pct(o.fresh)} | ${Object.keys(heldBenign)
+      .map((k) => pct(o[k]))
+      .join(' | ')} |`,
+  );
 if (folds.length) {
   console.log('\n| novelty detector | ' + folds.map((f) => `${f}: AUROC / held unknown / fresh unknown`).join(' | ') + ' |');
   console.log('|---|' + folds.map(() => '---').join('|') + '|');
@@ -292,5 +390,9 @@ if (folds.length) {
         ' |',
     );
 }
-console.log(`\nfresh per family (F1): ${Object.entries(report.fresh.perFamily).map(([l, m]) => `${l} ${m.f1.toFixed(2)}`).join(', ')}`);
+console.log(
+  `\nfresh per family (F1): ${Object.entries(report.fresh.perFamily)
+    .map(([l, m]) => `${l} ${m.f1.toFixed(2)}`)
+    .join(', ')}`,
+);
 console.log(`\n${file}`);

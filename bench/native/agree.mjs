@@ -20,7 +20,7 @@ const train = Array.from({ length: 1024 }, (_, i) => {
 const inputs = Array.from({ length: 2048 }, dom);
 
 await ml.initBackend({ backend: 'wasm' });
-const { model } = await ml.train({ train }, { epochs: 1, earlyStopping: false, openSet: false });
+const { model } = await ml.train({ train }, { epochs: 1, earlyStopping: false, decision: false });
 const buf = ml.modelToBuffer(model);
 const a = ml.modelFromBuffer(buf).predictProba(inputs);
 

@@ -43,7 +43,7 @@ if (opt('case')) {
   const train = parts.train.slice(0, N),
     test = parts.test.slice(0, M);
   const cpu0 = process.cpuUsage();
-  const r = await ml.train({ train }, { epochs, batchSize: 128, earlyStopping: false, openSet: false, seed: 23 });
+  const r = await ml.train({ train }, { epochs, batchSize: 128, earlyStopping: false, decision: false, seed: 23 });
   const cpu = process.cpuUsage(cpu0);
   const trainCpuS = (cpu.user + cpu.system) / 1e6;
   const inputs = test.map((s) => s.input);

@@ -97,7 +97,7 @@ if (model === 'layers') {
   const train = samples(n);
   const t0 = performance.now();
   let c0 = process.cpuUsage();
-  const r = await ml.train({ train }, { epochs: 1, earlyStopping: false, openSet: false }); // default 'bucket' padding, as the product trains
+  const r = await ml.train({ train }, { epochs: 1, earlyStopping: false, decision: false }); // default 'bucket' padding, as the product trains
   const trainS = (performance.now() - t0) / 1000,
     trainCpuS = cpuMs(c0) / 1000;
   const inputs = samples(10240).map((s) => s.input);

@@ -60,7 +60,10 @@ describeOnBackend('CnnNet', () => {
   it('warm-starts with a new family', async () => {
     const more = toySamples(150, 4, [BENIGN_LABEL, 'alpha', 'beta', 'gamma']);
     const s2 = stratifiedSplit(more, { seed: 10 });
-    const r = await train({ train: s2.train, validation: s2.validation }, { epochs: 6, batchSize: 32, learningRate: 0.01, warmStart: model, earlyStopping: false });
+    const r = await train(
+      { train: s2.train, validation: s2.validation },
+      { epochs: 6, batchSize: 32, learningRate: 0.01, warmStart: model, earlyStopping: false },
+    );
     expect(r.model.config).toMatchObject({ arch: 'cnn', numClasses: 4 });
     expect(evaluate(r.model, s2.test).perClass.find((c) => c.label === 'gamma')!.recall).toBeGreaterThan(0.8);
     r.model.dispose();

@@ -46,7 +46,8 @@ export function validateCnnConfig(c: CnnConfig): void {
   for (const k of ['vocabSize', 'numClasses', 'embeddingDim', 'filters', 'kernelSize', 'maxLen'] as const)
     if (!Number.isInteger(c[k]) || c[k] < 1) throw new RangeError(`model config: ${k} must be a positive integer, got ${String(c[k])}`);
   if (c.kernelSize % 2 !== 1) throw new RangeError(`model config: kernelSize must be odd, got ${c.kernelSize}`);
-  if (!Number.isInteger(c.blocks) || c.blocks < 0) throw new RangeError(`model config: blocks must be a non-negative integer, got ${String(c.blocks)}`);
+  if (!Number.isInteger(c.blocks) || c.blocks < 0)
+    throw new RangeError(`model config: blocks must be a non-negative integer, got ${String(c.blocks)}`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
 }
 
@@ -144,7 +145,8 @@ export class CnnNet {
 
   head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
     const c = this.config;
-    const last = options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+    const last =
+      options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
     return tf.add(tf.matMul(last, this.v('denseKernel')), this.v('denseBias')) as tf.Tensor2D;
   }
 
@@ -168,12 +170,21 @@ export class CnnNet {
     const k = this.config.kernelSize;
     const [B, T, Cin] = x.shape;
     const half = (k - 1) / 2;
-    const padded = half > 0 ? tf.pad(x, [
-      [0, 0],
-      [half, half],
-      [0, 0],
-    ]) : x;
-    const cols = k === 1 ? padded : tf.concat(Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [B, T, Cin])), 2);
+    const padded =
+      half > 0
+        ? tf.pad(x, [
+            [0, 0],
+            [half, half],
+            [0, 0],
+          ])
+        : x;
+    const cols =
+      k === 1
+        ? padded
+        : tf.concat(
+            Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [B, T, Cin])),
+            2,
+          );
     const y = tf.add(tf.matMul(tf.reshape(cols, [B * T, k * Cin]), this.v(`${name}Kernel`)), this.v(`${name}Bias`));
     return tf.reshape(y, [B, T, this.config.filters]) as tf.Tensor3D;
   }

@@ -3,13 +3,24 @@
  * network. `config.arch` tells them apart ('lstm' when absent: artifacts of before the CNN).
  */
 import { CnnNet, DEFAULT_CNN, cnnWeightSpec, initCnnWeights, validateCnnConfig, type CnnConfig } from './cnn';
-import { DEFAULT_ARCHITECTURE, LstmNet, WEIGHT_NAMES, initWeights, validateConfig, weightShapes, type ModelConfig, type NetWeights } from './model';
+import {
+  DEFAULT_ARCHITECTURE,
+  LstmNet,
+  WEIGHT_NAMES,
+  initWeights,
+  validateConfig,
+  weightShapes,
+  type ModelConfig,
+  type NetWeights,
+} from './model';
 
 export type NetConfig = ModelConfig | CnnConfig;
 export type Network = LstmNet | CnnNet;
 export type Architecture = 'lstm' | 'cnn';
 /** Architecture options as a caller gives them (the rest comes from the architecture's defaults). */
-export type ArchitectureSpec = ({ arch?: 'lstm' } & Partial<Omit<ModelConfig, 'vocabSize' | 'numClasses'>>) | ({ arch: 'cnn' } & Partial<Omit<CnnConfig, 'vocabSize' | 'numClasses'>>);
+export type ArchitectureSpec =
+  | ({ arch?: 'lstm' } & Partial<Omit<ModelConfig, 'vocabSize' | 'numClasses'>>)
+  | ({ arch: 'cnn' } & Partial<Omit<CnnConfig, 'vocabSize' | 'numClasses'>>);
 
 export const isCnn = (c: NetConfig): c is CnnConfig => c.arch === 'cnn';
 

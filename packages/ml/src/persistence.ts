@@ -99,8 +99,11 @@ function deserialize(manifest: unknown, weights: Buffer): DgaModel {
     const e = m.weights?.find((x) => x.name === s.name);
     if (!e) throw new ModelFormatError(`weight ${s.name} missing`);
     if (e.dtype !== 'float32' || e.shape.join(',') !== s.shape.join(','))
-      throw new ModelFormatError(`weight ${e.name} has shape [${e.shape.join(', ')}] ${e.dtype}, the config needs [${s.shape.join(', ')}] float32`);
-    if (e.offset < 0 || e.offset + e.length * 4 > weights.length) throw new ModelFormatError(`weight ${e.name} lies outside the weights data`);
+      throw new ModelFormatError(
+        `weight ${e.name} has shape [${e.shape.join(', ')}] ${e.dtype}, the config needs [${s.shape.join(', ')}] float32`,
+      );
+    if (e.offset < 0 || e.offset + e.length * 4 > weights.length)
+      throw new ModelFormatError(`weight ${e.name} lies outside the weights data`);
     const arr = new Float32Array(e.length);
     for (let j = 0; j < e.length; j++) arr[j] = weights.readFloatLE(e.offset + j * 4);
     w[s.key] = arr;

@@ -61,14 +61,6 @@ export interface TrainOptions {
    */
   loss?: LossKind;
   logitAdjustmentTau?: number;
-  /**
-   * Weight λ of a second, class-balanced binary term: the loss adds λ · BCE(P(benign), is benign),
-   * with benign and DGA samples weighted to equal totals. The multiclass loss alone spends its
-   * effort on telling families apart, and benign is one class among many; this term makes the
-   * benign/DGA boundary — the one every verdict starts with — a first-class objective.
-   * Default 0 (off).
-   */
-  binaryLossWeight?: number;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -161,14 +153,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
-    const benignIndex = labels.indexOf(BENIGN_LABEL);
-    const binaryWeight = options.binaryLossWeight ?? 0;
-    if (!(binaryWeight >= 0)) throw new RangeError(`binaryLossWeight must be >= 0, got ${binaryWeight}`);
-    const nBenign = benignIndex >= 0 ? (counts[benignIndex] as number) : 0;
-    // per-sample weights of the binary term: each side sums to half the samples
-    const binW =
-      binaryWeight > 0 && nBenign > 0 && nBenign < total ? { benign: total / (2 * nBenign), dga: total / (2 * (total - nBenign)) } : null;
-    const logPrior = lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
+    const logPrior =
+      lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
 
     const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
     const skippedValidation = (data.validation?.length ?? 0) - val.length;
@@ -218,17 +204,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const cost = optimizer.minimize(
               () => {
                 const z = net.logits(x, { training: true, dropoutSeed });
-                const ce = tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
-                if (!binW) return ce;
-                // log P(benign) and log P(DGA) from the same softmax, stably
-                const lse = tf.logSumExp(z, 1);
-                const zb = tf.squeeze(tf.slice(z, [0, benignIndex], [-1, 1]), [1]);
-                const logPb = tf.sub(zb, lse);
-                const logPd = tf.log(tf.clipByValue(tf.sub(1, tf.exp(logPb)), 1e-7, 1));
-                const isBenign = tf.tensor1d(idx.map((i) => (ys[i] === benignIndex ? 1 : 0)));
-                const sw = tf.tensor1d(idx.map((i) => (ys[i] === benignIndex ? binW.benign : binW.dga)));
-                const bce = tf.neg(tf.add(tf.mul(isBenign, logPb), tf.mul(tf.sub(1, isBenign), logPd)));
-                return tf.add(ce, tf.mul(binaryWeight, tf.mean(tf.mul(bce, sw)))) as tf.Scalar;
+                return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
               },
               true,
               net.variables,
@@ -309,7 +285,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       loss: lossKind,
       ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
       preset: options.preset ?? null,
-      binaryLossWeight: binaryWeight,
       earlyStopping: es,
       backend: backend.choice,
       samples: data.train.length,
@@ -352,7 +327,12 @@ function validate(net: Network, xs: Int32Array[], ys: Int32Array, labels: string
  * keep their dense columns (moved to their sorted position), new columns get glorot-uniform values.
  * Every other weight is kept as it is (same architecture).
  */
-export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: readonly string[], seed: number): Record<string, Float32Array> {
+export function growWeights(
+  old: DgaModel,
+  tokenizer: CharTokenizer,
+  labels: readonly string[],
+  seed: number,
+): Record<string, Float32Array> {
   const w: Record<string, Float32Array> = { ...old.net.getWeights() };
   const c = old.config;
   const E = c.embeddingDim,
@@ -369,7 +349,8 @@ export function growWeights(old: DgaModel, tokenizer: CharTokenizer, labels: rea
     oldBias = w.denseBias as Float32Array;
   labels.forEach((label, j) => {
     const o = old.labels.indexOf(label);
-    for (let r = 0; r < H; r++) denseKernel[r * C + j] = o >= 0 ? (oldKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
+    for (let r = 0; r < H; r++)
+      denseKernel[r * C + j] = o >= 0 ? (oldKernel[r * c.numClasses + o] as number) : (fresh[r * C + j] as number);
     denseBias[j] = o >= 0 ? (oldBias[o] as number) : 0;
   });
   return { ...w, embeddings, denseKernel, denseBias };
