@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { initBackend, modelToBuffer, trainClassifier } from '@dgascope/ml';
-import { decisionColumns } from '@dgascope/api/src/modules/training/training.service';
+import { decisionColumns } from '@dgascope/api/src/modules/models/decision-columns';
 import { createDatabase } from '@dgascope/api/src/db/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/test-database';

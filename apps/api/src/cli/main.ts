@@ -276,7 +276,11 @@ program
       try {
         const { modelId, results } = await classifyWithModel(new ModelsService(db.prisma), domains, opts.model, {
           ...(opts.dgaThreshold !== undefined ? { dgaThreshold: opts.dgaThreshold } : {}),
-          ...(!opts.unknownFamily ? { noveltyThreshold: null } : opts.noveltyThreshold !== undefined ? { noveltyThreshold: opts.noveltyThreshold } : {}),
+          ...(!opts.unknownFamily
+            ? { noveltyThreshold: null }
+            : opts.noveltyThreshold !== undefined
+              ? { noveltyThreshold: opts.noveltyThreshold }
+              : {}),
         });
         const answers = results.map((r) => toClassification(r, modelId));
         if (opts.json) {

@@ -14,7 +14,8 @@ export async function classifyWithModel(
   options: VerdictOptions = {},
 ): Promise<Classified> {
   const id = modelId ?? (await models.promotedId());
-  if (id == null) throw new AppError('CONFLICT', 'NO_PROMOTED_MODEL', 'no model is promoted yet: train one and promote it, or give --model');
+  if (id == null)
+    throw new AppError('CONFLICT', 'NO_PROMOTED_MODEL', 'no model is promoted yet: train one and promote it, or give --model');
   await ensureBackend({ order: LATENCY_ORDER });
   const model = await models.load(id);
   try {

@@ -1,7 +1,6 @@
 import {
   DEFAULT_PRESET,
   PRESETS,
-  effectiveDecision,
   ensureBackend,
   modelToBuffer,
   TrainingAbortedError,
@@ -17,6 +16,7 @@ import { AppError } from '../../errors/app-error';
 import type { JobsService } from '../jobs/jobs.service';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
+import { decisionColumns } from '../models/decision-columns';
 import { describeOptions, trainOptionsFor } from './training-options';
 import { readTrainingData } from './training-data';
 import { TrainingRequest, type StartTrainingInput, type TrainingPreset } from './training.types';
@@ -217,20 +217,4 @@ export class TrainingService {
       warm?.dispose();
     }
   }
-}
-
-/** The model row's columns of its preset, loss and verdict rule (the artifact holds the same). */
-export function decisionColumns(model: DgaModel) {
-  const d = effectiveDecision(model.meta);
-  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-  return {
-    preset: model.meta.preset ?? null,
-    loss: model.meta.loss,
-    dgaThreshold: d.dgaThreshold,
-    targetBenignFpr: finite(d.targetBenignFpr),
-    calibrationBenign: model.meta.decision ? d.calibrationBenign : null,
-    noveltyMethod: d.novelty?.method ?? null,
-    noveltyThreshold: finite(d.novelty?.threshold),
-    targetRejectRate: finite(d.novelty?.targetRejectRate),
-  };
 }
