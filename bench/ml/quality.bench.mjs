@@ -93,7 +93,9 @@ const summary = (e) => ({
   flaggedAsDga: dgaShare(e),
   auc: e.binary?.auc ?? null,
   tprAt1e3: e.binary?.tprAtFpr['1e-3'] ?? null,
-  perFamily: Object.fromEntries(e.perClass.filter((c) => c.support > 0).map((c) => [c.label, { p: c.precision, r: c.recall, f1: c.f1, n: c.support }])),
+  perFamily: Object.fromEntries(
+    e.perClass.filter((c) => c.support > 0).map((c) => [c.label, { p: c.precision, r: c.recall, f1: c.f1, n: c.support }]),
+  ),
 });
 
 /** Share of the DGA-labelled samples not answered benign. */
@@ -213,7 +215,10 @@ const report = {
     classes: main.model.labels.length,
     fresh: main.fresh.length,
   },
-  decision: { ...main.model.meta.decision, novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null },
+  decision: {
+    ...main.model.meta.decision,
+    novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null,
+  },
   time: {
     secondsPerEpoch: main.result.history.map((h) => h.seconds),
     samplesPerSec: main.result.history.map((h) => h.samplesPerSec),
@@ -257,14 +262,37 @@ const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 const rows = [
   ['training', `${report.data.trainSamples} samples, ${report.data.classes} classes, ${report.time.epochs} epochs, ${backend.choice}`],
-  ['time per epoch', `${(report.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / report.time.epochs).toFixed(1)} s (${Math.round(report.time.samplesPerSec.reduce((a, b) => a + b, 0) / report.time.epochs)} samples/s)`],
-  ['thresholds', `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr} on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`],
-  ['test split macro / micro F1', `${f3(report.test.macroF1)} / ${f3(report.test.microF1)}; F1 = 0: ${report.test.zeroF1.length}; AUC ${f3(report.test.auc)}, TPR@1e-3 ${f3(report.test.tprAt1e3)}; benign flagged ${pct(report.test.benignFlaggedRate)}`],
-  ['fresh macro / micro F1', `${f3(report.fresh.macroF1)} / ${f3(report.fresh.microF1)} over ${report.fresh.labels} labels (${report.fresh.n} domains); flagged ${pct(report.fresh.flaggedAsDga)}; unknown family ${pct(report.fresh.unknownFamilyRate)}`],
+  [
+    'time per epoch',
+    `${(report.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / report.time.epochs).toFixed(1)} s (${Math.round(report.time.samplesPerSec.reduce((a, b) => a + b, 0) / report.time.epochs)} samples/s)`,
+  ],
+  [
+    'thresholds',
+    `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr} on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`,
+  ],
+  [
+    'test split macro / micro F1',
+    `${f3(report.test.macroF1)} / ${f3(report.test.microF1)}; F1 = 0: ${report.test.zeroF1.length}; AUC ${f3(report.test.auc)}, TPR@1e-3 ${f3(report.test.tprAt1e3)}; benign flagged ${pct(report.test.benignFlaggedRate)}`,
+  ],
+  [
+    'fresh macro / micro F1',
+    `${f3(report.fresh.macroF1)} / ${f3(report.fresh.microF1)} over ${report.fresh.labels} labels (${report.fresh.n} domains); flagged ${pct(report.fresh.flaggedAsDga)}; unknown family ${pct(report.fresh.unknownFamilyRate)}`,
+  ],
   ['fresh F1 = 0', `${report.fresh.zeroF1.length} (≥ 50 domains: ${report.fresh.zeroF1Over50.join(', ') || 'none'})`],
-  ['real feeds, known families', `macro / micro F1 ${f3(report.real.known.macroF1)} / ${f3(report.real.known.microF1)} (${report.real.known.n} domains, ${report.real.known.labels} labels); flagged ${pct(report.real.known.flaggedAsDga)}`],
-  ['real feeds, families never trained on', report.real.unseen ? `flagged ${pct(report.real.unseen.micro.dgaRecall)} micro / ${pct(report.real.unseen.macro.dgaRecall)} macro; unknown family ${pct(report.real.unseen.micro.unknownFamilyRate)}; wrong family ${pct(report.real.unseen.micro.wrongFamilyRate)}` : '–'],
-  ...Object.entries(report.benign).map(([name, b]) => [`benign ${name}`, `flagged ${pct(b.flaggedRate)} (at 0.5: ${pct(b.flaggedRateAt05)}); top 100: ${b.top100.length} (${b.top100.map((f) => f.domain).join(', ') || '–'}); top 1000: ${b.top1000}`]),
+  [
+    'real feeds, known families',
+    `macro / micro F1 ${f3(report.real.known.macroF1)} / ${f3(report.real.known.microF1)} (${report.real.known.n} domains, ${report.real.known.labels} labels); flagged ${pct(report.real.known.flaggedAsDga)}`,
+  ],
+  [
+    'real feeds, families never trained on',
+    report.real.unseen
+      ? `flagged ${pct(report.real.unseen.micro.dgaRecall)} micro / ${pct(report.real.unseen.macro.dgaRecall)} macro; unknown family ${pct(report.real.unseen.micro.unknownFamilyRate)}; wrong family ${pct(report.real.unseen.micro.wrongFamilyRate)}`
+      : '–',
+  ],
+  ...Object.entries(report.benign).map(([name, b]) => [
+    `benign ${name}`,
+    `flagged ${pct(b.flaggedRate)} (at 0.5: ${pct(b.flaggedRateAt05)}); top 100: ${b.top100.length} (${b.top100.map((f) => f.domain).join(', ') || '–'}); top 1000: ${b.top1000}`,
+  ]),
   ...Object.entries(report.leaveOut).map(([fold, r]) => [
     `leave out ${fold} (${r.heldOut.join(', ')})`,
     `flagged ${pct(r.micro.dgaRecall)} / ${pct(r.macro.dgaRecall)} macro; unknown family ${pct(r.micro.unknownFamilyRate)}; wrong family ${pct(r.micro.wrongFamilyRate)}; fresh known answered unknown ${pct(r.freshKnownUnknownRate)}`,
@@ -288,5 +316,9 @@ if (folds.length) {
         ' |',
     );
 }
-console.log(`\nfresh per family (F1): ${Object.entries(report.fresh.perFamily).map(([l, m]) => `${l} ${m.f1.toFixed(2)}`).join(', ')}`);
+console.log(
+  `\nfresh per family (F1): ${Object.entries(report.fresh.perFamily)
+    .map(([l, m]) => `${l} ${m.f1.toFixed(2)}`)
+    .join(', ')}`,
+);
 console.log(`\n${file}`);

@@ -26,7 +26,13 @@ export interface EncodedSet {
 /** Training samples used for the class means and covariance (a stride over the set beyond this). */
 const GAUSSIAN_SAMPLES = 40_000;
 
-export function calibrateDecision(model: DgaModel, trainSet: EncodedSet, validation: EncodedSet, options: DecisionOptions, batchSize = 1024): Decision {
+export function calibrateDecision(
+  model: DgaModel,
+  trainSet: EncodedSet,
+  validation: EncodedSet,
+  options: DecisionOptions,
+  batchSize = 1024,
+): Decision {
   const targetBenignFpr = options.targetBenignFpr ?? DEFAULT_DECISION_OPTIONS.targetBenignFpr;
   const method: NoveltyMethod | false = options.novelty ?? DEFAULT_DECISION_OPTIONS.novelty;
   const targetRejectRate = options.targetRejectRate ?? DEFAULT_DECISION_OPTIONS.targetRejectRate;

@@ -95,7 +95,13 @@ export function chooseDgaThreshold(benignScores: ArrayLike<number>, targetFpr: n
 }
 
 /** Novelty score per row (higher = more novel). */
-export function noveltyScores(method: NoveltyMethod, out: ScoredOutputs, numClasses: number, benign: number, gaussian: FeatureGaussian | null): Float32Array {
+export function noveltyScores(
+  method: NoveltyMethod,
+  out: ScoredOutputs,
+  numClasses: number,
+  benign: number,
+  gaussian: FeatureGaussian | null,
+): Float32Array {
   const C = numClasses;
   const n = out.probs.length / C;
   const res = new Float32Array(n);
@@ -175,7 +181,13 @@ function mahalanobisMin(features: Float32Array, g: FeatureGaussian): Float32Arra
  * with shrinkage towards a scaled identity (the covariance of a few thousand 128-dim vectors is
  * close to singular).
  */
-export function fitFeatureGaussian(features: Float32Array, labels: ArrayLike<number>, dim: number, benign: number, shrinkage = 0.05): FeatureGaussian {
+export function fitFeatureGaussian(
+  features: Float32Array,
+  labels: ArrayLike<number>,
+  dim: number,
+  benign: number,
+  shrinkage = 0.05,
+): FeatureGaussian {
   const n = labels.length;
   const sums = new Map<number, Float64Array>();
   const counts = new Map<number, number>();
@@ -277,7 +289,13 @@ export interface Verdict {
 }
 
 /** Decide one row. `novelty` is the row's novelty score (NaN when the model has no detector). */
-export function decide(row: ArrayLike<number>, benign: number, novelty: number, decision: Decision, overrides: { dgaThreshold?: number; noveltyThreshold?: number | null } = {}): Verdict {
+export function decide(
+  row: ArrayLike<number>,
+  benign: number,
+  novelty: number,
+  decision: Decision,
+  overrides: { dgaThreshold?: number; noveltyThreshold?: number | null } = {},
+): Verdict {
   const C = row.length;
   const dgaScore = benign >= 0 ? 1 - (row[benign] as number) : 1;
   const dgaThreshold = overrides.dgaThreshold ?? decision.dgaThreshold;

@@ -143,7 +143,11 @@ export function heldOutReport(model: DgaModel, held: readonly Sample[], batchSiz
   held.forEach((s, i) => {
     const f = per.get(s.label) ?? { n: 0, dga: 0, unk: 0, to: new Map<string, number>() };
     f.n++;
-    const name = !v.dga[i] ? model.meta.benignLabel : v.predicted[i] === -1 ? UNKNOWN_FAMILY_LABEL : (model.labels[v.predicted[i] as number] as string);
+    const name = !v.dga[i]
+      ? model.meta.benignLabel
+      : v.predicted[i] === -1
+        ? UNKNOWN_FAMILY_LABEL
+        : (model.labels[v.predicted[i] as number] as string);
     if (v.dga[i]) f.dga++;
     if (v.dga[i] && v.predicted[i] === -1) f.unk++;
     f.to.set(name, (f.to.get(name) ?? 0) + 1);
@@ -164,7 +168,8 @@ export function heldOutReport(model: DgaModel, held: readonly Sample[], batchSiz
     }));
   const total = families.reduce((a, f) => a + f.n, 0);
   const micro = (g: (f: HeldOutFamily) => number): number => (total ? families.reduce((a, f) => a + g(f) * f.n, 0) / total : 0);
-  const macro = (g: (f: HeldOutFamily) => number): number => (families.length ? families.reduce((a, f) => a + g(f), 0) / families.length : 0);
+  const macro = (g: (f: HeldOutFamily) => number): number =>
+    families.length ? families.reduce((a, f) => a + g(f), 0) / families.length : 0;
   const rates = (agg: typeof micro): HeldOutRates => ({
     dgaRecall: agg((f) => f.dgaRecall),
     unknownFamilyRate: agg((f) => f.unknownFamilyRate),

@@ -25,7 +25,16 @@ export {
   type ArchitectureOptions,
   type NetWeights,
 } from './model';
-export { train, growWeights, TrainingAbortedError, type TrainOptions, type TrainProgress, type TrainResult, type TrainData, type LossKind } from './train';
+export {
+  train,
+  growWeights,
+  TrainingAbortedError,
+  type TrainOptions,
+  type TrainProgress,
+  type TrainResult,
+  type TrainData,
+  type LossKind,
+} from './train';
 export {
   computeMetrics,
   binaryMetrics,

@@ -259,7 +259,8 @@ export class LstmNet {
   /** Logits [B, C] from the LSTM's last hidden state (dropout when training). */
   head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
     const c = this.config;
-    const last = options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+    const last =
+      options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
     return tf.add(tf.matMul(last, this.wd), this.bd) as tf.Tensor2D;
   }
 

@@ -215,7 +215,8 @@ export class DgaModel {
         normalized: p.normalized,
         input: p.input,
         verdict: v.verdict,
-        family: v.verdict === 'benign' ? this.meta.benignLabel : v.unknownFamily ? UNKNOWN_FAMILY_LABEL : (this.labels[v.classIndex] as string),
+        family:
+          v.verdict === 'benign' ? this.meta.benignLabel : v.unknownFamily ? UNKNOWN_FAMILY_LABEL : (this.labels[v.classIndex] as string),
         probability: v.verdict === 'benign' ? 1 - v.dgaScore : v.dgaScore > 0 ? pNearest / v.dgaScore : 0,
         nearestFamily: nearest >= 0 ? (this.labels[nearest] as string) : null,
         top3: top,

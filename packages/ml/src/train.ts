@@ -152,7 +152,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
-    const logPrior = lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
+    const logPrior =
+      lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
 
     const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
     const skippedValidation = (data.validation?.length ?? 0) - val.length;
