@@ -60,9 +60,10 @@ const job = await deps.db.prisma.job.create({
   },
 });
 await deps.db.pool.query(
-  `INSERT INTO predictions (job_id, model_id, domain, family, probability, dga_score, uncertain, top3)
-   SELECT $1, $2, 'd' || i || '.example.com', ($3::text[])[1 + i % array_length($3::text[], 1)],
-          0.5 + (i % 50) / 100.0, (i % 97) / 97.0, i % 13 = 0, '[]'::jsonb
+  `INSERT INTO predictions (job_id, model_id, domain, verdict, family, probability, dga_score, unknown_family, top3)
+   SELECT $1, $2, 'd' || i || '.example.com', CASE WHEN i % 97 >= 49 THEN 'DGA' ELSE 'BENIGN' END::"Verdict",
+          ($3::text[])[1 + i % array_length($3::text[], 1)],
+          0.5 + (i % 50) / 100.0, (i % 97) / 97.0, i % 13 = 0 AND i % 97 >= 49, '[]'::jsonb
    FROM generate_series(1, $4::int) AS i`,
   [job.id, model.id, model.labels, ROWS],
 );
@@ -116,7 +117,7 @@ const cpuMs = () => {
 const endpoint = `http://127.0.0.1:${port}/graphql`;
 const body = (query, variables = {}) => JSON.stringify({ query, variables });
 const domains = (n) => Array.from({ length: n }, (_, i) => seeds[(i * 7919) % seeds.length]);
-const PREDICTION_FIELDS = 'id domain family probability dgaScore uncertain createdAt';
+const PREDICTION_FIELDS = 'id domain verdict family probability dgaScore unknownFamily createdAt';
 const scenarios = [
   {
     name: 'classify, 1 domain',

@@ -61,4 +61,6 @@ console.log(`model ${modelId} promoted; classifying snapshot ${full} (the later 
 const { startClassification } = await gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: full });
 const classified = await waitFor(startClassification.id, 'classification');
 const r = classified.result;
-console.log(`classified ${r.classified} domains: ${r.dga} scored as DGA, ${r.uncertain} uncertain, ${r.seconds.toFixed(1)} s`);
+console.log(
+  `classified ${r.classified} domains: ${r.benign} benign, ${r.dga} DGA (${r.dgaKnownFamily} of a known family, ${r.unknownFamily} of an unknown one), ${r.seconds.toFixed(1)} s`,
+);

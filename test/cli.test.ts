@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { initBackend, modelToBuffer, trainClassifier } from '@dgascope/ml';
+import { decisionColumns } from '@dgascope/api/src/modules/models/decision-columns';
+import { createDatabase } from '@dgascope/api/src/db/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -45,6 +48,75 @@ describe('dgascope CLI', () => {
     expect(unseen.stdout).toMatch(/banjori/);
     const skew = await cli(['skew', '1', '--top', '1']);
     expect(skew.stdout).toMatch(/^30000 domains in 1 families/);
+  });
+
+  it('classifies with the promoted model: verdict, family and DGA score, by its thresholds or the ones given', async () => {
+    const none = await cli(['classify', 'google.com']);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/no model is promoted/);
+    // A real (tiny) model, trained here and stored as the training job stores one.
+    await initBackend({ backend: 'wasm' });
+    const samples = Array.from({ length: 160 }, (_, i) => ({
+      domain: i % 2 ? `${'qxzvk'.repeat(1 + (i % 3))}${i}.com` : `shop${i}.org`,
+      label: i % 2 ? (i % 4 === 1 ? 'alpha' : 'beta') : 'benign',
+    }));
+    const { model } = await trainClassifier(samples, {
+      train: {
+        architecture: { embeddingDim: 8, lstmUnits: 8 },
+        epochs: 1,
+        batchSize: 32,
+        preset: 'endgame-2016',
+        decision: { novelty: 'max-softmax' },
+      },
+    });
+    const artifact = new Uint8Array(modelToBuffer(model));
+    const database = createDatabase(db.url, { max: 1 });
+    try {
+      await database.prisma.mlModel.create({
+        data: {
+          trainingJobId: 'cli-test',
+          status: 'PROMOTED',
+          architecture: {},
+          config: {},
+          labels: [...model.labels],
+          snapshotIds: [],
+          artifact,
+          artifactBytes: artifact.length,
+          ...decisionColumns(model),
+        },
+      });
+    } finally {
+      await database.close();
+    }
+    const expected = model.classify(['google.com', 'qxzvkqxzvk7.com']);
+    model.dispose();
+    const r = await cli(['classify', 'google.com', 'qxzvkqxzvk7.com', 'bad name!']);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^model \d+$/);
+    expect(lines[1]).toMatch(/^domain\s+verdict\s+family\s+dgaScore$/);
+    for (const [i, e] of expected.entries()) {
+      if (!e.ok) throw new Error('expected a valid name');
+      expect(lines[2 + i]!.split(/\s+/)).toEqual([e.domain, e.verdict, e.family, e.dgaScore.toFixed(4)]);
+    }
+    expect(lines[4]).toMatch(/^bad name!\s+invalid\s+/);
+    // Overrides: everything DGA at threshold 0, everything benign at 1; JSON has the whole answer.
+    const all = JSON.parse((await cli(['classify', 'google.com', 'qxzvkqxzvk7.com', '--dga-threshold', '0', '--json'])).stdout);
+    expect(all.map((a: { verdict: string }) => a.verdict)).toEqual(['DGA', 'DGA']);
+    expect(all[0]).toMatchObject({ domain: 'google.com', normalized: 'google.com', unknownFamily: expect.any(Boolean) });
+    const benign = await cli(['classify', 'google.com', 'qxzvkqxzvk7.com', '--dga-threshold', '1']);
+    expect(benign.stdout).not.toMatch(/\bdga\b/);
+    const known = JSON.parse((await cli(['classify', 'qxzvkqxzvk7.com', '--dga-threshold', '0', '--no-unknown-family', '--json'])).stdout);
+    expect(known[0]).toMatchObject({ verdict: 'DGA', unknownFamily: false });
+    const unknown = JSON.parse(
+      (await cli(['classify', 'qxzvkqxzvk7.com', '--dga-threshold', '0', '--novelty-threshold', '-1', '--json'])).stdout,
+    );
+    expect(unknown[0]).toMatchObject({ verdict: 'DGA', unknownFamily: true, family: 'unknownFamily' });
+    // The registry listing shows preset, loss and thresholds.
+    const models = await cli(['models']);
+    expect(models.stdout).toMatch(
+      /promoted\s+preset endgame-2016\s+loss cross-entropy\s+dga ≥ [\d.]+ \(target FPR 0\.001, \d+ benign\)\s+novelty max-softmax > [-\d.e]+/,
+    );
   });
 
   it('fails with one clear line for a missing file, a bad option or a bad environment', async () => {

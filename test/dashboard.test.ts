@@ -73,6 +73,11 @@ describe('dashboard in a real browser', () => {
     await page.getByText('API key accepted.').waitFor();
     await page.locator(`input[name="snapshot"][value="${tinyDga}"]`).check();
     await page.locator(`input[name="snapshot"][value="${tinyBenign}"]`).check();
+    // The preset list comes from the API; the overrides below replace single options of it.
+    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('endgame-2016 (default)');
+    await page.getByTestId('preset-select').selectOption('endgame-2016-balanced');
+    await page.getByLabel('Novelty detector').selectOption('max-softmax');
+    await page.locator('input[name="targetBenignFpr"]').fill('0.01');
     await page.locator('input[name="epochs"]').fill('2');
     await page.locator('input[name="embeddingDim"]').fill('16');
     await page.locator('input[name="lstmUnits"]').fill('16');
@@ -97,6 +102,73 @@ describe('dashboard in a real browser', () => {
     await page.close();
   });
 
+  it('the model page shows the preset, loss, thresholds and the verdict rates of the test split', async () => {
+    const r = await api.gql(
+      `{ model(id: 1) { preset loss decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate } metrics { benignFlaggedRate unknownFamilyRate } } }`,
+    );
+    const m = r.data!.model;
+    expect(m).toMatchObject({
+      preset: 'endgame-2016-balanced',
+      loss: 'logit-adjusted',
+      decision: { targetBenignFpr: 0.01, noveltyMethod: 'max-softmax' },
+    });
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/models/1`);
+    await expect(page.getByTestId('preset').textContent()).resolves.toBe('endgame-2016-balanced');
+    await expect(page.getByTestId('loss').textContent()).resolves.toBe('logit-adjusted');
+    const num = (x: number) => Number(x.toPrecision(4)).toString();
+    await expect(page.getByTestId('dga-threshold').textContent()).resolves.toBe(
+      `DGA when the DGA score ≥ ${num(m.decision.dgaThreshold)} (chosen for a benign false-positive rate of 0.01 on ${m.decision.calibrationBenign} benign validation domains)`,
+    );
+    await expect(page.getByTestId('novelty').textContent()).resolves.toBe(
+      `max-softmax: unknown family when novelty > ${num(m.decision.noveltyThreshold)} (chosen to reject ${num(m.decision.targetRejectRate)} of known-family validation DGA domains)`,
+    );
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+    await expect(page.getByTestId('verdict-rates').textContent()).resolves.toContain(
+      `${pct(m.metrics.benignFlaggedRate)} of benign domains flagged as DGA; ${pct(m.metrics.unknownFamilyRate)} of DGA`,
+    );
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'model-verdict-rule-1280.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the predictions page shows each stored verdict and filters by it, as the API has them', async () => {
+    const started = await api.gql(
+      `mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`,
+      { s: tinyDga },
+      { key: ADMIN_KEY },
+    );
+    const id = started.data!.startClassification.id as string;
+    await expect
+      .poll(async () => (await api.gql(`query($id: String!) { job(id: $id) { state } }`, { id })).data!.job.state, { timeout: 120_000 })
+      .toBe('COMPLETED');
+    const { page, errors } = await openPage(browser);
+    for (const [param, verdict] of [
+      ['benign', 'BENIGN'],
+      ['dga', 'DGA'],
+    ] as const) {
+      const r = await api.gql(
+        `query($v: Verdict!, $j: String!) { predictions(first: 100, filter: { verdict: $v, jobId: $j }) { nodes { domain family unknownFamily nearestFamily } } }`,
+        { v: verdict, j: id },
+      );
+      const expected = r.data!.predictions.nodes.map(
+        (n: { domain: string; family: string; unknownFamily: boolean; nearestFamily: string }) => [
+          n.domain,
+          verdict === 'BENIGN' ? 'benign' : n.unknownFamily ? 'DGA, unknown family' : 'DGA',
+          n.unknownFamily ? `unknown (nearest: ${n.nearestFamily})` : n.family,
+        ],
+      );
+      await page.goto(`${dashboard.url}/predictions?verdict=${param}&job=${id}`);
+      const rows = await page
+        .locator('[data-testid="predictions"] tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].slice(0, 3).map((td) => td.textContent)));
+      expect(rows, param).toEqual(expected);
+    }
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'predictions-verdicts-1280.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('classifies now from the predictions page and shows a model with its confusion heat map', async () => {
     const { page, errors } = await openPage(browser);
     await page.goto(`${dashboard.url}/predictions`);
@@ -106,6 +178,14 @@ describe('dashboard in a real browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, 'classify-now-1280.png'), fullPage: true });
     await expect(page.locator('[data-testid="classify-results"] tbody tr').count()).resolves.toBe(3);
     await expect(page.locator('[data-testid="classify-results"] tbody tr').nth(2).textContent()).resolves.toMatch(/invalid character/);
+    // the verdict column says what the API says
+    const api3 = await api.gql(`{ classify(domains: ["google.com", "earnestnessbiophysicalohax.com"]) { verdict unknownFamily } }`);
+    const verdicts = await page.locator('[data-testid="classify-results"] tbody tr td:nth-child(2)').allTextContents();
+    expect(verdicts.slice(0, 2)).toEqual(
+      api3.data!.classify.map((c: { verdict: string; unknownFamily: boolean }) =>
+        c.verdict === 'BENIGN' ? 'benign' : c.unknownFamily ? 'DGA, unknown family' : 'DGA',
+      ),
+    );
     await page.goto(`${dashboard.url}/models/1`);
     const cells = page.locator('[data-testid="confusion"] td');
     await expect(cells.count()).resolves.toBe(16);
@@ -134,6 +214,7 @@ describe('dashboard in a real browser', () => {
       '/snapshots/4',
       '/models',
       '/models/1',
+      '/models/compare?a=1&b=1',
       '/predictions',
       '/admin',
     ];

@@ -75,8 +75,10 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(sawProgress || job.progress.epoch === 3).toBe(true);
     firstModel = job.modelId;
     const m = await api.gql(
-      `query($id: Int!) { model(id: $id) { status labels snapshotIds backend trainingSamples dataFingerprint openSetThreshold
-        metrics { accuracy macro { f1 } micro { f1 } perFamily { family f1 support } confusion { labels counts } binary { auc tprAtFpr1e3 roc { fpr tpr } } misclassified { domain trueFamily predictedFamily probability } } } }`,
+      `query($id: Int!) { model(id: $id) { status labels snapshotIds backend trainingSamples dataFingerprint preset loss
+        decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
+        metrics { accuracy macro { f1 } micro { f1 } perFamily { family f1 support } confusion { labels counts } binary { auc tprAtFpr1e3 roc { fpr tpr } } misclassified { domain trueFamily predictedFamily probability }
+          benignFlaggedRate unknownFamilyRate unknownFamily } } }`,
       { id: firstModel },
     );
     const model = m.data!.model;
@@ -85,11 +87,20 @@ describe('training and classification jobs (real Redis, real worker process)', (
       labels: ['banjori', 'benign', 'necurs', 'pykspa'],
       snapshotIds: [dgaSnapshot, benignSnapshot],
       backend: 'wasm',
+      preset: 'endgame-2016',
+      loss: 'cross-entropy',
+      decision: { targetBenignFpr: 0.001, noveltyMethod: 'mahalanobis', targetRejectRate: 0.01 },
     });
+    expect(model.decision.dgaThreshold).toBeGreaterThanOrEqual(0.5);
+    expect(model.decision.calibrationBenign).toBeGreaterThan(0);
+    expect(Number.isFinite(model.decision.noveltyThreshold)).toBe(true);
+    expect(model.metrics.benignFlaggedRate).toBeGreaterThanOrEqual(0);
+    expect(model.metrics.unknownFamilyRate).toBeGreaterThanOrEqual(0);
     expect(model.metrics.perFamily).toHaveLength(4);
     expect(model.metrics.confusion.counts).toHaveLength(4);
     const testSize = model.metrics.perFamily.reduce((s: number, f: { support: number }) => s + f.support, 0);
-    expect(model.metrics.confusion.counts.flat().reduce((s: number, n: number) => s + n, 0)).toBe(testSize);
+    // answers of "unknown family" have no column in the confusion matrix
+    expect(model.metrics.confusion.counts.flat().reduce((s: number, n: number) => s + n, 0)).toBe(testSize - model.metrics.unknownFamily);
     expect(model.metrics.binary.auc).toBeGreaterThan(0.5);
     expect(model.dataFingerprint).toMatch(/\w+/);
   });
@@ -100,14 +111,16 @@ describe('training and classification jobs (real Redis, real worker process)', (
     const promoted = await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id status promotedAt } }`, { id: firstModel }, admin);
     expect(promoted.data!.promoteModel.status).toBe('PROMOTED');
     const r = await api.gql(
-      `{ classify(domains: ["Google.COM.", "earnestnessbiophysicalohax.com", "not a domain"]) { domain error normalized family probability dgaScore uncertain top3 { family probability } modelId } }`,
+      `{ classify(domains: ["Google.COM.", "earnestnessbiophysicalohax.com", "not a domain"]) { domain error normalized verdict family probability nearestFamily dgaScore novelty unknownFamily top3 { family probability } modelId } }`,
     );
     const [google, banjori, bad] = r.data!.classify;
     expect(google).toMatchObject({ domain: 'Google.COM.', normalized: 'google.com', error: null, modelId: firstModel });
     expect(google.top3).toHaveLength(3);
     expect(google.probability).toBeGreaterThan(0);
     expect(banjori.dgaScore).toBeGreaterThanOrEqual(0);
-    expect(bad).toMatchObject({ error: expect.stringMatching(/invalid character/), family: null, modelId: firstModel });
+    expect(['BENIGN', 'DGA']).toContain(banjori.verdict);
+    expect(banjori.nearestFamily).toMatch(/banjori|necurs|pykspa/);
+    expect(bad).toMatchObject({ error: expect.stringMatching(/invalid character/), verdict: null, family: null, modelId: firstModel });
   });
 
   it('refuses classify batches over the limit and mutations without the admin key', async () => {
@@ -129,17 +142,22 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(job.error).toBeNull();
     expect(job.result).toMatchObject({ classified: 450, invalid: 0 });
     expect(job.result.perFamily.reduce((s: number, f: { count: number }) => s + f.count, 0)).toBe(450);
+    expect(job.result.benign + job.result.dga).toBe(450);
+    expect(job.result.dgaKnownFamily + job.result.unknownFamily).toBe(job.result.dga);
     const page = await api.gql(
-      `query($j: String!) { predictions(first: 500, filter: { jobId: $j }) { nodes { domain family probability dgaScore } } }`,
+      `query($j: String!) { predictions(first: 500, filter: { jobId: $j }) { nodes { domain verdict family probability dgaScore unknownFamily } } }`,
       { j: job.id },
     );
-    expect(page.data!.predictions.nodes).toHaveLength(450);
+    const nodes = page.data!.predictions.nodes as Array<{ verdict: string; family: string }>;
+    expect(nodes).toHaveLength(450);
+    expect(nodes.filter((p) => p.verdict === 'BENIGN')).toHaveLength(job.result.benign);
     const report = await api.gql(
-      `{ domain(name: "EARNESTNESSBIOPHYSICALOHAX.com") { name listings { family feed } predictions { family jobId } } }`,
+      `{ domain(name: "EARNESTNESSBIOPHYSICALOHAX.com") { name verdict listings { family feed } predictions { verdict family jobId } } }`,
     );
     expect(report.data!.domain.name).toBe('earnestnessbiophysicalohax.com');
     expect(report.data!.domain.listings).toEqual([{ family: 'banjori', feed: 'labelled' }]);
     expect(report.data!.domain.predictions.map((p: { jobId: string }) => p.jobId)).toEqual([job.id]);
+    expect(report.data!.domain.verdict).toBe(report.data!.domain.predictions[0].verdict);
   });
 
   it('classifies an uploaded list, reporting invalid names', async () => {
@@ -231,7 +249,7 @@ describe('training and classification jobs (real Redis, real worker process)', (
   });
 
   it('swaps the API to a newly promoted model without a restart, and compares models', async () => {
-    const id = await train({ seed: 7, classWeights: 'inverse' });
+    const id = await train({ seed: 7, classWeights: 'inverse', preset: 'endgame-2016-balanced' });
     const job = await waitFor(id, ['COMPLETED', 'FAILED']);
     expect(job.state).toBe('COMPLETED');
     await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: job.modelId }, admin);
@@ -243,9 +261,12 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(statuses.get(firstModel)).toBe('READY');
     expect([...statuses.values()].filter((s) => s === 'PROMOTED')).toHaveLength(1);
     const cmp = await api.gql(
-      `query($a: Int!, $b: Int!) { compareModels(a: $a, b: $b) { macroF1Delta families { family f1A f1B f1Delta } } }`,
+      `query($a: Int!, $b: Int!) { compareModels(a: $a, b: $b) { a { preset loss decision { dgaThreshold } } b { preset loss decision { dgaThreshold } } macroF1Delta families { family f1A f1B f1Delta } } }`,
       { a: firstModel, b: job.modelId },
     );
+    expect(cmp.data!.compareModels.a).toMatchObject({ preset: 'endgame-2016', loss: 'cross-entropy' });
+    expect(cmp.data!.compareModels.b).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'logit-adjusted' });
+    expect(cmp.data!.compareModels.b.decision.dgaThreshold).toBeGreaterThanOrEqual(0.5);
     expect(cmp.data!.compareModels.families.map((f: { family: string }) => f.family)).toEqual(['banjori', 'benign', 'necurs', 'pykspa']);
     // Rollback: promote the first model again.
     await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: firstModel }, admin);

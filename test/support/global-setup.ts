@@ -1,24 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { BASE_DATABASE_URL, databaseUrl, TEMPLATE_DATABASE } from './test-env';
+import { BASE_DATABASE_URL, databaseUrl, migrationsHash, TEMPLATE_DATABASE } from './test-env';
 
 const root = path.resolve(__dirname, '..', '..');
 
-function migrationsHash(): string {
-  const dir = path.join(root, 'prisma', 'migrations');
-  const hash = createHash('sha256');
-  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
-    if (entry.endsWith('.sql')) hash.update(entry).update(readFileSync(path.join(dir, entry)));
-  }
-  return hash.digest('hex').slice(0, 16);
-}
-
 /**
  * Migrates a template database once with Prisma's own `migrate deploy`; every test file
- * then clones it (CREATE DATABASE … TEMPLATE), which takes well under a second.
+ * then clones it (CREATE DATABASE … TEMPLATE), which takes well under a second. The template is
+ * named after the migrations' hash, so checkouts with other migrations keep their own.
  */
 export default async function setup(): Promise<void> {
   const admin = new Client({ connectionString: BASE_DATABASE_URL });

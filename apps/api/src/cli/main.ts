@@ -14,6 +14,9 @@ import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { FEED_FORMATS } from '../modules/ingestion/feed-format';
 import { IngestionService, type IngestProgress } from '../modules/ingestion/ingestion.service';
 import { SnapshotsService } from '../modules/snapshots/snapshots.service';
+import { toClassification } from '../modules/classification/classification.mapper';
+import { classifyWithModel } from '../modules/models/classify-with-model';
+import { ModelsService } from '../modules/models/models.service';
 
 // The CLI needs only the database; it validates just what it uses.
 const CliEnv = z.object({
@@ -244,6 +247,86 @@ keys
     try {
       const key = await audited(db, 'keys revoke', { nameOrId }, () => new ApiKeysService(db.prisma, db.pool, undefined).revoke(nameOrId));
       console.log(`revoked key "${key.name}" (id ${key.id})`);
+    } finally {
+      await db.close();
+    }
+  });
+
+function parseThreshold(value: string): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x)) throw new InvalidArgumentError(`"${value}" is not a number`);
+  return x;
+}
+
+program
+  .command('classify')
+  .description("Classify domains now with the promoted model (or --model): one verdict each, by the model's thresholds unless overridden.")
+  .argument('<domains...>', 'domain names')
+  .option('--model <id>', 'model id (default: the promoted model)', parseId)
+  .option('--dga-threshold <x>', "instead of the model's DGA threshold (dgaScore ≥ x → dga)", parseThreshold)
+  .option('--novelty-threshold <y>', "instead of the model's novelty threshold (novelty > y → unknown family)", parseThreshold)
+  .option('--no-unknown-family', 'never answer "unknown family" (the nearest family instead)')
+  .option('--json', 'print the answers as JSON')
+  .action(
+    async (
+      domains: string[],
+      opts: { model?: number; dgaThreshold?: number; noveltyThreshold?: number; unknownFamily: boolean; json?: boolean },
+    ) => {
+      const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+      try {
+        const { modelId, results } = await classifyWithModel(new ModelsService(db.prisma), domains, opts.model, {
+          ...(opts.dgaThreshold !== undefined ? { dgaThreshold: opts.dgaThreshold } : {}),
+          ...(!opts.unknownFamily
+            ? { noveltyThreshold: null }
+            : opts.noveltyThreshold !== undefined
+              ? { noveltyThreshold: opts.noveltyThreshold }
+              : {}),
+        });
+        const answers = results.map((r) => toClassification(r, modelId));
+        if (opts.json) {
+          console.log(JSON.stringify(answers));
+          return;
+        }
+        const width = Math.max(6, ...answers.map((a) => a.domain.length));
+        console.log(`model ${modelId}`);
+        console.log(`${'domain'.padEnd(width)}  verdict  ${'family'.padEnd(24)} dgaScore`);
+        for (const a of answers)
+          console.log(
+            a.error
+              ? `${a.domain.padEnd(width)}  invalid  ${a.error}`
+              : `${a.domain.padEnd(width)}  ${a.verdict!.toLowerCase().padEnd(7)}  ${a.family!.padEnd(24)} ${a.dgaScore!.toFixed(4)}`,
+          );
+      } finally {
+        await db.close();
+      }
+    },
+  );
+
+program
+  .command('models')
+  .description('The model registry, newest first: status, preset, loss and verdict thresholds.')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
+    try {
+      const list = await new ModelsService(db.prisma).list(null, 100);
+      const models = list.nodes.map(({ metricsJson: _m, architecture: _a, config: _c, ...m }) => m);
+      if (opts.json) {
+        console.log(JSON.stringify(models));
+        return;
+      }
+      if (models.length === 0) console.log('no models yet');
+      const num = (x: number | null | undefined, digits = 4) => (x == null ? '-' : Number(x.toPrecision(digits)).toString());
+      for (const m of models) {
+        const d = m.decision;
+        console.log(
+          `${String(m.id).padStart(4)}  ${m.status.toLowerCase().padEnd(8)} preset ${m.preset ?? '-'}  loss ${m.loss}  ` +
+            (d
+              ? `dga ≥ ${num(d.dgaThreshold)} (target FPR ${num(d.targetBenignFpr)}, ${d.calibrationBenign ?? '-'} benign)  ` +
+                `novelty ${d.noveltyMethod ?? 'none'}${d.noveltyMethod ? ` > ${num(d.noveltyThreshold)} (target ${num(d.targetRejectRate)})` : ''}`
+              : 'not trained'),
+        );
+      }
     } finally {
       await db.close();
     }

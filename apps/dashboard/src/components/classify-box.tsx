@@ -1,15 +1,18 @@
 'use client';
 
 import { useState } from 'react';
+import { VerdictBadge, familyText } from '@/components/verdict';
 import { describeError, gql } from '@/lib/client-graphql';
 
 interface Result {
   domain: string;
   error: string | null;
+  verdict: 'BENIGN' | 'DGA' | null;
   family: string | null;
   probability: number | null;
+  nearestFamily: string | null;
   dgaScore: number | null;
-  uncertain: boolean | null;
+  unknownFamily: boolean | null;
   top3: Array<{ family: string; probability: number }>;
   modelId: number;
 }
@@ -30,7 +33,7 @@ export function ClassifyBox() {
     setError(null);
     try {
       const data = await gql<{ classify: Result[] }>(
-        `query($d: [String!]!) { classify(domains: $d) { domain error family probability dgaScore uncertain top3 { family probability } modelId } }`,
+        `query($d: [String!]!) { classify(domains: $d) { domain error verdict family probability nearestFamily dgaScore unknownFamily top3 { family probability } modelId } }`,
         { d: domains },
       );
       setResults(data.classify);
@@ -60,6 +63,7 @@ export function ClassifyBox() {
           <thead>
             <tr>
               <th>Domain</th>
+              <th>Verdict</th>
               <th>Family</th>
               <th className="num">Probability</th>
               <th className="num">DGA score</th>
@@ -70,7 +74,14 @@ export function ClassifyBox() {
             {results.map((r, i) => (
               <tr key={`${r.domain}-${i}`}>
                 <td className="mono">{r.domain}</td>
-                <td>{r.error ? <span className="error-text">{r.error}</span> : `${r.family}${r.uncertain ? ' (uncertain)' : ''}`}</td>
+                <td>
+                  {r.error ? (
+                    <span className="error-text">{r.error}</span>
+                  ) : (
+                    <VerdictBadge verdict={r.verdict} unknownFamily={r.unknownFamily} />
+                  )}
+                </td>
+                <td>{r.error ? '' : familyText(r)}</td>
                 <td className="num">{r.probability?.toFixed(3) ?? ''}</td>
                 <td className="num">{r.dgaScore?.toFixed(3) ?? ''}</td>
                 <td>{r.top3.map((t) => `${t.family} ${t.probability.toFixed(2)}`).join(', ')}</td>

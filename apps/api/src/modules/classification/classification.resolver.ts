@@ -1,3 +1,4 @@
+import { Verdict } from '@prisma/client';
 import { ArrayMaxSize, Max, Min } from 'class-validator';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { AppError } from '../../errors/app-error';
@@ -6,6 +7,7 @@ import { Arg, Args, ArgsType, Field, Float, InputType, Int, Mutation, Query, Res
 import { Connection, PageArgs } from '../../graphql/pagination';
 import { Job } from '../jobs/job.type';
 import { ClassificationService, MAX_LIST_DOMAINS } from './classification.service';
+import { toClassification } from './classification.mapper';
 import { Classification, DomainReport, Prediction } from './prediction.type';
 import { PredictionsService } from './predictions.service';
 
@@ -17,7 +19,8 @@ class PredictionFilterInput {
   @Field(() => String, { nullable: true }) family?: string | null;
   @Field(() => Float, { nullable: true }) @Min(0) @Max(1) minProbability?: number | null;
   @Field(() => Float, { nullable: true }) @Min(0) @Max(1) maxProbability?: number | null;
-  @Field(() => Boolean, { nullable: true }) uncertain?: boolean | null;
+  @Field(() => Verdict, { nullable: true }) verdict?: Verdict | null;
+  @Field(() => Boolean, { nullable: true, description: 'DGA of no family the model knows.' }) unknownFamily?: boolean | null;
   @Field(() => String, { nullable: true, description: 'Also shows the (partial) output of a job that is not completed.' }) jobId?:
     string | null;
   @Field(() => Int, { nullable: true }) modelId?: number | null;
@@ -48,36 +51,31 @@ export class ClassificationResolver {
     private readonly predictionsService: PredictionsService,
   ) {}
 
-  @Query(() => [Classification], { description: 'Classify domains now with the promoted model (up to CLASSIFY_MAX_DOMAINS).' })
-  async classify(@Arg('domains', () => [String]) domains: string[]): Promise<Classification[]> {
-    const { modelId, results } = await this.classification.classifyNow(domains);
-    return results.map((r) =>
-      r.ok
-        ? {
-            domain: r.domain,
-            error: null,
-            normalized: r.normalized,
-            input: r.input,
-            family: r.family,
-            probability: r.probability,
-            top3: r.top3,
-            dgaScore: r.dgaScore,
-            uncertain: r.uncertain,
-            modelId,
-          }
-        : {
-            domain: r.domain,
-            error: r.error,
-            normalized: null,
-            input: null,
-            family: null,
-            probability: null,
-            top3: [],
-            dgaScore: null,
-            uncertain: null,
-            modelId,
-          },
-    );
+  @Query(() => [Classification], {
+    description:
+      'Classify domains now with the promoted model (up to CLASSIFY_MAX_DOMAINS), by its verdict rule unless overridden for this call.',
+  })
+  async classify(
+    @Arg('domains', () => [String]) domains: string[],
+    @Arg('dgaThreshold', () => Float, { nullable: true, description: "Instead of the model's DGA threshold (dgaScore ≥ this → DGA)." })
+    dgaThreshold?: number | null,
+    @Arg('noveltyThreshold', () => Float, {
+      nullable: true,
+      description: "Instead of the model's novelty threshold (novelty above this → unknown family).",
+    })
+    noveltyThreshold?: number | null,
+    @Arg('unknownFamily', () => Boolean, {
+      nullable: true,
+      defaultValue: true,
+      description: 'false: never answer "unknown family" (the nearest family instead).',
+    })
+    unknownFamily?: boolean,
+  ): Promise<Classification[]> {
+    const { modelId, results } = await this.classification.classifyNow(domains, {
+      ...(dgaThreshold != null ? { dgaThreshold } : {}),
+      ...(unknownFamily === false ? { noveltyThreshold: null } : noveltyThreshold != null ? { noveltyThreshold } : {}),
+    });
+    return results.map((r) => toClassification(r, modelId));
   }
 
   @Query(() => PredictionConnection, { description: 'Stored predictions, newest first.' })

@@ -1,3 +1,4 @@
+import { UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import { activeBackend, InferencePool, type ClassifyResult, type DgaModel } from '@dgascope/ml';
 import { JobKind, JobState, type Job, type Prisma, type PrismaClient } from '@prisma/client';
 import type { Pool } from 'pg';
@@ -7,7 +8,8 @@ import type { ModelsService } from '../models/models.service';
 import type { Classified, PromotedModel } from '../models/promoted-model';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { RunContext } from '../training/training.service';
-import { ClassifyBatcher } from './classify-batcher';
+import { ClassifyBatcher, type VerdictOverrides } from './classify-batcher';
+import { toVerdict } from './classification.mapper';
 
 /** Requests up to this many domains go to the small-batch lane (this thread, latency first). */
 const SMALL_REQUEST_DOMAINS = 32;
@@ -15,6 +17,18 @@ const SMALL_REQUEST_DOMAINS = 32;
 const SMALL_ROUND_DOMAINS = 64;
 /** Most domains in one round of the large-batch lane (the inference thread). */
 const LARGE_ROUND_DOMAINS = 4096;
+
+/** The result of a completed bulk job, besides its invalid names and duration. */
+export interface ClassificationSummary {
+  classified: number;
+  benign: number;
+  /** dgaKnownFamily + unknownFamily. */
+  dga: number;
+  dgaKnownFamily: number;
+  unknownFamily: number;
+  /** Most frequent first; "benign" and "unknownFamily" are families here too. */
+  perFamily: Array<{ family: string; count: number }>;
+}
 
 /** What a bulk-classification job is asked to do; stored as the job's input. */
 export interface ClassificationRequest {
@@ -41,12 +55,19 @@ export class ClassificationService {
     /** Inference threads of a bulk job (worker_threads with their own backend); 0 = this thread. */
     private readonly inferenceThreads: number,
   ) {
-    this.small = new ClassifyBatcher((domains) => promoted.classifySmall(domains), SMALL_ROUND_DOMAINS);
-    this.large = new ClassifyBatcher((domains) => promoted.classifyLarge(domains), LARGE_ROUND_DOMAINS);
+    this.small = new ClassifyBatcher((domains, overrides) => promoted.classifySmall(domains, overrides), SMALL_ROUND_DOMAINS);
+    this.large = new ClassifyBatcher((domains, overrides) => promoted.classifyLarge(domains, overrides), LARGE_ROUND_DOMAINS);
   }
 
-  /** Synchronous classification with the promoted model (the `classify` query). */
-  async classifyNow(domains: readonly string[]): Promise<Classified> {
+  /**
+   * Synchronous classification with the promoted model (the `classify` query), optionally under
+   * another DGA threshold or novelty threshold than the model's (null: never "unknown family").
+   */
+  async classifyNow(domains: readonly string[], overrides: VerdictOverrides = {}): Promise<Classified> {
+    if (overrides.dgaThreshold !== undefined && !(overrides.dgaThreshold >= 0 && overrides.dgaThreshold <= 1))
+      throw new AppError('BAD_USER_INPUT', 'INVALID_THRESHOLD', `dgaThreshold must be in [0, 1] (got ${overrides.dgaThreshold})`);
+    if (overrides.noveltyThreshold != null && !Number.isFinite(overrides.noveltyThreshold))
+      throw new AppError('BAD_USER_INPUT', 'INVALID_THRESHOLD', 'noveltyThreshold must be a finite number or null');
     if (domains.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_DOMAINS', 'give at least one domain');
     if (domains.length > this.maxSyncDomains) {
       throw new AppError(
@@ -55,7 +76,7 @@ export class ClassificationService {
         `at most ${this.maxSyncDomains} domains per classify call (got ${domains.length}); use startClassification for more`,
       );
     }
-    return (domains.length <= SMALL_REQUEST_DOMAINS ? this.small : this.large).classify(domains);
+    return (domains.length <= SMALL_REQUEST_DOMAINS ? this.small : this.large).classify(domains, overrides);
   }
 
   async start(input: { snapshotId?: number | null; domains?: string[] | null; modelId?: number | null }): Promise<Job> {
@@ -195,36 +216,48 @@ export class ClassificationService {
     const ok = results.filter((r): r is Extract<ClassifyResult, { ok: true }> => r.ok);
     if (ok.length === 0) return;
     await this.pool.query(
-      `INSERT INTO predictions (job_id, model_id, domain, family, probability, dga_score, uncertain, top3)
-       SELECT $1, $2, u.domain, u.family, u.probability, u.dga_score, u.uncertain, u.top3
-       FROM unnest($3::text[], $4::text[], $5::real[], $6::real[], $7::boolean[], $8::jsonb[])
-         AS u(domain, family, probability, dga_score, uncertain, top3)
+      `INSERT INTO predictions (job_id, model_id, domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
+       SELECT $1, $2, u.domain, u.verdict, u.family, u.probability, u.nearest_family, u.dga_score, u.novelty, u.unknown_family, u.top3
+       FROM unnest($3::text[], $4::"Verdict"[], $5::text[], $6::real[], $7::text[], $8::real[], $9::real[], $10::boolean[], $11::jsonb[])
+         AS u(domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
        ON CONFLICT (job_id, domain) DO NOTHING`,
       [
         jobId,
         modelId,
         ok.map((r) => r.normalized),
+        ok.map((r) => toVerdict(r.verdict)),
         ok.map((r) => r.family),
         ok.map((r) => r.probability),
+        ok.map((r) => r.nearestFamily),
         ok.map((r) => r.dgaScore),
-        ok.map((r) => r.uncertain),
+        ok.map((r) => r.novelty),
+        ok.map((r) => r.unknownFamily),
         ok.map((r) => JSON.stringify(r.top3)),
       ],
     );
   }
 
-  private async summary(jobId: string) {
-    const rows = await this.pool.query<{ family: string; n: string; uncertain: string; dga: string }>(
-      `SELECT family, count(*) AS n, count(*) FILTER (WHERE uncertain) AS uncertain, count(*) FILTER (WHERE dga_score >= 0.5) AS dga
-       FROM predictions WHERE job_id = $1 GROUP BY family ORDER BY count(*) DESC, family`,
+  /**
+   * Counts per verdict and per family, from the stored predictions (so a retried job counts each
+   * domain once). The family of a prediction follows its verdict ("benign" exactly when benign,
+   * "unknownFamily" exactly when DGA of no known family), so the counts agree with each other.
+   */
+  private async summary(jobId: string): Promise<ClassificationSummary> {
+    const rows = await this.pool.query<{ family: string; verdict: string; n: string }>(
+      `SELECT family, verdict, count(*) AS n FROM predictions WHERE job_id = $1 GROUP BY family, verdict ORDER BY count(*) DESC, family`,
       [jobId],
     );
-    const perFamily = rows.rows.map((r) => ({ family: r.family, count: Number(r.n) }));
+    const count = (keep: (r: { family: string; verdict: string }) => boolean) =>
+      rows.rows.filter(keep).reduce((s, r) => s + Number(r.n), 0);
+    const unknownFamily = count((r) => r.verdict === 'DGA' && r.family === UNKNOWN_FAMILY_LABEL);
+    const dga = count((r) => r.verdict === 'DGA');
     return {
-      classified: perFamily.reduce((s, f) => s + f.count, 0),
-      dga: rows.rows.reduce((s, r) => s + Number(r.dga), 0),
-      uncertain: rows.rows.reduce((s, r) => s + Number(r.uncertain), 0),
-      perFamily,
+      classified: count(() => true),
+      benign: count((r) => r.verdict === 'BENIGN'),
+      dga,
+      dgaKnownFamily: dga - unknownFamily,
+      unknownFamily,
+      perFamily: rows.rows.map((r) => ({ family: r.family, count: Number(r.n) })),
     };
   }
 

@@ -1,20 +1,34 @@
 import type { Classified } from '../models/promoted-model';
 
-/** Classifies one round's domains (the requests of that round, concatenated). */
-export type ClassifyRound = (domains: string[]) => Promise<Classified>;
+/** Per-request overrides of the model's verdict rule (see @dgascope/ml ClassifyOptions). */
+export interface VerdictOverrides {
+  dgaThreshold?: number;
+  /** null: never answer "unknown family". */
+  noveltyThreshold?: number | null;
+}
+
+/** Classifies one round's domains (the requests of that round, concatenated), all under the same overrides. */
+export type ClassifyRound = (domains: string[], overrides: VerdictOverrides) => Promise<Classified>;
 
 interface Waiting {
   domains: readonly string[];
+  overrides: VerdictOverrides;
+  /** Requests with equal keys share a round. */
+  key: string;
   resolve(answer: Classified): void;
   reject(err: unknown): void;
+}
+
+function overridesKey(o: VerdictOverrides): string {
+  return `${o.dgaThreshold ?? ''}|${o.noveltyThreshold === undefined ? '' : String(o.noveltyThreshold)}`;
 }
 
 /**
  * Coalesces concurrent `classify` requests into one model call per round. A model call costs
  * nearly the same for 1 domain as for 10 (per-op dispatch dominates), so eight callers of one
  * domain each are served by one call instead of queueing behind seven others. One round runs
- * at a time; requests that arrive meanwhile, or that do not fit into `maxRoundDomains`, make
- * the next one.
+ * at a time; requests that arrive meanwhile, that do not fit into `maxRoundDomains`, or that
+ * override the verdict rule differently from the round's first request, make a later one.
  */
 export class ClassifyBatcher {
   private waiting: Waiting[] = [];
@@ -26,9 +40,9 @@ export class ClassifyBatcher {
     private readonly maxRoundDomains: number,
   ) {}
 
-  classify(domains: readonly string[]): Promise<Classified> {
+  classify(domains: readonly string[], overrides: VerdictOverrides = {}): Promise<Classified> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ domains, resolve, reject });
+      this.waiting.push({ domains, overrides, key: overridesKey(overrides), resolve, reject });
       this.schedule();
     });
   }
@@ -41,12 +55,21 @@ export class ClassifyBatcher {
   }
 
   private async flush(): Promise<void> {
+    // The longest prefix of the queue under the first request's overrides that fits (at least one request).
+    const key = this.waiting[0]!.key;
     let size = 0;
-    const cut = this.waiting.findIndex((w, i) => (size += w.domains.length) > this.maxRoundDomains && i > 0);
-    const batch = cut < 0 ? this.waiting : this.waiting.slice(0, cut);
-    this.waiting = cut < 0 ? [] : this.waiting.slice(cut);
+    let cut = this.waiting.findIndex((w, i) => {
+      size += w.domains.length;
+      return i > 0 && (size > this.maxRoundDomains || w.key !== key);
+    });
+    if (cut < 0) cut = this.waiting.length;
+    const batch = this.waiting.slice(0, cut);
+    this.waiting = this.waiting.slice(cut);
     try {
-      const { modelId, results } = await this.round(batch.flatMap((w) => w.domains));
+      const { modelId, results } = await this.round(
+        batch.flatMap((w) => w.domains),
+        batch[0]!.overrides,
+      );
       let offset = 0;
       for (const w of batch) {
         w.resolve({ modelId, results: results.slice(offset, offset + w.domains.length) });

@@ -1,4 +1,10 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Verdict } from '@prisma/client';
+import { Field, Float, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+registerEnumType(Verdict, {
+  name: 'Verdict',
+  description: 'One answer per domain: BENIGN, or DGA (then `family` is a known family or "unknownFamily").',
+});
 
 @ObjectType()
 export class TopFamily {
@@ -6,31 +12,45 @@ export class TopFamily {
   @Field(() => Float) probability!: number;
 }
 
+const FAMILY = '"benign" when BENIGN; the family when DGA; "unknownFamily" when DGA of no family the model knows.';
+const PROBABILITY = 'P(benign) when BENIGN; P(family | DGA) when DGA (of the nearest family when unknown).';
+const NEAREST = 'The most probable DGA family, also when the verdict is BENIGN or the family unknown.';
+const NOVELTY = "The model's novelty score (higher = less like any known family); null when it has no detector.";
+
 @ObjectType({ description: 'A stored prediction of a bulk-classification job.' })
 export class Prediction {
   @Field(() => String) id!: string;
   @Field(() => String) jobId!: string;
   @Field(() => Int) modelId!: number;
   @Field(() => String) domain!: string;
-  @Field(() => String, { description: 'Top family, or "uncertain".' }) family!: string;
-  @Field(() => Float) probability!: number;
+  @Field(() => Verdict) verdict!: Verdict;
+  @Field(() => String, { description: FAMILY }) family!: string;
+  @Field(() => Float, { description: PROBABILITY }) probability!: number;
+  @Field(() => String, { nullable: true, description: NEAREST }) nearestFamily!: string | null;
   @Field(() => Float, { description: '1 − P(benign).' }) dgaScore!: number;
-  @Field(() => Boolean) uncertain!: boolean;
+  @Field(() => Float, { nullable: true, description: NOVELTY }) novelty!: number | null;
+  @Field(() => Boolean, { description: 'DGA, but like none of the families the model knows.' }) unknownFamily!: boolean;
   @Field(() => [TopFamily]) top3!: TopFamily[];
   @Field(() => Date) createdAt!: Date;
 }
 
-@ObjectType({ description: 'One domain classified now by the promoted model.' })
+@ObjectType({
+  description:
+    'One domain classified now by the promoted model (fields other than domain, error and modelId are null for an invalid name).',
+})
 export class Classification {
   @Field(() => String, { description: 'As given.' }) domain!: string;
   @Field(() => String, { nullable: true, description: 'Why the name could not be classified.' }) error!: string | null;
   @Field(() => String, { nullable: true, description: 'Normalised (lower case, no trailing dot, punycode).' }) normalized!: string | null;
   @Field(() => String, { nullable: true, description: 'What the model read (the registered domain by default).' }) input!: string | null;
-  @Field(() => String, { nullable: true }) family!: string | null;
-  @Field(() => Float, { nullable: true }) probability!: number | null;
+  @Field(() => Verdict, { nullable: true }) verdict!: Verdict | null;
+  @Field(() => String, { nullable: true, description: FAMILY }) family!: string | null;
+  @Field(() => Float, { nullable: true, description: PROBABILITY }) probability!: number | null;
+  @Field(() => String, { nullable: true, description: NEAREST }) nearestFamily!: string | null;
   @Field(() => [TopFamily]) top3!: TopFamily[];
-  @Field(() => Float, { nullable: true }) dgaScore!: number | null;
-  @Field(() => Boolean, { nullable: true }) uncertain!: boolean | null;
+  @Field(() => Float, { nullable: true, description: '1 − P(benign).' }) dgaScore!: number | null;
+  @Field(() => Float, { nullable: true, description: NOVELTY }) novelty!: number | null;
+  @Field(() => Boolean, { nullable: true }) unknownFamily!: boolean | null;
   @Field(() => Int) modelId!: number;
 }
 
@@ -49,5 +69,7 @@ export class DomainListing {
 export class DomainReport {
   @Field(() => String) name!: string;
   @Field(() => [DomainListing], { description: 'Snapshots that list it, newest first.' }) listings!: DomainListing[];
+  @Field(() => Verdict, { nullable: true, description: 'The verdict of its newest prediction; null when never classified.' })
+  verdict!: Verdict | null;
   @Field(() => [Prediction], { description: 'Every stored prediction for it, newest first.' }) predictions!: Prediction[];
 }

@@ -26,8 +26,11 @@ beforeAll(async () => {
   ] as const)
     await prisma.job.create({ data: { id, kind, state, input: {} } });
   await pool.query(
-    `INSERT INTO predictions (job_id, model_id, domain, family, probability, dga_score, uncertain, top3)
-     SELECT job, 1, job || '-' || i || '.com', CASE WHEN i % 2 = 0 THEN 'necurs' ELSE 'benign' END, 0.9, 0.5, false, '[]'::jsonb
+    `INSERT INTO predictions (job_id, model_id, domain, verdict, family, probability, dga_score, unknown_family, top3)
+     SELECT job, 1, job || '-' || i || '.com',
+            CASE WHEN i % 2 = 0 THEN 'DGA' ELSE 'BENIGN' END::"Verdict",
+            CASE WHEN i % 10 = 0 THEN 'unknownFamily' WHEN i % 2 = 0 THEN 'necurs' ELSE 'benign' END,
+            0.9, CASE WHEN i % 2 = 0 THEN 0.95 ELSE 0.05 END, i % 10 = 0, '[]'::jsonb
      FROM unnest(ARRAY['done', 'running', 'failed', 'trained']) AS job, generate_series(1, 30) AS i`,
   );
 });
@@ -54,6 +57,20 @@ describe('PredictionsService.list', () => {
 
   it("shows a job's own predictions when asked for that job, whatever its state", async () => {
     const page = await service.list({ jobId: 'running', family: 'necurs' }, 100);
-    expect(page.nodes.map((p) => p.domain)).toEqual(Array.from({ length: 15 }, (_, i) => `running-${30 - 2 * i}.com`));
+    expect(page.nodes.map((p) => p.domain)).toEqual([28, 26, 24, 22, 18, 16, 14, 12, 8, 6, 4, 2].map((i) => `running-${i}.com`));
+  });
+
+  it('filters by verdict and by unknown family', async () => {
+    const dga = await service.list({ verdict: 'DGA' }, 100);
+    expect(dga.nodes).toHaveLength(15);
+    expect(dga.nodes.every((p) => p.verdict === 'DGA' && p.family !== 'benign')).toBe(true);
+    const benign = await service.list({ verdict: 'BENIGN' }, 100);
+    expect(benign.nodes.map((p) => p.family)).toEqual(Array(15).fill('benign'));
+    const unknown = await service.list({ unknownFamily: true }, 100);
+    expect(unknown.nodes.map((p) => [p.domain, p.verdict, p.family])).toEqual([
+      ['done-30.com', 'DGA', 'unknownFamily'],
+      ['done-20.com', 'DGA', 'unknownFamily'],
+      ['done-10.com', 'DGA', 'unknownFamily'],
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { normalizeDomain } from '@dgascope/core';
-import type { Prediction as PredictionRow, PrismaClient } from '@prisma/client';
+import type { Prediction as PredictionRow, PrismaClient, Verdict } from '@prisma/client';
 import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
 import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
@@ -10,7 +10,8 @@ export interface PredictionFilter {
   family?: string | null;
   minProbability?: number | null;
   maxProbability?: number | null;
-  uncertain?: boolean | null;
+  verdict?: Verdict | null;
+  unknownFamily?: boolean | null;
   jobId?: string | null;
   modelId?: number | null;
 }
@@ -52,13 +53,15 @@ export class PredictionsService {
     if (filter.family) add('family = ?', filter.family);
     if (filter.minProbability != null) add('probability >= ?', filter.minProbability);
     if (filter.maxProbability != null) add('probability <= ?', filter.maxProbability);
-    if (filter.uncertain != null) add('uncertain = ?', filter.uncertain);
+    if (filter.verdict != null) add('verdict = ?::"Verdict"', filter.verdict);
+    if (filter.unknownFamily != null) add('unknown_family = ?', filter.unknownFamily);
     if (filter.modelId != null) add('model_id = ?', filter.modelId);
     if (cursor) add('id < ?::bigint', cursor[0]);
     // The hottest read of the API: plain pg (no ORM) is about a millisecond cheaper per page.
     const { rows } = await this.pool.query<Omit<PredictionRow, 'id'> & { id: string }>(
-      `SELECT id::text AS id, job_id AS "jobId", model_id AS "modelId", domain, family, probability,
-              dga_score AS "dgaScore", uncertain, top3, created_at AS "createdAt"
+      `SELECT id::text AS id, job_id AS "jobId", model_id AS "modelId", domain, verdict, family, probability,
+              nearest_family AS "nearestFamily", dga_score AS "dgaScore", novelty, unknown_family AS "unknownFamily",
+              top3, created_at AS "createdAt"
        FROM predictions WHERE ${where.join(' AND ')} ORDER BY predictions.id DESC LIMIT $${params.push(first + 1)}`,
       params,
     );
@@ -98,6 +101,7 @@ export class PredictionsService {
         listedOn: l.listed_on ? l.listed_on.toISOString().slice(0, 10) : null,
         description: l.description,
       })),
+      verdict: predictions[0]?.verdict ?? null,
       predictions: predictions.map(toPrediction),
     };
   }

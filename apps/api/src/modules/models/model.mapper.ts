@@ -17,7 +17,19 @@ export function toModel(row: Omit<MlModel, 'artifact'>): Model {
     dataFingerprint: row.dataFingerprint,
     trainingSamples: row.trainingSamples,
     backend: row.backend,
-    openSetThreshold: row.openSetThreshold,
+    preset: row.preset,
+    loss: row.loss,
+    decision:
+      row.dgaThreshold === null
+        ? null
+        : {
+            dgaThreshold: row.dgaThreshold,
+            targetBenignFpr: row.targetBenignFpr,
+            calibrationBenign: row.calibrationBenign,
+            noveltyMethod: row.noveltyMethod,
+            noveltyThreshold: row.noveltyThreshold,
+            targetRejectRate: row.targetRejectRate,
+          },
     artifactBytes: row.artifactBytes,
     createdAt: row.createdAt,
     readyAt: row.readyAt,
@@ -63,6 +75,9 @@ export function toMetrics(evaluation: Evaluation | null | undefined): ModelMetri
       probability: m.probability,
     })),
     misclassifiedTotal: evaluation.misclassifiedTotal,
-    uncertainRate: evaluation.uncertainRate ?? null,
+    // Evaluations stored before verdicts lack these (their "uncertain" rate counted something else).
+    unknownFamily: evaluation.unknownFamily ?? 0,
+    benignFlaggedRate: evaluation.benignFlaggedRate ?? null,
+    unknownFamilyRate: evaluation.unknownFamilyRate ?? null,
   };
 }

@@ -64,7 +64,28 @@ export class ModelMetrics {
   @Field(() => BinaryMetrics, { nullable: true }) binary!: BinaryMetrics | null;
   @Field(() => [MisclassifiedSample], { description: 'Most confident errors first.' }) misclassified!: MisclassifiedSample[];
   @Field(() => Int) misclassifiedTotal!: number;
-  @Field(() => Float, { nullable: true, description: 'Share of test samples below the open-set threshold.' }) uncertainRate!: number | null;
+  @Field(() => Int, { description: 'Test samples answered DGA of an unknown family.' }) unknownFamily!: number;
+  @Field(() => Float, { nullable: true, description: 'Share of benign test samples answered DGA (false alarms at the DGA threshold).' })
+  benignFlaggedRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of DGA test samples of known families answered "unknown family".' })
+  unknownFamilyRate!: number | null;
+}
+
+@ObjectType({ description: 'How the model turns probabilities into a verdict, chosen on validation data at training time.' })
+export class ModelDecision {
+  @Field(() => Float, { description: 'dgaScore ≥ this → DGA.' }) dgaThreshold!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Benign false-positive rate the DGA threshold was chosen for (null: models from before verdicts).',
+  })
+  targetBenignFpr!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Benign validation names it was chosen on (the FPR resolves to 1 / this).' })
+  calibrationBenign!: number | null;
+  @Field(() => String, { nullable: true, description: 'max-softmax | max-logit | energy | mahalanobis; null: never "unknown family".' })
+  noveltyMethod!: string | null;
+  @Field(() => Float, { nullable: true, description: 'Novelty above this → "unknown family".' }) noveltyThreshold!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of known-family validation DGA names the novelty threshold rejects.' })
+  targetRejectRate!: number | null;
 }
 
 @ObjectType({ description: 'A trained classifier in the registry.' })
@@ -81,7 +102,11 @@ export class Model {
   @Field(() => String, { nullable: true }) dataFingerprint!: string | null;
   @Field(() => Int, { nullable: true }) trainingSamples!: number | null;
   @Field(() => String, { nullable: true, description: 'ML backend that trained it.' }) backend!: string | null;
-  @Field(() => Float, { nullable: true }) openSetThreshold!: number | null;
+  @Field(() => String, { nullable: true, description: 'Training preset (see presets); null when trained from raw options.' }) preset!:
+    string | null;
+  @Field(() => String, { description: 'cross-entropy | logit-adjusted' }) loss!: string;
+  @Field(() => ModelDecision, { nullable: true, description: 'The verdict rule; null until the model is trained.' })
+  decision!: ModelDecision | null;
   @Field(() => Int, { nullable: true }) artifactBytes!: number | null;
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true }) readyAt!: Date | null;

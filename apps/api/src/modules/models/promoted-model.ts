@@ -4,11 +4,15 @@ import {
   InferencePool,
   LATENCY_ORDER,
   type BackendChoice,
+  type ClassifyOptions,
   type ClassifyResult,
   type DgaModel,
 } from '@dgascope/ml';
 import { AppError } from '../../errors/app-error';
 import type { ModelsService } from './models.service';
+
+/** Per-call overrides of the model's verdict rule. */
+export type VerdictOptions = Pick<ClassifyOptions, 'dgaThreshold' | 'noveltyThreshold'>;
 
 export interface Classified {
   modelId: number;
@@ -56,15 +60,15 @@ export class PromotedModel {
   }
 
   /** A few domains: on this thread, at once. */
-  classifySmall(domains: string[]): Promise<Classified> {
-    return this.use(async (m) => ({ modelId: m.id, results: m.model.classify(domains) }));
+  classifySmall(domains: string[], options: VerdictOptions = {}): Promise<Classified> {
+    return this.use(async (m) => ({ modelId: m.id, results: m.model.classify(domains, options) }));
   }
 
   /** Many domains: on the inference thread (here, if it could not be started). */
-  classifyLarge(domains: string[]): Promise<Classified> {
+  classifyLarge(domains: string[], options: VerdictOptions = {}): Promise<Classified> {
     return this.use(async (m) => {
       const thread = await m.thread;
-      return { modelId: m.id, results: thread ? await thread.classify(domains) : m.model.classify(domains) };
+      return { modelId: m.id, results: thread ? await thread.classify(domains, options) : m.model.classify(domains, options) };
     });
   }
 

@@ -1,7 +1,7 @@
-import { Arg, Mutation, Resolver } from 'type-graphql';
+import { Arg, Mutation, Query, Resolver } from 'type-graphql';
 import { Job } from '../jobs/job.type';
 import { TrainingService } from './training.service';
-import { StartTrainingInput } from './training.types';
+import { StartTrainingInput, TrainingPreset } from './training.types';
 
 @Resolver()
 export class TrainingResolver {
@@ -10,5 +10,10 @@ export class TrainingResolver {
   @Mutation(() => Job, { description: 'Queue a training job on some snapshots; it stores a new model version with its evaluation.' })
   startTraining(@Arg('input', () => StartTrainingInput) input: StartTrainingInput) {
     return this.service.start(input);
+  }
+
+  @Query(() => [TrainingPreset], { description: 'The named training recipes startTraining accepts.' })
+  presets(): TrainingPreset[] {
+    return this.service.presets();
   }
 }

@@ -1,4 +1,6 @@
 import {
+  DEFAULT_PRESET,
+  PRESETS,
   ensureBackend,
   modelToBuffer,
   TrainingAbortedError,
@@ -14,8 +16,10 @@ import { AppError } from '../../errors/app-error';
 import type { JobsService } from '../jobs/jobs.service';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
+import { decisionColumns } from '../models/decision-columns';
+import { describeOptions, trainOptionsFor } from './training-options';
 import { readTrainingData } from './training-data';
-import type { StartTrainingInput, TrainingRequest } from './training.types';
+import { TrainingRequest, type StartTrainingInput, type TrainingPreset } from './training.types';
 
 export interface RunContext {
   /** 1-based attempt number. */
@@ -36,6 +40,17 @@ export class TrainingService {
     private readonly backend: BackendChoice | undefined,
   ) {}
 
+  presets(): TrainingPreset[] {
+    return Object.values(PRESETS).map((p) => ({
+      name: p.name,
+      description: p.description,
+      isDefault: p.name === DEFAULT_PRESET,
+      loss: p.options.loss ?? null,
+      epochs: p.options.epochs ?? null,
+      classWeights: typeof p.options.classWeights === 'string' ? p.options.classWeights : (p.options.classWeights?.kind ?? null),
+    }));
+  }
+
   async start(input: StartTrainingInput): Promise<Job> {
     await this.snapshots.requireAll(input.snapshotIds);
     if (input.warmStartModelId != null) {
@@ -55,19 +70,32 @@ export class TrainingService {
         ...(input.maxClasses != null ? { maxClasses: input.maxClasses } : {}),
         ...(input.dropBelow != null ? { dropBelow: input.dropBelow } : {}),
       },
-      epochs: input.epochs,
-      batchSize: input.batchSize,
-      learningRate: input.learningRate,
+      preset: input.preset ?? DEFAULT_PRESET,
       seed: input.seed,
-      classWeights: input.classWeights,
       inputForm: input.inputForm,
-      embeddingDim: input.embeddingDim,
-      lstmUnits: input.lstmUnits,
-      dropout: input.dropout,
-      maxLength: input.maxLength,
       earlyStoppingPatience: input.earlyStoppingPatience,
       warmStartModelId: input.warmStartModelId ?? null,
+      epochs: input.epochs ?? null,
+      batchSize: input.batchSize ?? null,
+      learningRate: input.learningRate ?? null,
+      classWeights: input.classWeights ?? null,
+      loss: input.loss ?? null,
+      embeddingDim: input.embeddingDim ?? null,
+      lstmUnits: input.lstmUnits ?? null,
+      dropout: input.dropout ?? null,
+      maxLength: input.maxLength ?? null,
+      targetBenignFpr: input.targetBenignFpr ?? null,
+      noveltyMethod: input.noveltyMethod ?? null,
+      targetRejectRate: input.targetRejectRate ?? null,
     };
+    // The same schema the worker reads it back with: a request that cannot run is refused now.
+    const parsed = TrainingRequest.safeParse(request);
+    if (!parsed.success)
+      throw new AppError(
+        'BAD_USER_INPUT',
+        'INVALID_TRAINING_INPUT',
+        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      );
     return this.jobs.create(JobKind.TRAINING, request as unknown as Prisma.InputJsonValue);
   }
 
@@ -85,11 +113,12 @@ export class TrainingService {
       // The previous attempt stored its model and died before marking the job complete.
       return this.jobs.complete(jobId, { modelId: done.id, note: 'model stored by an earlier attempt' }, done.id);
     }
-    const request = job.input as unknown as TrainingRequest;
+    const request = TrainingRequest.parse(job.input);
+    const options = trainOptionsFor(request);
     const backend = await ensureBackend(this.backend ? { backend: this.backend } : {});
     await this.jobs.start(jobId, ctx.attempt, backend.choice);
 
-    const config = { ...request, snapshotIds: undefined };
+    const config = { ...request, snapshotIds: undefined, options: describeOptions(options) };
     const row = await this.prisma.mlModel.upsert({
       where: { trainingJobId: jobId },
       create: {
@@ -122,18 +151,7 @@ export class TrainingService {
         inputForm: { reduction: request.inputForm },
         split: { seed: request.seed },
         train: {
-          epochs: request.epochs,
-          batchSize: request.batchSize,
-          learningRate: request.learningRate,
-          seed: request.seed,
-          classWeights: request.classWeights === 'effective-number' ? { kind: 'effective-number', beta: 0.999 } : request.classWeights,
-          architecture: {
-            embeddingDim: request.embeddingDim,
-            lstmUnits: request.lstmUnits,
-            dropout: request.dropout,
-            maxLen: request.maxLength,
-          },
-          earlyStopping: request.earlyStoppingPatience > 0 ? { patience: request.earlyStoppingPatience } : false,
+          ...options,
           ...(warm ? { warmStart: warm } : {}),
           signal: ctx.signal,
           onProgress: (p: TrainProgress) => {
@@ -157,7 +175,7 @@ export class TrainingService {
           trainingSamples: model.meta.trainingSamples,
           backend: model.meta.trainedWith,
           metrics: (result.test ?? null) as unknown as Prisma.InputJsonValue,
-          openSetThreshold: model.meta.openSetThreshold,
+          ...decisionColumns(model),
           artifact,
           artifactBytes: artifact.length,
           readyAt: new Date(),
@@ -173,6 +191,12 @@ export class TrainingService {
           accuracy: result.test?.accuracy ?? null,
           macroF1: result.test?.macro.f1 ?? null,
           auc: result.test?.binary?.auc ?? null,
+          preset: model.meta.preset,
+          loss: model.meta.loss,
+          dgaThreshold: model.meta.decision?.dgaThreshold ?? null,
+          noveltyThreshold: model.meta.decision?.novelty?.threshold ?? null,
+          benignFlaggedRate: result.test?.benignFlaggedRate ?? null,
+          unknownFamilyRate: result.test?.unknownFamilyRate ?? null,
           preparation: result.prepared.stats,
         } as unknown as Prisma.InputJsonValue,
         row.id,

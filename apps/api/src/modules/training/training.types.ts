@@ -1,33 +1,65 @@
+import { DEFAULT_PRESET, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Max, Min } from 'class-validator';
-import { Field, Float, InputType, Int } from 'type-graphql';
+import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { z } from 'zod';
 
 export const CLASS_WEIGHTINGS = ['none', 'inverse', 'sqrt', 'effective-number'] as const;
 export const INPUT_FORMS = ['registered-domain', 'full'] as const;
+export const LOSSES = ['cross-entropy', 'logit-adjusted'] as const;
+/** The novelty detectors of @dgascope/ml, and 'none' (never answer "unknown family"). */
+export const NOVELTY_CHOICES = [...NOVELTY_METHODS, 'none'] as const;
+export const PRESET_NAMES = Object.keys(PRESETS);
 
-/** What a training job is asked to do; stored as the job's input. */
-export interface TrainingRequest {
-  snapshotIds: number[];
-  labelPolicy: { mergeBelow?: number; maxClasses?: number; dropBelow?: number };
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-  classWeights: (typeof CLASS_WEIGHTINGS)[number];
-  inputForm: (typeof INPUT_FORMS)[number];
-  embeddingDim: number;
-  lstmUnits: number;
-  dropout: number;
-  maxLength: number;
-  earlyStoppingPatience: number;
-  warmStartModelId: number | null;
-}
+/**
+ * What a training job is asked to do; stored as the job's input and parsed back with this
+ * schema by the worker. The preset gives defaults; every option that is not null overrides it.
+ */
+export const TrainingRequest = z.object({
+  snapshotIds: z.array(z.number().int()).min(1),
+  labelPolicy: z.object({
+    mergeBelow: z.number().int().optional(),
+    maxClasses: z.number().int().optional(),
+    dropBelow: z.number().int().optional(),
+  }),
+  // Jobs queued before presets existed carry none: they ran on the library's defaults, which are the default preset's.
+  preset: z
+    .string()
+    .refine((p) => PRESET_NAMES.includes(p), { message: `unknown preset (known: ${PRESET_NAMES.join(', ')})` })
+    .default(DEFAULT_PRESET),
+  seed: z.number().int(),
+  inputForm: z.enum(INPUT_FORMS),
+  earlyStoppingPatience: z.number().int().min(0),
+  warmStartModelId: z.number().int().nullable(),
+  epochs: z.number().int().min(1).nullable(),
+  batchSize: z.number().int().min(1).nullable(),
+  learningRate: z.number().positive().nullable(),
+  classWeights: z.enum(CLASS_WEIGHTINGS).nullable(),
+  loss: z.enum(LOSSES).nullable().default(null),
+  embeddingDim: z.number().int().min(2).nullable(),
+  lstmUnits: z.number().int().min(2).nullable(),
+  dropout: z.number().min(0).max(0.95).nullable(),
+  maxLength: z.number().int().min(8).nullable(),
+  targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
+  noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
+  targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
+});
+export type TrainingRequest = z.infer<typeof TrainingRequest>;
 
-@InputType({ description: 'Defaults are the seed notebook / Endgame paper settings.' })
+const presetDefault = (what: string, fallback: string) => `Default: the preset's ${what}, else ${fallback}.`;
+
+@InputType({ description: "A preset gives the recipe (defaults to the Endgame paper's); each option given overrides it." })
 export class StartTrainingInput {
   @Field(() => [Int], { description: 'Snapshots to learn from, e.g. a DGA feed and a benign top list.' })
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   snapshotIds!: number[];
+
+  @Field(() => String, {
+    defaultValue: DEFAULT_PRESET,
+    description: `Named training recipe (see the presets query): ${PRESET_NAMES.join(' | ')}.`,
+  })
+  @IsIn(PRESET_NAMES)
+  preset!: string;
 
   @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Families below this count become mergedDGA.' })
   @Min(0)
@@ -42,57 +74,94 @@ export class StartTrainingInput {
   @Min(0)
   dropBelow?: number | null;
 
-  @Field(() => Int, { defaultValue: 10 })
+  @Field(() => Int, { nullable: true, description: presetDefault('epochs', '10') })
   @Min(1)
   @Max(200)
-  epochs!: number;
+  epochs?: number | null;
 
-  @Field(() => Int, { defaultValue: 128 })
+  @Field(() => Int, { nullable: true, description: presetDefault('batch size', '128') })
   @Min(1)
   @Max(4096)
-  batchSize!: number;
+  batchSize?: number | null;
 
-  @Field(() => Float, { defaultValue: 0.001, description: 'RMSprop learning rate.' })
+  @Field(() => Float, { nullable: true, description: `RMSprop learning rate. ${presetDefault('rate', '0.001')}` })
   @Min(1e-6)
   @Max(1)
-  learningRate!: number;
+  learningRate?: number | null;
 
   @Field(() => Int, { defaultValue: 23, description: 'Split, initialisation and shuffling seed (the seed used 23).' })
   @Min(0)
   seed!: number;
 
-  @Field(() => String, { defaultValue: 'none', description: CLASS_WEIGHTINGS.join(' | ') })
+  @Field(() => String, { nullable: true, description: `${CLASS_WEIGHTINGS.join(' | ')}. ${presetDefault('weighting', 'none')}` })
   @IsIn(CLASS_WEIGHTINGS as unknown as string[])
-  classWeights!: (typeof CLASS_WEIGHTINGS)[number];
+  classWeights?: (typeof CLASS_WEIGHTINGS)[number] | null;
+
+  @Field(() => String, { nullable: true, description: `${LOSSES.join(' | ')}. ${presetDefault('loss', 'cross-entropy')}` })
+  @IsIn(LOSSES as unknown as string[])
+  loss?: (typeof LOSSES)[number] | null;
 
   @Field(() => String, { defaultValue: 'registered-domain', description: 'registered-domain (public-suffix reduction) | full' })
   @IsIn(INPUT_FORMS as unknown as string[])
   inputForm!: (typeof INPUT_FORMS)[number];
 
-  @Field(() => Int, { defaultValue: 128 })
+  @Field(() => Int, { nullable: true, description: presetDefault('embedding size', '128') })
   @Min(2)
   @Max(1024)
-  embeddingDim!: number;
+  embeddingDim?: number | null;
 
-  @Field(() => Int, { defaultValue: 128 })
+  @Field(() => Int, { nullable: true, description: presetDefault('LSTM size', '128') })
   @Min(2)
   @Max(1024)
-  lstmUnits!: number;
+  lstmUnits?: number | null;
 
-  @Field(() => Float, { defaultValue: 0.5 })
+  @Field(() => Float, { nullable: true, description: presetDefault('dropout', '0.5') })
   @Min(0)
   @Max(0.95)
-  dropout!: number;
+  dropout?: number | null;
 
-  @Field(() => Int, { defaultValue: 75 })
+  @Field(() => Int, { nullable: true, description: presetDefault('input length', '75') })
   @Min(8)
   @Max(253)
-  maxLength!: number;
+  maxLength?: number | null;
 
   @Field(() => Int, { defaultValue: 2, description: 'Epochs without validation-loss improvement before stopping (0 = never stop early).' })
   @Min(0)
   earlyStoppingPatience!: number;
 
+  @Field(() => Float, {
+    nullable: true,
+    description: `The DGA threshold is chosen on validation data so that at most this share of benign names is flagged. ${presetDefault('target', '0.001')}`,
+  })
+  @Min(0)
+  @Max(0.5)
+  targetBenignFpr?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `Novelty detector for "unknown family": ${NOVELTY_CHOICES.join(' | ')} (none: never). ${presetDefault('detector', 'mahalanobis')}`,
+  })
+  @IsIn(NOVELTY_CHOICES as unknown as string[])
+  noveltyMethod?: (typeof NOVELTY_CHOICES)[number] | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: `Share of known-family validation DGA names the novelty threshold answers "unknown family". ${presetDefault('rate', '0.01')}`,
+  })
+  @Min(0)
+  @Max(0.5)
+  targetRejectRate?: number | null;
+
   @Field(() => Int, { nullable: true, description: 'Continue training this model on the new data.' })
   warmStartModelId?: number | null;
+}
+
+@ObjectType({ description: 'A named training recipe.' })
+export class TrainingPreset {
+  @Field(() => String) name!: string;
+  @Field(() => String) description!: string;
+  @Field(() => Boolean, { description: 'Used when startTraining names no preset.' }) isDefault!: boolean;
+  @Field(() => String, { nullable: true }) loss!: string | null;
+  @Field(() => Int, { nullable: true }) epochs!: number | null;
+  @Field(() => String, { nullable: true }) classWeights!: string | null;
 }

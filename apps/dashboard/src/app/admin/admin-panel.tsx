@@ -12,6 +12,11 @@ interface Snapshot {
   rowsAccepted: number;
   feed: { name: string; kind: string };
 }
+interface Preset {
+  name: string;
+  description: string;
+  isDefault: boolean;
+}
 interface ModelRow {
   id: number;
   status: string;
@@ -77,6 +82,8 @@ export function AdminPanel() {
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
   const [models, setModels] = useState<ModelRow[]>([]);
   const [jobs, setJobs] = useState<JobRow[]>([]);
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [preset, setPreset] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -94,6 +101,15 @@ export function AdminPanel() {
     } catch (err) {
       setError(describeError(err));
     }
+  }, []);
+
+  useEffect(() => {
+    gql<{ presets: Preset[] }>(`{ presets { name description isDefault } }`)
+      .then((data) => {
+        setPresets(data.presets);
+        setPreset((current) => current || (data.presets.find((p) => p.isDefault) ?? data.presets[0])?.name || '');
+      })
+      .catch((err: unknown) => setError(describeError(err)));
   }, []);
 
   useEffect(() => {
@@ -132,8 +148,15 @@ export function AdminPanel() {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const num = (name: string) => (f.get(name) === '' || f.get(name) == null ? undefined : Number(f.get(name)));
+    // Empty fields are left out: the preset decides them.
+    const str = (name: string) => (f.get(name) ? String(f.get(name)) : undefined);
     const input = {
       snapshotIds: f.getAll('snapshot').map(Number),
+      preset: str('preset'),
+      loss: str('loss'),
+      targetBenignFpr: num('targetBenignFpr'),
+      noveltyMethod: str('noveltyMethod'),
+      targetRejectRate: num('targetRejectRate'),
       mergeBelow: num('mergeBelow'),
       maxClasses: num('maxClasses'),
       dropBelow: num('dropBelow'),
@@ -142,7 +165,7 @@ export function AdminPanel() {
       learningRate: num('learningRate'),
       embeddingDim: num('embeddingDim'),
       lstmUnits: num('lstmUnits'),
-      classWeights: f.get('classWeights'),
+      classWeights: str('classWeights'),
       warmStartModelId: num('warmStart'),
     };
     await admin('Training job queued.', `mutation($input: StartTrainingInput!) { startTraining(input: $input) { id } }`, { input });
@@ -289,31 +312,80 @@ export function AdminPanel() {
             </label>
           </fieldset>
           <fieldset>
-            <legend>Hyper-parameters</legend>
+            <legend>Recipe</legend>
             <label>
-              Epochs <input name="epochs" type="number" min="1" defaultValue="10" />
+              Preset
+              <select name="preset" value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="preset-select">
+                {presets.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.name}
+                    {p.isDefault ? ' (default)' : ''}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <p className="muted">{presets.find((p) => p.name === preset)?.description ?? ''}</p>
+            <p className="muted">Fields left empty take the preset&rsquo;s value.</p>
+          </fieldset>
+          <fieldset>
+            <legend>Hyper-parameters (override the preset)</legend>
+            <label>
+              Epochs <input name="epochs" type="number" min="1" placeholder="preset" />
             </label>
             <label>
-              Batch size <input name="batchSize" type="number" min="1" defaultValue="128" />
+              Batch size <input name="batchSize" type="number" min="1" placeholder="preset" />
             </label>
             <label>
-              Learning rate <input name="learningRate" type="number" step="any" min="0" defaultValue="0.001" />
+              Learning rate <input name="learningRate" type="number" step="any" min="0" placeholder="preset" />
             </label>
             <label>
-              Embedding size <input name="embeddingDim" type="number" min="2" defaultValue="128" />
+              Embedding size <input name="embeddingDim" type="number" min="2" placeholder="preset" />
             </label>
             <label>
-              LSTM units <input name="lstmUnits" type="number" min="2" defaultValue="128" />
+              LSTM units <input name="lstmUnits" type="number" min="2" placeholder="preset" />
+            </label>
+            <label>
+              Loss
+              <select name="loss" defaultValue="">
+                <option value="">preset&rsquo;s</option>
+                <option value="cross-entropy">cross-entropy</option>
+                <option value="logit-adjusted">logit-adjusted</option>
+              </select>
             </label>
             <label>
               Class weights
-              <select name="classWeights" defaultValue="none">
+              <select name="classWeights" defaultValue="">
+                <option value="">preset&rsquo;s</option>
                 <option value="none">none</option>
                 <option value="inverse">inverse frequency</option>
                 <option value="sqrt">square root</option>
                 <option value="effective-number">effective number</option>
               </select>
             </label>
+          </fieldset>
+          <fieldset>
+            <legend>Verdict rule (chosen on validation data)</legend>
+            <label>
+              Target benign false-positive rate{' '}
+              <input name="targetBenignFpr" type="number" step="any" min="0" max="0.5" placeholder="0.001" />
+            </label>
+            <label>
+              Novelty detector
+              <select name="noveltyMethod" defaultValue="">
+                <option value="">preset&rsquo;s</option>
+                <option value="mahalanobis">mahalanobis</option>
+                <option value="max-softmax">max-softmax</option>
+                <option value="max-logit">max-logit</option>
+                <option value="energy">energy</option>
+                <option value="none">none (never &ldquo;unknown family&rdquo;)</option>
+              </select>
+            </label>
+            <label>
+              Target reject rate <input name="targetRejectRate" type="number" step="any" min="0" max="0.5" placeholder="0.01" />
+            </label>
+          </fieldset>
+          <fieldset>
+            <legend>Start from</legend>
             <label>
               Warm start from
               <select name="warmStart" defaultValue="">

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import { ClassifyBox } from '@/components/classify-box';
 import { ErrorPanel } from '@/components/error-panel';
+import { VerdictBadge, familyText } from '@/components/verdict';
 import { formatDate } from '@/lib/format';
 import { query } from '@/lib/graphql';
 
@@ -9,18 +10,20 @@ export const dynamic = 'force-dynamic';
 interface Row {
   id: string;
   domain: string;
+  verdict: 'BENIGN' | 'DGA';
   family: string;
   probability: number;
+  nearestFamily: string | null;
   dgaScore: number;
-  uncertain: boolean;
+  unknownFamily: boolean;
   jobId: string;
   modelId: number;
   createdAt: string;
 }
-type Params = { domain?: string; family?: string; min?: string; max?: string; uncertain?: string; job?: string; after?: string };
+type Params = { domain?: string; family?: string; min?: string; max?: string; verdict?: string; job?: string; after?: string };
 
 const PREDICTIONS = `query($filter: PredictionFilterInput, $after: String) { predictions(first: 100, after: $after, filter: $filter) {
-  pageInfo { hasNextPage endCursor } nodes { id domain family probability dgaScore uncertain jobId modelId createdAt } } }`;
+  pageInfo { hasNextPage endCursor } nodes { id domain verdict family probability nearestFamily dgaScore unknownFamily jobId modelId createdAt } } }`;
 
 export default async function PredictionsPage({ searchParams }: { searchParams: Promise<Params> }) {
   const p = await searchParams;
@@ -29,7 +32,10 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
     ...(p.family ? { family: p.family } : {}),
     ...(p.min ? { minProbability: Number(p.min) } : {}),
     ...(p.max ? { maxProbability: Number(p.max) } : {}),
-    ...(p.uncertain === 'yes' ? { uncertain: true } : p.uncertain === 'no' ? { uncertain: false } : {}),
+    ...(p.verdict === 'benign' ? { verdict: 'BENIGN' } : {}),
+    ...(p.verdict === 'dga' ? { verdict: 'DGA' } : {}),
+    ...(p.verdict === 'known' ? { verdict: 'DGA', unknownFamily: false } : {}),
+    ...(p.verdict === 'unknown' ? { unknownFamily: true } : {}),
     ...(p.job ? { jobId: p.job } : {}),
   };
   type Page = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Row[] };
@@ -70,11 +76,13 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
             <input name="max" type="number" min="0" max="1" step="0.01" defaultValue={p.max ?? ''} />
           </label>
           <label>
-            Uncertain
-            <select name="uncertain" defaultValue={p.uncertain ?? ''}>
+            Verdict
+            <select name="verdict" defaultValue={p.verdict ?? ''}>
               <option value="">any</option>
-              <option value="yes">yes</option>
-              <option value="no">no</option>
+              <option value="benign">benign</option>
+              <option value="dga">DGA</option>
+              <option value="known">DGA, known family</option>
+              <option value="unknown">DGA, unknown family</option>
             </select>
           </label>
           <label>
@@ -90,10 +98,10 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
             <thead>
               <tr>
                 <th>Domain</th>
+                <th>Verdict</th>
                 <th>Family</th>
                 <th className="num">Probability</th>
                 <th className="num">DGA score</th>
-                <th>Uncertain</th>
                 <th className="num">Model</th>
                 <th>Date</th>
               </tr>
@@ -102,10 +110,12 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
               {page.nodes.map((r) => (
                 <tr key={r.id}>
                   <td className="mono">{r.domain}</td>
-                  <td>{r.family}</td>
+                  <td>
+                    <VerdictBadge verdict={r.verdict} unknownFamily={r.unknownFamily} />
+                  </td>
+                  <td>{familyText(r)}</td>
                   <td className="num">{r.probability.toFixed(3)}</td>
                   <td className="num">{r.dgaScore.toFixed(3)}</td>
-                  <td>{r.uncertain ? 'yes' : ''}</td>
                   <td className="num">
                     <Link href={`/models/${r.modelId}`}>v{r.modelId}</Link>
                   </td>

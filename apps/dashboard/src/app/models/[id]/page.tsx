@@ -3,6 +3,7 @@ import { ConfusionHeatmap } from '@/components/confusion-heatmap';
 import { ErrorPanel } from '@/components/error-panel';
 import { FamilyMetricsTable } from '@/components/family-metrics-table';
 import { RocChart } from '@/components/roc-chart';
+import { DecisionFacts, type Decision } from '@/components/decision-facts';
 import { formatDate, formatInt } from '@/lib/format';
 import { query } from '@/lib/graphql';
 
@@ -22,7 +23,9 @@ interface ModelData {
     labels: string[];
     snapshotIds: number[];
     trainingSamples: number | null;
-    openSetThreshold: number | null;
+    preset: string | null;
+    loss: string;
+    decision: Decision | null;
     config: Record<string, unknown>;
     metrics: {
       n: number;
@@ -31,7 +34,8 @@ interface ModelData {
       macro: Avg;
       weighted: Avg;
       zeroF1Families: number;
-      uncertainRate: number | null;
+      benignFlaggedRate: number | null;
+      unknownFamilyRate: number | null;
       perFamily: Array<{ family: string; precision: number; recall: number; f1: number; support: number }>;
       confusion: { labels: string[]; counts: number[][] };
       binary: { auc: number; tprAtFpr1e3: number; tprAtFpr1e4: number; roc: Array<{ fpr: number; tpr: number }> } | null;
@@ -41,12 +45,14 @@ interface ModelData {
   };
 }
 
-const MODEL = `query($id: Int!) { model(id: $id) { id status createdAt backend labels snapshotIds trainingSamples openSetThreshold config
-  metrics { n accuracy micro { precision recall f1 } macro { precision recall f1 } weighted { precision recall f1 } zeroF1Families uncertainRate
+const MODEL = `query($id: Int!) { model(id: $id) { id status createdAt backend labels snapshotIds trainingSamples preset loss config
+  decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
+  metrics { n accuracy micro { precision recall f1 } macro { precision recall f1 } weighted { precision recall f1 } zeroF1Families benignFlaggedRate unknownFamilyRate
     perFamily { family precision recall f1 support } confusion { labels counts }
     binary { auc tprAtFpr1e3 tprAtFpr1e4 roc { fpr tpr } } misclassified { domain trueFamily predictedFamily probability } misclassifiedTotal } } }`;
 
 const f3 = (x: number) => x.toFixed(3);
+const pct = (x: number | null) => (x == null ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 
 export default async function ModelPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -76,9 +82,21 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           <dd>{m.labels.length}</dd>
           <dt>Training samples</dt>
           <dd>{m.trainingSamples != null ? formatInt(m.trainingSamples) : ''}</dd>
-          <dt>Open-set threshold</dt>
-          <dd>{m.openSetThreshold != null ? m.openSetThreshold.toFixed(3) : 'none'}</dd>
+          <dt>Preset</dt>
+          <dd data-testid="preset">{m.preset ?? 'none (raw options)'}</dd>
+          <dt>Loss</dt>
+          <dd data-testid="loss">{m.loss}</dd>
         </dl>
+      </section>
+      <section aria-labelledby="verdict-rule">
+        <h2 id="verdict-rule">Verdict rule</h2>
+        <DecisionFacts decision={m.decision} />
+        {metrics ? (
+          <p data-testid="verdict-rates">
+            On the test split: {pct(metrics.benignFlaggedRate)} of benign domains flagged as DGA; {pct(metrics.unknownFamilyRate)} of DGA
+            domains of known families answered &ldquo;unknown family&rdquo;.
+          </p>
+        ) : null}
       </section>
       {!metrics ? (
         <p className="muted">No evaluation (the model is not trained, or had no test split).</p>
@@ -114,11 +132,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
             {metrics.binary ? (
               <p>
                 DGA vs benign: AUC {metrics.binary.auc.toFixed(4)}, TPR {f3(metrics.binary.tprAtFpr1e3)} at FPR 0.001,{' '}
-                {f3(metrics.binary.tprAtFpr1e4)} at FPR 0.0001
-                {metrics.uncertainRate != null
-                  ? `; ${(100 * metrics.uncertainRate).toFixed(1)}% of test domains below the open-set threshold`
-                  : ''}
-                .
+                {f3(metrics.binary.tprAtFpr1e4)} at FPR 0.0001.
               </p>
             ) : null}
           </section>

@@ -1,10 +1,20 @@
+import { DECISION_FIELDS, decisionSummary, type Decision } from '@/components/decision-facts';
 import { ErrorPanel } from '@/components/error-panel';
 import { query } from '@/lib/graphql';
 
 export const dynamic = 'force-dynamic';
 
+interface Side {
+  preset: string | null;
+  loss: string;
+  decision: Decision | null;
+  metrics: { benignFlaggedRate: number | null; unknownFamilyRate: number | null } | null;
+}
+
 interface CompareData {
   compareModels: {
+    a: Side;
+    b: Side;
     macroF1Delta: number | null;
     microF1Delta: number | null;
     accuracyDelta: number | null;
@@ -22,9 +32,11 @@ interface CompareData {
   };
 }
 
-const COMPARE = `query($a: Int!, $b: Int!) { compareModels(a: $a, b: $b) { macroF1Delta microF1Delta accuracyDelta aucDelta families { family f1A f1B f1Delta precisionDelta recallDelta supportA supportB } } }`;
+const SIDE = `preset loss ${DECISION_FIELDS} metrics { benignFlaggedRate unknownFamilyRate }`;
+const COMPARE = `query($a: Int!, $b: Int!) { compareModels(a: $a, b: $b) { a { ${SIDE} } b { ${SIDE} } macroF1Delta microF1Delta accuracyDelta aucDelta families { family f1A f1B f1Delta precisionDelta recallDelta supportA supportB } } }`;
 const d = (x: number | null) => (x == null ? '–' : `${x > 0 ? '+' : ''}${x.toFixed(3)}`);
 const v = (x: number | null) => (x == null ? '–' : x.toFixed(3));
+const pct = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(2)}%`);
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<{ a?: string; b?: string }> }) {
   const { a, b } = await searchParams;
@@ -40,6 +52,38 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <h1>
         Model v{b} against v{a}
       </h1>
+      <section aria-labelledby="recipes">
+        <h2 id="recipes">Recipe and verdict rule</h2>
+        <table data-testid="compare-recipes">
+          <thead>
+            <tr>
+              <th>Model</th>
+              <th>Preset</th>
+              <th>Loss</th>
+              <th>Thresholds</th>
+              <th className="num">Benign flagged</th>
+              <th className="num">Unknown family</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(
+              [
+                [a, c.a],
+                [b, c.b],
+              ] as const
+            ).map(([id, m]) => (
+              <tr key={`${id}`}>
+                <td>v{id}</td>
+                <td>{m.preset ?? 'none'}</td>
+                <td>{m.loss}</td>
+                <td>{decisionSummary(m.decision)}</td>
+                <td className="num">{pct(m.metrics?.benignFlaggedRate)}</td>
+                <td className="num">{pct(m.metrics?.unknownFamilyRate)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
       <section>
         <p>
           Macro-F1 {d(c.macroF1Delta)}, micro-F1 {d(c.microF1Delta)}, accuracy {d(c.accuracyDelta)}, AUC {d(c.aucDelta)}

@@ -1,0 +1,17 @@
+import { effectiveDecision, type DgaModel } from '@dgascope/ml';
+
+/** The model row's columns of its preset, loss and verdict rule (the artifact holds the same). */
+export function decisionColumns(model: DgaModel) {
+  const d = effectiveDecision(model.meta);
+  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+  return {
+    preset: model.meta.preset ?? null,
+    loss: model.meta.loss,
+    dgaThreshold: d.dgaThreshold,
+    targetBenignFpr: finite(d.targetBenignFpr),
+    calibrationBenign: model.meta.decision ? d.calibrationBenign : null,
+    noveltyMethod: d.novelty?.method ?? null,
+    noveltyThreshold: finite(d.novelty?.threshold),
+    targetRejectRate: finite(d.novelty?.targetRejectRate),
+  };
+}

@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { DEFAULT_PRESET, PRESETS } from '@dgascope/ml';
+import { describe, expect, it } from 'vitest';
+import { trainOptionsFor } from './training-options';
+import { TrainingRequest } from './training.types';
+
+const base = {
+  snapshotIds: [1],
+  labelPolicy: {},
+  seed: 23,
+  inputForm: 'registered-domain',
+  earlyStoppingPatience: 2,
+  warmStartModelId: null,
+  epochs: null,
+  batchSize: null,
+  learningRate: null,
+  classWeights: null,
+  embeddingDim: null,
+  lstmUnits: null,
+  dropout: null,
+  maxLength: null,
+};
+
+describe('trainOptionsFor', () => {
+  it('takes the preset as it is when nothing is overridden', () => {
+    const o = trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016-balanced' }));
+    const p = PRESETS['endgame-2016-balanced']!.options;
+    expect(o).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'logit-adjusted', epochs: p.epochs, classWeights: 'none', seed: 23 });
+    expect(o.decision).toEqual({});
+    expect(o.earlyStopping).toEqual({ patience: 2 });
+  });
+
+  it('lets every given option override the preset, and turns novelty "none" into no detector', () => {
+    const o = trainOptionsFor(
+      TrainingRequest.parse({
+        ...base,
+        preset: 'endgame-2016-balanced',
+        epochs: 3,
+        loss: 'cross-entropy',
+        classWeights: 'effective-number',
+        lstmUnits: 16,
+        targetBenignFpr: 0.01,
+        noveltyMethod: 'none',
+        targetRejectRate: 0.05,
+        earlyStoppingPatience: 0,
+      }),
+    );
+    expect(o).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'cross-entropy', epochs: 3, earlyStopping: false });
+    expect(o.classWeights).toEqual({ kind: 'effective-number', beta: 0.999 });
+    expect(o.architecture).toEqual({ lstmUnits: 16 });
+    expect(o.decision).toEqual({ targetBenignFpr: 0.01, novelty: false, targetRejectRate: 0.05 });
+  });
+
+  it('reads job inputs from before presets as the default preset, and refuses unknown presets', () => {
+    const old = TrainingRequest.parse({ ...base, epochs: 10, batchSize: 128, learningRate: 0.001, classWeights: 'sqrt' });
+    expect(old.preset).toBe(DEFAULT_PRESET);
+    expect(trainOptionsFor(old)).toMatchObject({ preset: DEFAULT_PRESET, classWeights: 'sqrt', epochs: 10 });
+    expect(TrainingRequest.safeParse({ ...base, preset: 'nope' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,47 @@
+import { presetTrainOptions, type DecisionOptions, type TrainOptions } from '@dgascope/ml';
+import type { TrainingRequest } from './training.types';
+
+/** The options of `o` that are set (not null or undefined). */
+function given<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
+}
+
+/**
+ * The library's training options for a request: the preset's, overridden by every option the
+ * request gives. Training-run options that no preset sets (seed, early stopping) come from the request.
+ */
+export function trainOptionsFor(request: TrainingRequest): TrainOptions {
+  const preset = presetTrainOptions(request.preset);
+  const presetDecision: DecisionOptions = preset.decision === false ? {} : (preset.decision ?? {});
+  const { classWeights, ...rest } = given({
+    epochs: request.epochs,
+    batchSize: request.batchSize,
+    learningRate: request.learningRate,
+    classWeights: request.classWeights,
+    loss: request.loss,
+  });
+  return {
+    ...preset,
+    ...rest,
+    ...(classWeights
+      ? { classWeights: classWeights === 'effective-number' ? { kind: 'effective-number', beta: 0.999 } : classWeights }
+      : {}),
+    architecture: {
+      ...preset.architecture,
+      ...given({ embeddingDim: request.embeddingDim, lstmUnits: request.lstmUnits, dropout: request.dropout, maxLen: request.maxLength }),
+    },
+    decision: {
+      ...presetDecision,
+      ...given({ targetBenignFpr: request.targetBenignFpr, targetRejectRate: request.targetRejectRate }),
+      ...(request.noveltyMethod ? { novelty: request.noveltyMethod === 'none' ? (false as const) : request.noveltyMethod } : {}),
+    },
+    seed: request.seed,
+    earlyStopping: request.earlyStoppingPatience > 0 ? { patience: request.earlyStoppingPatience } : false,
+  };
+}
+
+/** The options as stored with the model (JSON: no functions, signals or models). */
+export function describeOptions(o: TrainOptions): Record<string, unknown> {
+  const { onProgress: _p, signal: _s, warmStart: _w, ...rest } = o;
+  return JSON.parse(JSON.stringify(rest)) as Record<string, unknown>;
+}
