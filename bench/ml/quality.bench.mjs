@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--capLater=500] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--capLater=500] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -35,6 +35,8 @@ const opt = {
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
   folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
+  foldCapEarly: arg('foldCapEarly') === undefined ? undefined : Number(arg('foldCapEarly')),
+  foldEpochs: arg('foldEpochs') === undefined ? undefined : Number(arg('foldEpochs')),
   benignCap: arg('benignCap') === undefined ? Infinity : Number(arg('benignCap')),
   benignExtra: arg('benignExtra'),
   seed: Number(arg('seed', 23)),
@@ -47,9 +49,10 @@ const backend = await ml.initBackend(opt.backend ? { backend: opt.backend } : {}
 const log = (...a) => console.error(`[quality ${tag}]`, ...a);
 log(`backend ${backend.choice}, load average ${load0.toFixed(2)}`);
 
-function trainOptions() {
+function trainOptions(fold = false) {
   const o = ml.presetTrainOptions(opt.preset);
   if (opt.epochs !== undefined) o.epochs = opt.epochs;
+  if (fold && opt.foldEpochs !== undefined) o.epochs = opt.foldEpochs;
   if (opt.loss) o.loss = opt.loss;
   if (opt.classWeights) o.classWeights = opt.classWeights;
   if (opt.tau !== undefined) o.logitAdjustmentTau = Number(opt.tau);
@@ -74,11 +77,13 @@ const heldBenign = benignHeldOut();
 
 /** Train on the early domains of all families but `exclude`; return model, data and timings. */
 async function trainOn(exclude) {
-  const { early, later } = earlyLater(families, { capEarly: opt.capEarly, capLater: opt.capLater, exclude: new Set(exclude) });
+  const fold = exclude.length > 0;
+  const capEarly = fold ? (opt.foldCapEarly ?? opt.capEarly) : opt.capEarly;
+  const { early, later } = earlyLater(families, { capEarly, capLater: opt.capLater, exclude: new Set(exclude) });
   const prepared = ml.prepareData([...early, ...benignRows]);
   const split = ml.stratifiedSplit(prepared.samples, { seed: opt.seed, validation: 0.1, test: 0.2 });
   const t0 = performance.now();
-  const result = await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(), inputForm: prepared.inputForm });
+  const result = await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
   const seconds = (performance.now() - t0) / 1000;
   const trainInputs = new Set(prepared.samples.map((s) => s.input));
   const fresh = mapToModel(later, prepared, trainInputs);
