@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY } from './support/test-env';
@@ -17,6 +18,37 @@ function upload(url: string, feed: string, content: string) {
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
   form.append('0', new Blob([content]), 'top.csv');
   return fetch(url, { method: 'POST', body: form, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'apollo-require-preflight': 'true' } });
+}
+
+/** The same multipart request, sent with Transfer-Encoding: chunked (no Content-Length), in 16 KiB chunks. */
+async function chunkedUpload(url: string, feed: string, content: string): Promise<{ status: number; body: any }> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: INGEST, variables: { input: { feed, file: null } } }));
+  form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
+  form.append('0', new Blob([content]), 'top.csv');
+  const encoded = new Response(form);
+  const body = Buffer.from(await encoded.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': encoded.headers.get('content-type')!,
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'apollo-require-preflight': 'true',
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 16384) req.write(body.subarray(i, i + 16384));
+    req.end();
+  });
 }
 
 describe('GraphQL limits: each refused with its own reason before anything runs', () => {
@@ -66,6 +98,23 @@ describe('GraphQL limits: each refused with its own reason before anything runs'
     const ok = await upload(tight.url, 'small', '1,google.com\n2,example.org\n');
     expect(((await ok.json()) as any).errors).toBeUndefined();
     expect(await api.deps.db.prisma.feed.findMany({ select: { name: true } })).toEqual([{ name: 'small' }]);
+  });
+
+  it('refuses a chunked upload (no Content-Length) that grows past MAX_UPLOAD_BYTES whole, storing nothing', async () => {
+    const tight = await api.variant({ MAX_UPLOAD_BYTES: 1_000_000 });
+    const list = Array.from({ length: 100_000 }, (_, i) => `${i + 1},chunked-site${i}.com`).join('\n');
+    const r = await chunkedUpload(tight.url, 'chunked-too-big', list);
+    expect(r.body.data?.ingestSnapshot ?? null).toBeNull();
+    expect(r.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', reason: 'UPLOAD_TOO_LARGE' });
+    expect(r.body.errors[0].message).toMatch(/MAX_UPLOAD_BYTES/);
+    expect(await api.deps.db.prisma.snapshot.count({ where: { feed: { name: 'chunked-too-big' } } })).toBe(0);
+    // Past the limit before the resolver asks for the file: the same refusal.
+    const tiny = await api.variant({ MAX_UPLOAD_BYTES: 20_000 });
+    const early = await chunkedUpload(tiny.url, 'chunked-too-big', list.slice(0, 200_000));
+    expect(early.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', reason: 'UPLOAD_TOO_LARGE' });
+    const small = await chunkedUpload(tight.url, 'chunked-small', '1,google.com\n2,example.org\n');
+    expect(small.body.errors).toBeUndefined();
+    expect(small.body.data.ingestSnapshot.snapshot.id).toBeGreaterThan(0);
   });
 
   it('answers 503 REQUEST_TIMEOUT past REQUEST_TIMEOUT_MS, exempts ingestion, and keeps serving', async () => {
