@@ -230,6 +230,33 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(written).toBeLessThan(Number(expected.rows[0].n));
   });
 
+  it('cancels a bulk job while a batch write is in flight: no prediction remains', async () => {
+    // Every batch write takes 2 s (a trigger on the real table): a cancellation always finds one in flight.
+    await api.deps.db.pool.query(`CREATE OR REPLACE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$`);
+    await api.deps.db.pool.query(
+      'CREATE TRIGGER test_slow_predictions BEFORE INSERT ON predictions FOR EACH STATEMENT EXECUTE FUNCTION test_slow_insert()',
+    );
+    try {
+      const r = await api.gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: bigSnapshot }, admin);
+      const id = r.data!.startClassification.id;
+      const written = async () =>
+        Number((await api.deps.db.pool.query('SELECT count(*) AS n FROM predictions WHERE job_id = $1', [id])).rows[0].n);
+      for (let i = 0; i < 600 && (await written()) === 0; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(await written()).toBeGreaterThan(0);
+      const c = await api.gql(`mutation($id: String!) { cancelJob(id: $id) { id cancelRequested } }`, { id }, admin);
+      expect(c.data!.cancelJob.cancelRequested).toBe(true);
+      const job = await waitFor(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 120_000);
+      expect(job.state).toBe('CANCELLED');
+      expect(await written()).toBe(0);
+      // A write still in flight would commit after the clean-up: give it the time to.
+      await new Promise((res) => setTimeout(res, 3000));
+      expect(await written()).toBe(0);
+    } finally {
+      await api.deps.db.pool.query('DROP TRIGGER IF EXISTS test_slow_predictions ON predictions');
+    }
+  });
+
   it('swaps the API to a newly promoted model without a restart, and compares models', async () => {
     const id = await train({ seed: 7, classWeights: 'inverse' });
     const job = await waitFor(id, ['COMPLETED', 'FAILED']);
