@@ -14,6 +14,19 @@ const redisUrl = z
   .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
     message: 'must look like redis://host:6379',
   });
+/** Comma-separated host names, IP addresses and CIDR ranges. */
+export const urlAllowList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine((entries) => entries.every((e) => /^[a-z0-9.-]+$/i.test(e) || /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(e)), {
+    message: 'must be comma-separated host names, IP addresses or CIDR ranges (10.0.0.0/8)',
+  });
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const EnvSchema = z.object({
@@ -53,6 +66,14 @@ const EnvSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(':').filter(Boolean)),
+  /**
+   * URL ingestion never reaches loopback, link-local (cloud metadata), private or reserved
+   * addresses, checked after DNS and on every redirect, except those listed here: host names,
+   * addresses or CIDR ranges, comma-separated (internal feed mirrors).
+   */
+  INGEST_URL_ALLOW: urlAllowList,
+  /** A feed server that sends nothing for this long (before the headers or mid-body) fails the ingestion. */
+  INGEST_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   DASHBOARD_ORIGIN: z.string().default('http://127.0.0.1:3000'),
   /** Force an ML backend; default: the best that loads (tfjs-node-gpu, tfjs-node, wasm, cpu). */
   ML_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),

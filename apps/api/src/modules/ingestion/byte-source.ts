@@ -6,6 +6,7 @@ import { PassThrough, Readable, type Transform } from 'node:stream';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import { AppError } from '../../errors/app-error';
 import { compressionOf, SNIFF_BYTES, type Compression } from './content-sniffer';
+import { contentDecoder, DEFAULT_URL_POLICY, fetchFeedUrl, type UrlPolicy } from './url-source';
 import { firstZipEntry } from './zip-entry';
 
 export type IngestSource =
@@ -19,7 +20,7 @@ export interface OpenedSource {
   raw: AsyncIterable<Buffer>;
 }
 
-export async function openSource(source: IngestSource, maxBytes: number): Promise<OpenedSource> {
+export async function openSource(source: IngestSource, maxBytes: number, urlPolicy: UrlPolicy = DEFAULT_URL_POLICY): Promise<OpenedSource> {
   switch (source.kind) {
     case 'path': {
       const info = await stat(source.path).catch((err: NodeJS.ErrnoException) => {
@@ -30,34 +31,18 @@ export async function openSource(source: IngestSource, maxBytes: number): Promis
       return { fileName: path.basename(source.path), sourceUrl: null, sizeHint: info.size, raw: createReadStream(source.path) };
     }
     case 'url': {
-      let url: URL;
-      try {
-        url = new URL(source.url);
-      } catch {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_URL_INVALID', `"${source.url}" is not a valid URL`);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_URL_INVALID', `${source.url}: only http(s) URLs are supported`);
-      }
-      const response = await fetch(url, { redirect: 'follow' }).catch((err: Error) => {
-        throw new AppError(
-          'BAD_USER_INPUT',
-          'SOURCE_FETCH_FAILED',
-          `${source.url}: ${err.cause instanceof Error ? err.cause.message : err.message}`,
-        );
-      });
-      if (!response.ok || !response.body) {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_FETCH_FAILED', `${source.url}: HTTP ${response.status} ${response.statusText}`);
-      }
-      const length = Number(response.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(length) && length > maxBytes) throw tooLarge(source.url, maxBytes);
-      const fileName = path.posix.basename(url.pathname) || url.hostname;
-      // Streamed straight into the parser: no temporary copy of the whole file.
+      const fetched = await fetchFeedUrl(source.url, urlPolicy);
+      if (fetched.length !== null && fetched.length > maxBytes) throw tooLarge(fetched.finalUrl.href, maxBytes);
+      const fileName = path.posix.basename(fetched.finalUrl.pathname) || fetched.finalUrl.hostname;
+      // Streamed straight into the parser: no temporary copy of the whole file. A Content-Encoding
+      // is undone here, bounded like a compressed file: by size and by its ratio to the bytes received.
       return {
         fileName,
-        sourceUrl: source.url,
-        sizeHint: Number.isFinite(length) ? length : null,
-        raw: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+        sourceUrl: fetched.finalUrl.href,
+        sizeHint: fetched.encoding ? null : fetched.length,
+        raw: fetched.encoding
+          ? boundedDecode(fileName, fetched.body, contentDecoder(fetched.encoding), `decode ${fetched.encoding}`, maxBytes)
+          : fetched.body,
       };
     }
     case 'stream':

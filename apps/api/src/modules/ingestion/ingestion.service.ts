@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../errors/app-error';
 import { ByteMeter, decompress, openSource, peek, type IngestSource } from './byte-source';
 import { sniffContent } from './content-sniffer';
+import type { UrlPolicy } from './url-source';
 import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
 import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
@@ -45,7 +46,7 @@ export interface IngestOutcome {
 export class IngestionService {
   constructor(
     private readonly pool: Pool,
-    private readonly limits: { maxBytes: number },
+    private readonly limits: { maxBytes: number; url?: UrlPolicy },
   ) {}
 
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
@@ -59,7 +60,7 @@ export class IngestionService {
       if (existing) return existing;
     }
 
-    const opened = await openSource(request.source, this.limits.maxBytes);
+    const opened = await openSource(request.source, this.limits.maxBytes, this.limits.url);
     const meter = new ByteMeter(opened.fileName, this.limits.maxBytes);
     const { content } = await decompress(opened.fileName, meter.measure(opened.raw), this.limits.maxBytes);
     const { head, complete, all } = await peek(content);
