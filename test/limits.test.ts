@@ -129,6 +129,25 @@ describe('GraphQL limits: each refused with its own reason before anything runs'
     expect((await api.gql(`{ health { database } }`)).data).toEqual({ health: { database: true } });
   });
 
+  it('exempts only operations whose root fields are all ingestSnapshot: not a mention in a comment, not any multipart request', async () => {
+    const hasty = await api.variant({ REQUEST_TIMEOUT_MS: 1 });
+    const heavy = `{ snapshots(first: 50) { totalCount nodes { feed { name } } } families(first: 50) { totalCount } }`;
+    const commented = await hasty.gql(`# ingestSnapshot\n${heavy}`);
+    expect(commented.status).toBe(503);
+    expect(commented.errors![0]!.extensions!.reason).toBe('REQUEST_TIMEOUT');
+    const aliased = await hasty.gql(`query ingestSnapshot { ingestSnapshot: snapshots(first: 50) { totalCount } ${heavy.slice(1)}`);
+    expect(aliased.status).toBe(503);
+    // A multipart request that uploads a file beside a plain query.
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: heavy, variables: { f: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.append('0', new Blob(['1,google.com\n']), 'top.csv');
+    const multipart = await fetch(hasty.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } });
+    expect(multipart.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await api.gql(`{ health { database } }`)).data).toEqual({ health: { database: true } });
+  });
+
   it('turns introspection off when configured (the production default)', async () => {
     const open = await api.gql(`{ __schema { queryType { name } } }`);
     expect(open.data).toEqual({ __schema: { queryType: { name: 'Query' } } });

@@ -9,6 +9,7 @@ import type { Env } from './config/env';
 import type { Deps } from './deps';
 import { formatError } from './errors/format-error';
 import { actorFromHeader, type Context } from './graphql/context';
+import { isIngestionOperation } from './graphql/ingestion-operation';
 import { createLoaders } from './graphql/loaders';
 import { operationLimitsPlugin } from './graphql/operation-limits';
 import { dropLateResponses, requestDeadline } from './graphql/request-deadline';
@@ -48,10 +49,6 @@ function uploadSizeLimit(maxBytes: number): RequestHandler {
   };
 }
 
-/** Uploads are bounded by size, and ingestion may outlast any sensible request timeout. */
-const isIngestionOrUpload = (body: unknown, contentType: string) =>
-  contentType.startsWith('multipart/') || /\bingestSnapshot\b/.test(String((body as { query?: unknown } | undefined)?.query ?? ''));
-
 /** Builds the HTTP app (GraphQL at /graphql, liveness at /healthz) without listening. */
 export async function createServer(deps: Deps, env: ServerEnv): Promise<DgascopeServer> {
   const schema = await createSchema(deps.container);
@@ -79,8 +76,9 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     cors<cors.CorsRequest>({ origin: env.DASHBOARD_ORIGIN.split(','), credentials: false }),
     uploadSizeLimit(env.MAX_UPLOAD_BYTES),
     express.json({ limit: '2mb' }),
-    requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOrUpload),
     graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES, maxFiles: 1 }),
+    // After the upload middleware: a multipart request's operation is known by then.
+    requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOperation),
     expressMiddleware(apollo, {
       context: async ({ req }) => ({
         actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
