@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY } from './support/test-env';
@@ -98,6 +99,76 @@ describe('GraphQL limits: each refused with its own reason before anything runs'
     const ok = await upload(tight.url, 'small', '1,google.com\n2,example.org\n');
     expect(((await ok.json()) as any).errors).toBeUndefined();
     expect(await api.deps.db.prisma.feed.findMany({ select: { name: true } })).toEqual([{ name: 'small' }]);
+  });
+
+  it('refuses alias flooding of expensive fields at once: aliases, root fields and fields priced by their work', async () => {
+    const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+    const started = Date.now();
+    const flood = await api.gql(aliases(4900, 'unseenFamilies(a: 1, b: 2) { appearedFraction }'));
+    expect(flood.status).toBe(400);
+    expect(flood.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_ALIASES' });
+    expect(flood.errors![0]!.message).toMatch(/4900 aliases; at most 30/);
+    const more = await api.gql(aliases(5000, 'health { database }'));
+    expect(more.status).toBe(400);
+    expect(more.errors![0]!.extensions!.reason).toBe('TOO_MANY_ALIASES');
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Within the alias cap, the analytics fields cost what they do: 60 runs of unseenFamilies is too costly.
+    const lax = await api.variant({ MAX_ALIASES: 10_000, MAX_ROOT_FIELDS: 10_000 });
+    const priced = await lax.gql(aliases(60, 'unseenFamilies(a: 1, b: 2) { appearedFraction }'));
+    expect(priced.status).toBe(400);
+    expect(priced.errors![0]!.extensions!.reason).toBe('QUERY_TOO_COSTLY');
+    const wide = await lax.gql(`{ skew(snapshotIds: [${Array.from({ length: 120 }, (_, i) => i + 1).join(',')}]) { total } }`);
+    expect(wide.errors![0]!.extensions!.reason).toBe('QUERY_TOO_COSTLY');
+    expect((await lax.gql(aliases(300, 'health { database }'))).errors![0]!.extensions!.reason).toBe('QUERY_TOO_COSTLY');
+    const roots = await api.gql(
+      aliases(21, 'feeds(first: 1) { totalCount }').replace(/a(\d+): /g, (_m, i) => (Number(i) < 10 ? `a${i}: ` : '')),
+    );
+    expect(roots.status).toBe(400);
+    expect(roots.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_ROOT_FIELDS' });
+    // The complexity library's own node cap (5,000 aliases where the cap allows them): a 400 with its own reason, not a 500.
+    const huge = await lax.gql(aliases(5001, 'health { database }'));
+    expect(huge.status).toBe(400);
+    expect(huge.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE' });
+    // Ordinary use is untouched.
+    const ok = await api.gql(`{ a: health { database } b: health { redis } feeds(first: 5) { totalCount } }`);
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('cancels SQL that runs past STATEMENT_TIMEOUT_MS with its own reason, and ingestion is exempt', async () => {
+    const bounded = await startApi({ statementTimeoutMs: 500 });
+    const locker = await bounded.deps.db.pool.connect();
+    try {
+      const { snapshotId } = await bounded.deps.ingestion.ingest({
+        feed: 'tiny',
+        source: { kind: 'stream', stream: Readable.from([Buffer.from('1,google.com\n2,example.org\n')]), fileName: 'top.csv' },
+      });
+      // Analytics work that cannot finish (its table is locked) is cancelled by PostgreSQL.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE snapshot_family_counts IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const r = await bounded.gql(`query($s: Int!) { skew(snapshotIds: [$s]) { total } }`, { s: snapshotId });
+      expect(r.errors![0]!.extensions).toEqual({ code: 'REQUEST_TIMEOUT', reason: 'STATEMENT_TIMEOUT' });
+      expect(r.errors![0]!.message).toMatch(/STATEMENT_TIMEOUT_MS/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await locker.query('ROLLBACK');
+      expect((await bounded.gql(`query($s: Int!) { skew(snapshotIds: [$s]) { total } }`, { s: snapshotId })).data).toEqual({
+        skew: { total: 2 },
+      });
+      // An ingestion whose merge waits longer than the timeout still completes.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE snapshot_family_counts IN ACCESS EXCLUSIVE MODE');
+      const ingest = bounded.deps.ingestion.ingest({
+        feed: 'tiny',
+        source: { kind: 'stream', stream: Readable.from([Buffer.from('1,google.org\n')]), fileName: 'top2.csv' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await locker.query('ROLLBACK');
+      expect(await ingest).toMatchObject({ created: true, rowsAccepted: 1 });
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+      await bounded.close();
+    }
   });
 
   it('refuses a chunked upload (no Content-Length) that grows past MAX_UPLOAD_BYTES whole, storing nothing', async () => {

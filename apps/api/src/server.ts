@@ -24,6 +24,8 @@ export type ServerEnv = Pick<
   | 'MAX_QUERY_DEPTH'
   | 'MAX_QUERY_COST'
   | 'MAX_PAGE_SIZE'
+  | 'MAX_ALIASES'
+  | 'MAX_ROOT_FIELDS'
   | 'REQUEST_TIMEOUT_MS'
 >;
 
@@ -60,7 +62,13 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     plugins: [
       // dgascope sets no cache hints; the plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      operationLimitsPlugin(schema, { maxDepth: env.MAX_QUERY_DEPTH, maxCost: env.MAX_QUERY_COST, maxPageSize: env.MAX_PAGE_SIZE }),
+      operationLimitsPlugin(schema, {
+        maxDepth: env.MAX_QUERY_DEPTH,
+        maxCost: env.MAX_QUERY_COST,
+        maxPageSize: env.MAX_PAGE_SIZE,
+        maxAliases: env.MAX_ALIASES,
+        maxRootFields: env.MAX_ROOT_FIELDS,
+      }),
     ],
   });
   await apollo.start();
@@ -80,11 +88,18 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     // After the upload middleware: a multipart request's operation is known by then.
     requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOperation),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
-        requireAuth: env.REQUIRE_AUTH,
-        loaders: createLoaders(deps.db.prisma),
-      }),
+      context: async ({ req, res }) => {
+        // Work still running when the response is closed (a 503 REQUEST_TIMEOUT, a client that
+        // went away) has nobody to answer: services check this signal between their statements.
+        const abandoned = new AbortController();
+        res.once('close', () => abandoned.abort());
+        return {
+          actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
+          requireAuth: env.REQUIRE_AUTH,
+          loaders: createLoaders(deps.db.prisma),
+          signal: abandoned.signal,
+        };
+      },
     }),
     dropLateResponses,
   );

@@ -45,10 +45,19 @@ const EnvSchema = z.object({
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(10),
   /** Largest query cost: one per field, times the page size for pages, times the domains for classify. */
   MAX_QUERY_COST: z.coerce.number().int().positive().default(25_000),
+  /** Aliases one request may use (each alias runs its field once more). */
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Root fields one operation may select, aliases and fragments included. */
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
   /** Largest page (`first`) of any connection. */
   MAX_PAGE_SIZE: z.coerce.number().int().positive().default(500),
   /** A request still running after this long is answered 503 REQUEST_TIMEOUT (ingestion and uploads exempt). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * The API cancels an SQL statement running longer than this (PostgreSQL statement_timeout),
+   * so that work abandoned by a timed-out request stops; 0 = never. Ingestion and workers are exempt.
+   */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** Largest request body of an upload (the file as sent, maybe compressed). */
   MAX_UPLOAD_BYTES: z.coerce
     .number()

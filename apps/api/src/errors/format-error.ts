@@ -1,7 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError } from './app-error';
-import { isDatabaseUnavailable } from './database-unavailable';
+import { isDatabaseUnavailable, isStatementTimeout } from './database-unavailable';
 
 /** Maps AppError to a GraphQL error code; hides unexpected errors behind a generic message. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -10,6 +10,13 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     return { ...formatted, message: cause.message, extensions: { code: cause.category, reason: cause.reason } };
   }
   if (cause instanceof GraphQLError) return formatted;
+  if (isStatementTimeout(cause)) {
+    return {
+      message: 'a database statement ran longer than STATEMENT_TIMEOUT_MS and was cancelled; ask for less',
+      path: formatted.path,
+      extensions: { code: 'REQUEST_TIMEOUT', reason: 'STATEMENT_TIMEOUT' },
+    };
+  }
   if (isDatabaseUnavailable(cause)) {
     return {
       message: 'the database is unavailable; try again shortly',

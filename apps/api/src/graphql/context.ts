@@ -12,6 +12,8 @@ export interface Context {
   /** Whether queries need an actor too (REQUIRE_AUTH). Mutations always need an admin. */
   requireAuth: boolean;
   loaders: Loaders;
+  /** Aborted when the request is over for its caller (answered, timed out, or the client went away). */
+  signal?: AbortSignal;
 }
 
 /**

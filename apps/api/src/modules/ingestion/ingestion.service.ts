@@ -73,6 +73,8 @@ export class IngestionService {
     let sha256: string | null = null;
     try {
       await client.query('BEGIN');
+      // Bounded by size and by the source's idle timeout instead: a large feed's merge takes minutes.
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query(CREATE_STAGE_SQL);
       const report = (counts: StageCounts) =>
         onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: counts.rowsRead, phase: 'reading' });
