@@ -1,5 +1,14 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLNamedType,
+  type IntrospectionQuery,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY, SHARED_DATA } from './support/test-env';
@@ -92,6 +101,34 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(model.metrics.confusion.counts.flat().reduce((s: number, n: number) => s + n, 0)).toBe(testSize);
     expect(model.metrics.binary.auc).toBeGreaterThan(0.5);
     expect(model.dataFingerprint).toMatch(/\w+/);
+  });
+
+  it('answers every field of model for a trained model: each stored metric fits the schema', async () => {
+    const { data } = await api.gql(getIntrospectionQuery());
+    const schema = buildClientSchema(data as unknown as IntrospectionQuery);
+    // Every field reachable from Model, each type once per path; fields that need arguments are skipped.
+    const selection = (type: GraphQLNamedType, path: string[]): string => {
+      if (!isObjectType(type)) return '';
+      const fields = Object.values(type.getFields())
+        .filter((f) => f.args.every((a) => !isNonNullType(a.type) || a.defaultValue !== undefined))
+        .map((f) => {
+          const inner = getNamedType(f.type);
+          if (!isObjectType(inner)) return f.name;
+          if (path.includes(inner.name) || path.length >= 6) return '';
+          const sub = selection(inner, [...path, inner.name]);
+          return sub ? `${f.name} ${sub}` : '';
+        })
+        .filter(Boolean);
+      return `{ ${fields.join(' ')} }`;
+    };
+    const query = `query($id: Int!) { model(id: $id) ${selection(schema.getType('Model')!, ['Model'])} }`;
+    expect(query).toMatch(/roc \{ fpr tpr threshold \}/);
+    const r = await api.gql(query, { id: firstModel });
+    expect(r.errors).toBeUndefined();
+    const roc = r.data!.model.metrics.binary.roc as Array<{ threshold: number | null }>;
+    expect(roc.length).toBeGreaterThan(1);
+    expect(roc[0]!.threshold).toBeNull(); // the curve's start: above every score
+    expect(roc.slice(1).every((p) => typeof p.threshold === 'number')).toBe(true);
   });
 
   it('classify needs a promoted model; promotion makes the API use it', async () => {
