@@ -151,7 +151,19 @@ describe('PostgreSQL crash under the API', () => {
   it('answers errors quickly during the outage and recovers by itself afterwards', async () => {
     const query = `{ feeds(first: 5) { totalCount } }`;
     expect((await api.gql(query)).data).toEqual({ feeds: { totalCount: 0 } });
+    const { secret } = await api.deps.apiKeys.create('analyst', 'VIEWER', 'test');
     await pg.crash();
+
+    // A key the API has not seen yet is looked up in PostgreSQL while the request's context is built.
+    const keyed = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query }),
+    });
+    const keyedText = await keyed.text();
+    expect(keyed.status).toBe(503);
+    expect(JSON.parse(keyedText).errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' });
+    expect(keyedText).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:\d{4}|Context creation/);
 
     for (let i = 0; i < 3; i++) {
       const started = Date.now();

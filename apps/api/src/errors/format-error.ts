@@ -5,7 +5,16 @@ import { isDatabaseUnavailable, isStatementTimeout } from './database-unavailabl
 
 /** Maps AppError to a GraphQL error code; hides unexpected errors behind a generic message. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const cause = unwrapResolverError(error);
+  let cause = unwrapResolverError(error);
+  // Apollo wraps errors thrown outside resolvers (context creation) in a GraphQLError that
+  // repeats their message; judge them by what they wrap.
+  if (
+    cause instanceof GraphQLError &&
+    cause.originalError &&
+    !(cause.originalError instanceof GraphQLError) &&
+    (formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR') === 'INTERNAL_SERVER_ERROR'
+  )
+    cause = cause.originalError;
   if (cause instanceof AppError) {
     return { ...formatted, message: cause.message, extensions: { code: cause.category, reason: cause.reason } };
   }
