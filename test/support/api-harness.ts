@@ -51,6 +51,7 @@ export function testServerEnv(overrides: Partial<ServerEnv> = {}): ServerEnv {
     MAX_QUERY_COST: 25_000,
     MAX_PAGE_SIZE: 500,
     MAX_ALIASES: 30,
+    DEBUG_ERRORS: false,
     MAX_ROOT_FIELDS: 20,
     REQUEST_TIMEOUT_MS: 30_000,
     ...overrides,

@@ -3,7 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import type { Env } from './config/env';
 import type { Deps } from './deps';
@@ -26,6 +26,7 @@ export type ServerEnv = Pick<
   | 'MAX_PAGE_SIZE'
   | 'MAX_ALIASES'
   | 'MAX_ROOT_FIELDS'
+  | 'DEBUG_ERRORS'
   | 'REQUEST_TIMEOUT_MS'
 >;
 
@@ -51,6 +52,41 @@ function uploadSizeLimit(maxBytes: number): RequestHandler {
   };
 }
 
+const JSON_BODY_LIMIT = '2mb';
+
+const errorBody = (message: string, code: string, reason: string) => ({ errors: [{ message, extensions: { code, reason } }] });
+
+/** A JSON body that is too large or not JSON gets a GraphQL-shaped answer, not Express's HTML page. */
+const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
+  if (err.type === 'entity.too.large')
+    return void res
+      .status(413)
+      .json(
+        errorBody(
+          `the request body is larger than ${JSON_BODY_LIMIT}; upload files as multipart requests`,
+          'PAYLOAD_TOO_LARGE',
+          'BODY_TOO_LARGE',
+        ),
+      );
+  if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported')
+    return void res.status(400).json(errorBody('the request body is not valid JSON', 'BAD_REQUEST', 'INVALID_JSON'));
+  next(err);
+};
+
+function lastResort(debug: boolean): ErrorRequestHandler {
+  return (err: { status?: number; statusCode?: number; stack?: string }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) console.error('unhandled HTTP error', err);
+    const body = errorBody(
+      status >= 500 ? 'Internal server error' : 'the request could not be read',
+      status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
+      status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+    );
+    res.status(status).json(debug ? { ...body, stack: err.stack } : body);
+  };
+}
+
 /** Builds the HTTP app (GraphQL at /graphql, liveness at /healthz) without listening. */
 export async function createServer(deps: Deps, env: ServerEnv): Promise<DgascopeServer> {
   const schema = await createSchema(deps.container);
@@ -59,6 +95,8 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     formatError,
     csrfPrevention: true,
     introspection: env.INTROSPECTION,
+    // Stack traces (with the server's paths) only when asked for, never by default.
+    includeStacktraceInErrorResponses: env.DEBUG_ERRORS,
     plugins: [
       // dgascope sets no cache hints; the plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
@@ -83,7 +121,8 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     '/graphql',
     cors<cors.CorsRequest>({ origin: env.DASHBOARD_ORIGIN.split(','), credentials: false }),
     uploadSizeLimit(env.MAX_UPLOAD_BYTES),
-    express.json({ limit: '2mb' }),
+    express.json({ limit: JSON_BODY_LIMIT }),
+    bodyErrors,
     graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES, maxFiles: 1 }),
     // After the upload middleware: a multipart request's operation is known by then.
     requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOperation),
@@ -103,5 +142,7 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     }),
     dropLateResponses,
   );
+  // Anything else that reaches Express's own handler would be an HTML page with a stack trace.
+  app.use(lastResort(env.DEBUG_ERRORS));
   return { app, apollo, stop: () => apollo.stop() };
 }

@@ -39,6 +39,8 @@ const EnvSchema = z.object({
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Queries need a key (any role) too. Defaults to true when the API listens beyond loopback. */
   REQUIRE_AUTH: booleanFlag.optional(),
+  /** Stack traces in error responses (with the server's paths): for debugging only. */
+  DEBUG_ERRORS: booleanFlag.default(false),
   /** GraphQL introspection; defaults to off when NODE_ENV=production. */
   INTROSPECTION: booleanFlag.optional(),
   /** Deepest selection a query may nest. */

@@ -3,8 +3,23 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError } from './app-error';
 import { isDatabaseUnavailable, isStatementTimeout } from './database-unavailable';
 
-/** Maps AppError to a GraphQL error code; hides unexpected errors behind a generic message. */
+const MAX_MESSAGE = 500;
+
+/** Messages that quote the offending input (a 2 MB string, say) are cut, not echoed whole. */
+function cut(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (formatted.message.length <= MAX_MESSAGE) return formatted;
+  return {
+    ...formatted,
+    message: `${formatted.message.slice(0, MAX_MESSAGE)}… (${formatted.message.length - MAX_MESSAGE} more characters cut)`,
+  };
+}
+
+/** Maps AppError to a GraphQL error code; hides unexpected errors behind a generic message. Long messages are cut. */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  return cut(mapError(formatted, error));
+}
+
+function mapError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   let cause = unwrapResolverError(error);
   // Apollo wraps errors thrown outside resolvers (context creation) in a GraphQLError that
   // repeats their message; judge them by what they wrap.

@@ -27,6 +27,22 @@ function aliasCount(document: DocumentNode): number {
   return n;
 }
 
+/** Whether a string anywhere in the document's values or in the variables holds a NUL character. */
+function hasNul(document: DocumentNode, variables: unknown): boolean {
+  let found = false;
+  visit(document, {
+    StringValue(node) {
+      if (node.value.includes('\u0000')) found = true;
+    },
+  });
+  const inValue = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'string') return v.includes('\u0000');
+    if (depth > 20 || v === null || typeof v !== 'object') return false;
+    return Object.values(v as Record<string, unknown>).some((x) => inValue(x, depth + 1));
+  };
+  return found || inValue(variables, 0);
+}
+
 /** Root fields of an operation, fragments expanded (each spread counted every time it is spread). */
 function rootFieldCount(document: DocumentNode, operation: OperationDefinitionNode, stopAt: number): number {
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
@@ -92,6 +108,9 @@ export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLi
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request, operation }) {
+          // PostgreSQL text cannot hold NUL: refused here, with its reason, rather than failing deep in a service.
+          if (hasNul(document, request.variables))
+            throw limitError('NUL_CHARACTER', 'an argument contains a NUL character (\\u0000), which no name, path or URL may hold');
           const aliases = aliasCount(document);
           if (aliases > limits.maxAliases)
             throw limitError(

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { FeedKind } from '@prisma/client';
 import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../errors/app-error';
@@ -56,6 +57,7 @@ export class IngestionService {
     }
     // A local file can be recognised as already ingested before any parsing.
     if (request.source.kind === 'path') {
+      await requireFile(request.source.path);
       const existing = await this.findExisting(this.pool, feedName, await hashFile(request.source.path, this.limits.maxBytes));
       if (existing) return existing;
     }
@@ -168,6 +170,14 @@ export class IngestionService {
       rowsDuplicate: s.rows_duplicate,
     };
   }
+}
+
+/** A path that is missing, or not a regular file (a directory, a device), is refused with its own reason. */
+async function requireFile(file: string): Promise<void> {
+  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    throw new AppError('BAD_USER_INPUT', 'SOURCE_NOT_FOUND', `${file}: ${err.code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
+  });
+  if (!info.isFile()) throw new AppError('BAD_USER_INPUT', 'SOURCE_NOT_A_FILE', `${file}: not a regular file`);
 }
 
 async function hashFile(path: string, maxBytes: number): Promise<string> {
