@@ -97,3 +97,20 @@ describe('errors name the problem with a stable code, and leak nothing', () => {
     expect(JSON.parse(await traced.text()).errors[0].extensions.stacktrace).toBeDefined();
   });
 });
+
+describe('server-side paths', () => {
+  it('answers alike for existing and missing files outside INGEST_ALLOWED_DIRS (no existence oracle)', async () => {
+    const answers = [];
+    for (const p of ['/etc/passwd', '/etc/no-such-file-here', '/nonexistent/dir/x.csv', `${dir}/../etc-passwd`]) {
+      const r = await api.gql(INGEST, { input: { feed: 'oracle', path: p } }, admin);
+      answers.push(r.errors![0]!.extensions);
+      expect(r.errors![0]!.message).toBe(`${p}: outside INGEST_ALLOWED_DIRS`);
+    }
+    expect(answers.every((a) => a!.reason === 'PATH_NOT_ALLOWED')).toBe(true);
+    // Inside the allowed directory a missing file is named as such, and a file is read.
+    const missing = await api.gql(INGEST, { input: { feed: 'inside', path: path.join(dir, 'missing.csv') } }, admin);
+    expect(missing.errors![0]!.extensions!.reason).toBe('SOURCE_NOT_FOUND');
+    const ok = await api.gql(INGEST, { input: { feed: 'inside', path: path.join(dir, 'top.csv') } }, admin);
+    expect(ok.errors).toBeUndefined();
+  });
+});
