@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The placeholder of .env.example: accepted on loopback (the demo), refused anywhere else. */
+export const PLACEHOLDER_ADMIN_KEY = 'change-me-to-a-long-random-string';
+
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 const postgresUrl = z
@@ -122,6 +125,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`Invalid environment variable ${name}: ${first?.message ?? 'invalid'}${more}`);
   }
   const env = result.data;
+  if (env.ADMIN_API_KEY === PLACEHOLDER_ADMIN_KEY && !isLoopback(env.HOST)) {
+    throw new EnvError(
+      `Invalid environment variable ADMIN_API_KEY: still the placeholder of .env.example while HOST=${env.HOST} is beyond loopback; set a random key (scripts/ensure-env.sh writes one)`,
+    );
+  }
   return {
     ...env,
     REQUIRE_AUTH: env.REQUIRE_AUTH ?? !isLoopback(env.HOST),
