@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
-[ -f .env ] || cp .env.example .env
+bash scripts/ensure-env.sh
 set -a; . ./.env; set +a
 STATE=.dgascope
 mkdir -p "$STATE"

@@ -289,4 +289,34 @@ describe('dashboard in a real browser', () => {
     await expect(page.locator('section[role="alert"]').textContent()).resolves.toMatch(/snapshot 99999 not found/);
     await page.close();
   });
+
+  it('its /api/graphql proxy refuses cross-site requests (the API CSRF rule, and Origin)', async () => {
+    const proxy = `${dashboard.url}/api/graphql`;
+    const query = JSON.stringify({ query: '{ health { database } }' });
+    // What a hostile page's <form> or no-cors fetch can send: text/plain, from another origin.
+    const simple = await fetch(proxy, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body: query,
+    });
+    expect(simple.status).toBe(403);
+    expect(((await simple.json()) as any).errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'CROSS_SITE_REQUEST' });
+    const plainSameOrigin = await fetch(proxy, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: query });
+    expect(plainSameOrigin.status).toBe(403);
+    const foreign = await fetch(proxy, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
+      body: query,
+    });
+    expect(foreign.status).toBe(403);
+    const crossSite = await fetch(proxy, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+      body: query,
+    });
+    expect(crossSite.status).toBe(403);
+    const own = await fetch(proxy, { method: 'POST', headers: { 'content-type': 'application/json', origin: dashboard.url }, body: query });
+    expect(own.status).toBe(200);
+    expect(await own.json()).toEqual({ data: { health: { database: true } } });
+  });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { jobState, startTraining, waitForJob } from './support/job-polling';
 import { startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './support/private-services';
+import { ADMIN_KEY } from './support/test-env';
 import { tinyData } from './support/tiny-data';
 import { startWorker, type WorkerProcess } from './support/worker-process';
 
@@ -100,7 +101,14 @@ describe('Redis crash with queued jobs', () => {
 
   it('loses no acknowledged job across a crash, refuses new jobs clearly while Redis is down, and runs them all after', async () => {
     const queued = [await trainingJob(api, snapshots, { epochs: 1 }), await trainingJob(api, snapshots, { epochs: 1 })];
+    const toCancel = await trainingJob(api, snapshots, { epochs: 1 });
     await redis.kill();
+
+    // Cancelling a queued job while Redis is down: the caller learns the cancellation is recorded, not a 500.
+    const cancel = await api.gql(`mutation($id: String!) { cancelJob(id: $id) { id } }`, { id: toCancel }, { key: ADMIN_KEY });
+    expect(cancel.status).toBe(200);
+    expect(cancel.errors![0]!.extensions).toEqual({ code: 'CONFLICT', reason: 'CANCEL_PENDING' });
+    expect(cancel.errors![0]!.message).toMatch(/cancellation is recorded/);
 
     const started = Date.now();
     const refused = await startTraining(api, snapshots);
@@ -116,6 +124,7 @@ describe('Redis crash with queued jobs', () => {
         attempts: 1,
       });
     }
+    expect(await waitForJob(api, toCancel, (j) => j.state !== 'QUEUED', 60_000, worker.output)).toMatchObject({ state: 'CANCELLED' });
     // The refused job is FAILED and stays so: nothing queued it behind the caller's back.
     const failed = await api.deps.db.prisma.job.findMany({ where: { state: 'FAILED' } });
     expect(failed).toHaveLength(1);
@@ -151,7 +160,19 @@ describe('PostgreSQL crash under the API', () => {
   it('answers errors quickly during the outage and recovers by itself afterwards', async () => {
     const query = `{ feeds(first: 5) { totalCount } }`;
     expect((await api.gql(query)).data).toEqual({ feeds: { totalCount: 0 } });
+    const { secret } = await api.deps.apiKeys.create('analyst', 'VIEWER', 'test');
     await pg.crash();
+
+    // A key the API has not seen yet is looked up in PostgreSQL while the request's context is built.
+    const keyed = await fetch(api.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query }),
+    });
+    const keyedText = await keyed.text();
+    expect(keyed.status).toBe(503);
+    expect(JSON.parse(keyedText).errors[0].extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE' });
+    expect(keyedText).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|:\d{4}|Context creation/);
 
     for (let i = 0; i < 3; i++) {
       const started = Date.now();

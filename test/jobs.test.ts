@@ -1,5 +1,14 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import {
+  buildClientSchema,
+  getIntrospectionQuery,
+  getNamedType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLNamedType,
+  type IntrospectionQuery,
+} from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY, SHARED_DATA } from './support/test-env';
@@ -103,6 +112,34 @@ describe('training and classification jobs (real Redis, real worker process)', (
     expect(model.metrics.confusion.counts.flat().reduce((s: number, n: number) => s + n, 0)).toBe(testSize - model.metrics.unknownFamily);
     expect(model.metrics.binary.auc).toBeGreaterThan(0.5);
     expect(model.dataFingerprint).toMatch(/\w+/);
+  });
+
+  it('answers every field of model for a trained model: each stored metric fits the schema', async () => {
+    const { data } = await api.gql(getIntrospectionQuery());
+    const schema = buildClientSchema(data as unknown as IntrospectionQuery);
+    // Every field reachable from Model, each type once per path; fields that need arguments are skipped.
+    const selection = (type: GraphQLNamedType, path: string[]): string => {
+      if (!isObjectType(type)) return '';
+      const fields = Object.values(type.getFields())
+        .filter((f) => f.args.every((a) => !isNonNullType(a.type) || a.defaultValue !== undefined))
+        .map((f) => {
+          const inner = getNamedType(f.type);
+          if (!isObjectType(inner)) return f.name;
+          if (path.includes(inner.name) || path.length >= 6) return '';
+          const sub = selection(inner, [...path, inner.name]);
+          return sub ? `${f.name} ${sub}` : '';
+        })
+        .filter(Boolean);
+      return `{ ${fields.join(' ')} }`;
+    };
+    const query = `query($id: Int!) { model(id: $id) ${selection(schema.getType('Model')!, ['Model'])} }`;
+    expect(query).toMatch(/roc \{ fpr tpr threshold \}/);
+    const r = await api.gql(query, { id: firstModel });
+    expect(r.errors).toBeUndefined();
+    const roc = r.data!.model.metrics.binary.roc as Array<{ threshold: number | null }>;
+    expect(roc.length).toBeGreaterThan(1);
+    expect(roc[0]!.threshold).toBeNull(); // the curve's start: above every score
+    expect(roc.slice(1).every((p) => typeof p.threshold === 'number')).toBe(true);
   });
 
   it('classify needs a promoted model; promotion makes the API use it', async () => {
@@ -246,6 +283,33 @@ describe('training and classification jobs (real Redis, real worker process)', (
     // The worker really died mid-job: some, not all, predictions were written by then.
     expect(written).toBeGreaterThan(0);
     expect(written).toBeLessThan(Number(expected.rows[0].n));
+  });
+
+  it('cancels a bulk job while a batch write is in flight: no prediction remains', async () => {
+    // Every batch write takes 2 s (a trigger on the real table): a cancellation always finds one in flight.
+    await api.deps.db.pool.query(`CREATE OR REPLACE FUNCTION test_slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$`);
+    await api.deps.db.pool.query(
+      'CREATE TRIGGER test_slow_predictions BEFORE INSERT ON predictions FOR EACH STATEMENT EXECUTE FUNCTION test_slow_insert()',
+    );
+    try {
+      const r = await api.gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: bigSnapshot }, admin);
+      const id = r.data!.startClassification.id;
+      const written = async () =>
+        Number((await api.deps.db.pool.query('SELECT count(*) AS n FROM predictions WHERE job_id = $1', [id])).rows[0].n);
+      for (let i = 0; i < 600 && (await written()) === 0; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(await written()).toBeGreaterThan(0);
+      const c = await api.gql(`mutation($id: String!) { cancelJob(id: $id) { id cancelRequested } }`, { id }, admin);
+      expect(c.data!.cancelJob.cancelRequested).toBe(true);
+      const job = await waitFor(id, ['CANCELLED', 'COMPLETED', 'FAILED'], 120_000);
+      expect(job.state).toBe('CANCELLED');
+      expect(await written()).toBe(0);
+      // A write still in flight would commit after the clean-up: give it the time to.
+      await new Promise((res) => setTimeout(res, 3000));
+      expect(await written()).toBe(0);
+    } finally {
+      await api.deps.db.pool.query('DROP TRIGGER IF EXISTS test_slow_predictions ON predictions');
+    }
   });
 
   it('swaps the API to a newly promoted model without a restart, and compares models', async () => {

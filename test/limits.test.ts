@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY } from './support/test-env';
@@ -17,6 +19,37 @@ function upload(url: string, feed: string, content: string) {
   form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
   form.append('0', new Blob([content]), 'top.csv');
   return fetch(url, { method: 'POST', body: form, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'apollo-require-preflight': 'true' } });
+}
+
+/** The same multipart request, sent with Transfer-Encoding: chunked (no Content-Length), in 16 KiB chunks. */
+async function chunkedUpload(url: string, feed: string, content: string): Promise<{ status: number; body: any }> {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: INGEST, variables: { input: { feed, file: null } } }));
+  form.append('map', JSON.stringify({ 0: ['variables.input.file'] }));
+  form.append('0', new Blob([content]), 'top.csv');
+  const encoded = new Response(form);
+  const body = Buffer.from(await encoded.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': encoded.headers.get('content-type')!,
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'apollo-require-preflight': 'true',
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString('utf8')) }));
+      },
+    );
+    req.on('error', reject);
+    for (let i = 0; i < body.length; i += 16384) req.write(body.subarray(i, i + 16384));
+    req.end();
+  });
 }
 
 describe('GraphQL limits: each refused with its own reason before anything runs', () => {
@@ -68,6 +101,93 @@ describe('GraphQL limits: each refused with its own reason before anything runs'
     expect(await api.deps.db.prisma.feed.findMany({ select: { name: true } })).toEqual([{ name: 'small' }]);
   });
 
+  it('refuses alias flooding of expensive fields at once: aliases, root fields and fields priced by their work', async () => {
+    const aliases = (n: number, field: string) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+    const started = Date.now();
+    const flood = await api.gql(aliases(4900, 'unseenFamilies(a: 1, b: 2) { appearedFraction }'));
+    expect(flood.status).toBe(400);
+    expect(flood.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_ALIASES' });
+    expect(flood.errors![0]!.message).toMatch(/4900 aliases; at most 30/);
+    const more = await api.gql(aliases(5000, 'health { database }'));
+    expect(more.status).toBe(400);
+    expect(more.errors![0]!.extensions!.reason).toBe('TOO_MANY_ALIASES');
+    expect(Date.now() - started).toBeLessThan(5000);
+    // Within the alias cap, the analytics fields cost what they do: 60 runs of unseenFamilies is too costly.
+    const lax = await api.variant({ MAX_ALIASES: 10_000, MAX_ROOT_FIELDS: 10_000 });
+    const priced = await lax.gql(aliases(60, 'unseenFamilies(a: 1, b: 2) { appearedFraction }'));
+    expect(priced.status).toBe(400);
+    expect(priced.errors![0]!.extensions!.reason).toBe('QUERY_TOO_COSTLY');
+    const wide = await lax.gql(`{ skew(snapshotIds: [${Array.from({ length: 120 }, (_, i) => i + 1).join(',')}]) { total } }`);
+    expect(wide.errors![0]!.extensions!.reason).toBe('QUERY_TOO_COSTLY');
+    expect((await lax.gql(aliases(300, 'health { database }'))).errors![0]!.extensions!.reason).toBe('QUERY_TOO_COSTLY');
+    const roots = await api.gql(
+      aliases(21, 'feeds(first: 1) { totalCount }').replace(/a(\d+): /g, (_m, i) => (Number(i) < 10 ? `a${i}: ` : '')),
+    );
+    expect(roots.status).toBe(400);
+    expect(roots.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'TOO_MANY_ROOT_FIELDS' });
+    // The complexity library's own node cap (5,000 aliases where the cap allows them): a 400 with its own reason, not a 500.
+    const huge = await lax.gql(aliases(5001, 'health { database }'));
+    expect(huge.status).toBe(400);
+    expect(huge.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE' });
+    // Ordinary use is untouched.
+    const ok = await api.gql(`{ a: health { database } b: health { redis } feeds(first: 5) { totalCount } }`);
+    expect(ok.errors).toBeUndefined();
+  });
+
+  it('cancels SQL that runs past STATEMENT_TIMEOUT_MS with its own reason, and ingestion is exempt', async () => {
+    const bounded = await startApi({ statementTimeoutMs: 500 });
+    const locker = await bounded.deps.db.pool.connect();
+    try {
+      const { snapshotId } = await bounded.deps.ingestion.ingest({
+        feed: 'tiny',
+        source: { kind: 'stream', stream: Readable.from([Buffer.from('1,google.com\n2,example.org\n')]), fileName: 'top.csv' },
+      });
+      // Analytics work that cannot finish (its table is locked) is cancelled by PostgreSQL.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE snapshot_family_counts IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      const r = await bounded.gql(`query($s: Int!) { skew(snapshotIds: [$s]) { total } }`, { s: snapshotId });
+      expect(r.errors![0]!.extensions).toEqual({ code: 'REQUEST_TIMEOUT', reason: 'STATEMENT_TIMEOUT' });
+      expect(r.errors![0]!.message).toMatch(/STATEMENT_TIMEOUT_MS/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      await locker.query('ROLLBACK');
+      expect((await bounded.gql(`query($s: Int!) { skew(snapshotIds: [$s]) { total } }`, { s: snapshotId })).data).toEqual({
+        skew: { total: 2 },
+      });
+      // An ingestion whose merge waits longer than the timeout still completes.
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE snapshot_family_counts IN ACCESS EXCLUSIVE MODE');
+      const ingest = bounded.deps.ingestion.ingest({
+        feed: 'tiny',
+        source: { kind: 'stream', stream: Readable.from([Buffer.from('1,google.org\n')]), fileName: 'top2.csv' },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await locker.query('ROLLBACK');
+      expect(await ingest).toMatchObject({ created: true, rowsAccepted: 1 });
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      locker.release();
+      await bounded.close();
+    }
+  });
+
+  it('refuses a chunked upload (no Content-Length) that grows past MAX_UPLOAD_BYTES whole, storing nothing', async () => {
+    const tight = await api.variant({ MAX_UPLOAD_BYTES: 1_000_000 });
+    const list = Array.from({ length: 100_000 }, (_, i) => `${i + 1},chunked-site${i}.com`).join('\n');
+    const r = await chunkedUpload(tight.url, 'chunked-too-big', list);
+    expect(r.body.data?.ingestSnapshot ?? null).toBeNull();
+    expect(r.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', reason: 'UPLOAD_TOO_LARGE' });
+    expect(r.body.errors[0].message).toMatch(/MAX_UPLOAD_BYTES/);
+    expect(await api.deps.db.prisma.snapshot.count({ where: { feed: { name: 'chunked-too-big' } } })).toBe(0);
+    // Past the limit before the resolver asks for the file: the same refusal.
+    const tiny = await api.variant({ MAX_UPLOAD_BYTES: 20_000 });
+    const early = await chunkedUpload(tiny.url, 'chunked-too-big', list.slice(0, 200_000));
+    expect(early.body.errors[0].extensions).toEqual({ code: 'PAYLOAD_TOO_LARGE', reason: 'UPLOAD_TOO_LARGE' });
+    const small = await chunkedUpload(tight.url, 'chunked-small', '1,google.com\n2,example.org\n');
+    expect(small.body.errors).toBeUndefined();
+    expect(small.body.data.ingestSnapshot.snapshot.id).toBeGreaterThan(0);
+  });
+
   it('answers 503 REQUEST_TIMEOUT past REQUEST_TIMEOUT_MS, exempts ingestion, and keeps serving', async () => {
     const hasty = await api.variant({ REQUEST_TIMEOUT_MS: 1 });
     const r = await hasty.gql(`{ snapshots(first: 50) { totalCount nodes { feed { name } } } families(first: 50) { totalCount } }`);
@@ -77,6 +197,25 @@ describe('GraphQL limits: each refused with its own reason before anything runs'
     expect(ingest.status).toBe(200);
     expect(((await ingest.json()) as any).data.ingestSnapshot.snapshot.id).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 200)); // the abandoned request finishes in the background
+    expect((await api.gql(`{ health { database } }`)).data).toEqual({ health: { database: true } });
+  });
+
+  it('exempts only operations whose root fields are all ingestSnapshot: not a mention in a comment, not any multipart request', async () => {
+    const hasty = await api.variant({ REQUEST_TIMEOUT_MS: 1 });
+    const heavy = `{ snapshots(first: 50) { totalCount nodes { feed { name } } } families(first: 50) { totalCount } }`;
+    const commented = await hasty.gql(`# ingestSnapshot\n${heavy}`);
+    expect(commented.status).toBe(503);
+    expect(commented.errors![0]!.extensions!.reason).toBe('REQUEST_TIMEOUT');
+    const aliased = await hasty.gql(`query ingestSnapshot { ingestSnapshot: snapshots(first: 50) { totalCount } ${heavy.slice(1)}`);
+    expect(aliased.status).toBe(503);
+    // A multipart request that uploads a file beside a plain query.
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query: heavy, variables: { f: null } }));
+    form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+    form.append('0', new Blob(['1,google.com\n']), 'top.csv');
+    const multipart = await fetch(hasty.url, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } });
+    expect(multipart.status).toBe(503);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await api.gql(`{ health { database } }`)).data).toEqual({ health: { database: true } });
   });
 

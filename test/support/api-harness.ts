@@ -34,6 +34,8 @@ export interface ApiOptions {
   server?: Partial<ServerEnv>;
   /** Another Redis (e.g. a private one a test restarts); default: the shared one. */
   redisUrl?: string;
+  /** The API's SQL statement timeout (STATEMENT_TIMEOUT_MS); default: none. */
+  statementTimeoutMs?: number;
   /** An existing database (e.g. a private PostgreSQL); default: a fresh one from the template. */
   db?: TestDatabase;
 }
@@ -48,6 +50,9 @@ export function testServerEnv(overrides: Partial<ServerEnv> = {}): ServerEnv {
     MAX_QUERY_DEPTH: 10,
     MAX_QUERY_COST: 25_000,
     MAX_PAGE_SIZE: 500,
+    MAX_ALIASES: 30,
+    DEBUG_ERRORS: false,
+    MAX_ROOT_FIELDS: 20,
     REQUEST_TIMEOUT_MS: 30_000,
     ...overrides,
   };
@@ -66,6 +71,7 @@ export async function startApi(options: ApiOptions = {}): Promise<ApiHarness> {
     CLASSIFY_MAX_DOMAINS: options.classifyMax ?? 1000,
     ML_BACKEND: 'wasm',
     ADMIN_API_KEY: ADMIN_KEY,
+    ...(options.statementTimeoutMs ? { STATEMENT_TIMEOUT_MS: options.statementTimeoutMs } : {}),
   });
   const main = await serve(deps, testServerEnv({ REQUIRE_AUTH: options.requireAuth ?? false, ...options.server }));
   const extra: Served[] = [];

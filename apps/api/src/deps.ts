@@ -34,7 +34,9 @@ export type DepsEnv = Pick<
   Env,
   'DATABASE_URL' | 'REDIS_URL' | 'MAX_INGEST_BYTES' | 'INGEST_ALLOWED_DIRS' | 'QUEUE_PREFIX' | 'CLASSIFY_MAX_DOMAINS'
 > &
-  Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS' | 'ADMIN_API_KEY'>>;
+  Partial<
+    Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS' | 'ADMIN_API_KEY' | 'INGEST_URL_ALLOW' | 'INGEST_IDLE_TIMEOUT_MS' | 'STATEMENT_TIMEOUT_MS'>
+  >;
 
 /** The composition root: every service is built once here and handed to whoever needs it. */
 export interface Deps {
@@ -60,12 +62,15 @@ export interface Deps {
 }
 
 export function createDeps(env: DepsEnv): Deps {
-  const db = createDatabase(env.DATABASE_URL);
+  const db = createDatabase(env.DATABASE_URL, env.STATEMENT_TIMEOUT_MS ? { statementTimeoutMs: env.STATEMENT_TIMEOUT_MS } : {});
   // Fail requests quickly while Redis is down instead of queueing them forever.
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: true });
   redis.on('error', () => undefined); // reported by health checks; reconnects by itself
 
-  const ingestion = new IngestionService(db.pool, { maxBytes: env.MAX_INGEST_BYTES });
+  const ingestion = new IngestionService(db.pool, {
+    maxBytes: env.MAX_INGEST_BYTES,
+    url: { allow: env.INGEST_URL_ALLOW ?? [], idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS ?? 30_000 },
+  });
   const feeds = new FeedsService(db.prisma);
   const snapshots = new SnapshotsService(db.prisma);
   const families = new FamiliesService(db.prisma);

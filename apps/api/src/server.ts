@@ -3,12 +3,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import type { Env } from './config/env';
 import type { Deps } from './deps';
 import { formatError } from './errors/format-error';
 import { actorFromHeader, type Context } from './graphql/context';
+import { isIngestionOperation } from './graphql/ingestion-operation';
 import { createLoaders } from './graphql/loaders';
 import { operationLimitsPlugin } from './graphql/operation-limits';
 import { dropLateResponses, requestDeadline } from './graphql/request-deadline';
@@ -23,6 +24,9 @@ export type ServerEnv = Pick<
   | 'MAX_QUERY_DEPTH'
   | 'MAX_QUERY_COST'
   | 'MAX_PAGE_SIZE'
+  | 'MAX_ALIASES'
+  | 'MAX_ROOT_FIELDS'
+  | 'DEBUG_ERRORS'
   | 'REQUEST_TIMEOUT_MS'
 >;
 
@@ -48,9 +52,40 @@ function uploadSizeLimit(maxBytes: number): RequestHandler {
   };
 }
 
-/** Uploads are bounded by size, and ingestion may outlast any sensible request timeout. */
-const isIngestionOrUpload = (body: unknown, contentType: string) =>
-  contentType.startsWith('multipart/') || /\bingestSnapshot\b/.test(String((body as { query?: unknown } | undefined)?.query ?? ''));
+const JSON_BODY_LIMIT = '2mb';
+
+const errorBody = (message: string, code: string, reason: string) => ({ errors: [{ message, extensions: { code, reason } }] });
+
+/** A JSON body that is too large or not JSON gets a GraphQL-shaped answer, not Express's HTML page. */
+const bodyErrors: ErrorRequestHandler = (err: { type?: string; status?: number }, _req, res, next) => {
+  if (err.type === 'entity.too.large')
+    return void res
+      .status(413)
+      .json(
+        errorBody(
+          `the request body is larger than ${JSON_BODY_LIMIT}; upload files as multipart requests`,
+          'PAYLOAD_TOO_LARGE',
+          'BODY_TOO_LARGE',
+        ),
+      );
+  if (err.type === 'entity.parse.failed' || err.type === 'encoding.unsupported' || err.type === 'charset.unsupported')
+    return void res.status(400).json(errorBody('the request body is not valid JSON', 'BAD_REQUEST', 'INVALID_JSON'));
+  next(err);
+};
+
+function lastResort(debug: boolean): ErrorRequestHandler {
+  return (err: { status?: number; statusCode?: number; stack?: string }, _req, res, next) => {
+    if (res.headersSent) return next(err);
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) console.error('unhandled HTTP error', err);
+    const body = errorBody(
+      status >= 500 ? 'Internal server error' : 'the request could not be read',
+      status >= 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST',
+      status >= 500 ? 'INTERNAL' : 'BAD_REQUEST',
+    );
+    res.status(status).json(debug ? { ...body, stack: err.stack } : body);
+  };
+}
 
 /** Builds the HTTP app (GraphQL at /graphql, liveness at /healthz) without listening. */
 export async function createServer(deps: Deps, env: ServerEnv): Promise<DgascopeServer> {
@@ -60,10 +95,18 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     formatError,
     csrfPrevention: true,
     introspection: env.INTROSPECTION,
+    // Stack traces (with the server's paths) only when asked for, never by default.
+    includeStacktraceInErrorResponses: env.DEBUG_ERRORS,
     plugins: [
       // dgascope sets no cache hints; the plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      operationLimitsPlugin(schema, { maxDepth: env.MAX_QUERY_DEPTH, maxCost: env.MAX_QUERY_COST, maxPageSize: env.MAX_PAGE_SIZE }),
+      operationLimitsPlugin(schema, {
+        maxDepth: env.MAX_QUERY_DEPTH,
+        maxCost: env.MAX_QUERY_COST,
+        maxPageSize: env.MAX_PAGE_SIZE,
+        maxAliases: env.MAX_ALIASES,
+        maxRootFields: env.MAX_ROOT_FIELDS,
+      }),
     ],
   });
   await apollo.start();
@@ -78,17 +121,28 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     '/graphql',
     cors<cors.CorsRequest>({ origin: env.DASHBOARD_ORIGIN.split(','), credentials: false }),
     uploadSizeLimit(env.MAX_UPLOAD_BYTES),
-    express.json({ limit: '2mb' }),
-    requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOrUpload),
+    express.json({ limit: JSON_BODY_LIMIT }),
+    bodyErrors,
     graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES, maxFiles: 1 }),
+    // After the upload middleware: a multipart request's operation is known by then.
+    requestDeadline(env.REQUEST_TIMEOUT_MS, isIngestionOperation),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
-        requireAuth: env.REQUIRE_AUTH,
-        loaders: createLoaders(deps.db.prisma),
-      }),
+      context: async ({ req, res }) => {
+        // Work still running when the response is closed (a 503 REQUEST_TIMEOUT, a client that
+        // went away) has nobody to answer: services check this signal between their statements.
+        const abandoned = new AbortController();
+        res.once('close', () => abandoned.abort());
+        return {
+          actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
+          requireAuth: env.REQUIRE_AUTH,
+          loaders: createLoaders(deps.db.prisma),
+          signal: abandoned.signal,
+        };
+      },
     }),
     dropLateResponses,
   );
+  // Anything else that reaches Express's own handler would be an HTML page with a stack trace.
+  app.use(lastResort(env.DEBUG_ERRORS));
   return { app, apollo, stop: () => apollo.stop() };
 }

@@ -5,7 +5,7 @@ import { ApiKeyRole, FeedKind } from '@prisma/client';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
-import { EnvError } from '../config/env';
+import { EnvError, urlAllowList } from '../config/env';
 import { createDatabase } from '../db/database';
 import { AppError } from '../errors/app-error';
 import { ApiKeysService } from '../modules/access/api-keys.service';
@@ -28,6 +28,8 @@ const CliEnv = z.object({
     .int()
     .positive()
     .default(2 * 1024 ** 3),
+  INGEST_URL_ALLOW: urlAllowList,
+  INGEST_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 function cliEnv() {
   const r = CliEnv.safeParse(process.env);
@@ -121,7 +123,10 @@ program
       const db = createDatabase(env.DATABASE_URL, { max: 2 });
       const bar = progressBar(opts.feed);
       try {
-        const service = new IngestionService(db.pool, { maxBytes: env.MAX_INGEST_BYTES });
+        const service = new IngestionService(db.pool, {
+          maxBytes: env.MAX_INGEST_BYTES,
+          url: { allow: env.INGEST_URL_ALLOW, idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS },
+        });
         const started = Date.now();
         const outcome = await audited(db, 'ingest', { source, ...opts }, () =>
           service.ingest(

@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** The placeholder of .env.example: accepted on loopback (the demo), refused anywhere else. */
+export const PLACEHOLDER_ADMIN_KEY = 'change-me-to-a-long-random-string';
+
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 const postgresUrl = z
@@ -14,6 +17,19 @@ const redisUrl = z
   .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
     message: 'must look like redis://host:6379',
   });
+/** Comma-separated host names, IP addresses and CIDR ranges. */
+export const urlAllowList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean),
+  )
+  .refine((entries) => entries.every((e) => /^[a-z0-9.-]+$/i.test(e) || /^[0-9a-f:.]+(\/\d{1,3})?$/i.test(e)), {
+    message: 'must be comma-separated host names, IP addresses or CIDR ranges (10.0.0.0/8)',
+  });
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const EnvSchema = z.object({
@@ -26,16 +42,27 @@ const EnvSchema = z.object({
   ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Queries need a key (any role) too. Defaults to true when the API listens beyond loopback. */
   REQUIRE_AUTH: booleanFlag.optional(),
+  /** Stack traces in error responses (with the server's paths): for debugging only. */
+  DEBUG_ERRORS: booleanFlag.default(false),
   /** GraphQL introspection; defaults to off when NODE_ENV=production. */
   INTROSPECTION: booleanFlag.optional(),
   /** Deepest selection a query may nest. */
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).default(10),
   /** Largest query cost: one per field, times the page size for pages, times the domains for classify. */
   MAX_QUERY_COST: z.coerce.number().int().positive().default(25_000),
+  /** Aliases one request may use (each alias runs its field once more). */
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Root fields one operation may select, aliases and fragments included. */
+  MAX_ROOT_FIELDS: z.coerce.number().int().min(1).default(20),
   /** Largest page (`first`) of any connection. */
   MAX_PAGE_SIZE: z.coerce.number().int().positive().default(500),
   /** A request still running after this long is answered 503 REQUEST_TIMEOUT (ingestion and uploads exempt). */
   REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /**
+   * The API cancels an SQL statement running longer than this (PostgreSQL statement_timeout),
+   * so that work abandoned by a timed-out request stops; 0 = never. Ingestion and workers are exempt.
+   */
+  STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** Largest request body of an upload (the file as sent, maybe compressed). */
   MAX_UPLOAD_BYTES: z.coerce
     .number()
@@ -53,6 +80,14 @@ const EnvSchema = z.object({
     .string()
     .default('')
     .transform((v) => v.split(':').filter(Boolean)),
+  /**
+   * URL ingestion never reaches loopback, link-local (cloud metadata), private or reserved
+   * addresses, checked after DNS and on every redirect, except those listed here: host names,
+   * addresses or CIDR ranges, comma-separated (internal feed mirrors).
+   */
+  INGEST_URL_ALLOW: urlAllowList,
+  /** A feed server that sends nothing for this long (before the headers or mid-body) fails the ingestion. */
+  INGEST_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   DASHBOARD_ORIGIN: z.string().default('http://127.0.0.1:3000'),
   /** Force an ML backend; default: the best that loads (tfjs-node-gpu, tfjs-node, wasm, cpu). */
   ML_BACKEND: z.enum(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).optional(),
@@ -90,6 +125,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new EnvError(`Invalid environment variable ${name}: ${first?.message ?? 'invalid'}${more}`);
   }
   const env = result.data;
+  if (env.ADMIN_API_KEY === PLACEHOLDER_ADMIN_KEY && !isLoopback(env.HOST)) {
+    throw new EnvError(
+      `Invalid environment variable ADMIN_API_KEY: still the placeholder of .env.example while HOST=${env.HOST} is beyond loopback; set a random key (scripts/ensure-env.sh writes one)`,
+    );
+  }
   return {
     ...env,
     REQUIRE_AUTH: env.REQUIRE_AUTH ?? !isLoopback(env.HOST),

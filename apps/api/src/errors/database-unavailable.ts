@@ -20,3 +20,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/** Whether an error is PostgreSQL cancelling a statement for its statement_timeout (SQLSTATE 57014). */
+export function isStatementTimeout(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === '57014' || (typeof e.message === 'string' && /canceling statement due to statement timeout/.test(e.message)))
+      return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}

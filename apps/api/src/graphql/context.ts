@@ -1,5 +1,6 @@
 import type { ApiKeyRole } from '@prisma/client';
 import { GraphQLError } from 'graphql';
+import { isDatabaseUnavailable } from '../errors/database-unavailable';
 import type { Actor, ApiKeysService } from '../modules/access/api-keys.service';
 import type { Loaders } from './loaders';
 
@@ -12,6 +13,8 @@ export interface Context {
   /** Whether queries need an actor too (REQUIRE_AUTH). Mutations always need an admin. */
   requireAuth: boolean;
   loaders: Loaders;
+  /** Aborted when the request is over for its caller (answered, timed out, or the client went away). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -23,7 +26,14 @@ export async function actorFromHeader(header: string | undefined, keys: ApiKeysS
   if (!header) return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match) throw unauthenticated('INVALID_AUTHORIZATION_HEADER', 'the Authorization header must be "Bearer <api key>"');
-  const result = await keys.authenticate(match[1]!);
+  const result = await keys.authenticate(match[1]!).catch((err: unknown) => {
+    // Apollo would answer "Context creation failed: <the driver's message>" (host and port included).
+    if (isDatabaseUnavailable(err))
+      throw new GraphQLError('the database is unavailable; try again shortly', {
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'DATABASE_UNAVAILABLE', http: { status: 503 } },
+      });
+    throw err;
+  });
   if ('failure' in result) throw unauthenticated(result.failure, result.message);
   return result.actor;
 }

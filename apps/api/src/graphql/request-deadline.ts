@@ -5,12 +5,13 @@ const TIMED_OUT = Symbol('dgascope.timedOut');
 /**
  * Answers 503 REQUEST_TIMEOUT when a request takes longer than `ms`. The work already started is
  * not interrupted (GraphQL execution cannot be cut short); its late answer is dropped by
- * `dropLateResponses`. Ingestion is exempt: it is bounded by size instead, and a client told
+ * `dropLateResponses`. Ingestion is exempt (by its parsed root fields, `isIngestionOperation`):
+ * it is bounded by size and by the feed server's idle timeout instead, and a client told
  * "timed out" while its snapshot still commits would be misled.
  */
-export function requestDeadline(ms: number, exempt: (body: unknown, contentType: string) => boolean): RequestHandler {
+export function requestDeadline(ms: number, exempt: (body: unknown) => boolean): RequestHandler {
   return (req, res, next) => {
-    if (exempt(req.body, String(req.headers['content-type'] ?? ''))) return next();
+    if (exempt(req.body)) return next();
     const timer = setTimeout(() => {
       if (res.headersSent) return;
       (req as unknown as Record<symbol, boolean>)[TIMED_OUT] = true;

@@ -15,7 +15,8 @@ const REQUEUE_CHECK_MS = 30_000;
  */
 async function main(): Promise<void> {
   const env = loadEnv();
-  const deps = createDeps(env);
+  // Jobs run as long as their data needs: the API's statement timeout is not theirs.
+  const deps = createDeps({ ...env, STATEMENT_TIMEOUT_MS: 0 });
   const backend = await ensureBackend(env.ML_BACKEND ? { backend: env.ML_BACKEND } : {});
   console.log(
     `dgascope worker: ML backend ${backend.choice} (${backend.backend})${backend.notes.length ? `; ${backend.notes.join('; ')}` : ''}`,

@@ -9,7 +9,8 @@ const MAX_DEPTH = 4;
  */
 export function summarizeArguments(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length} chars)` : value;
+  if (typeof value === 'string')
+    return withoutNul(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… (${value.length} chars)` : value);
   if (typeof value === 'number' || typeof value === 'boolean') return value;
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return value.toISOString();
@@ -27,4 +28,9 @@ export function summarizeArguments(value: unknown, depth = 0): unknown {
     return out;
   }
   return String(value);
+}
+
+/** PostgreSQL text and jsonb cannot hold NUL characters: they are written as the two characters \\0. */
+export function withoutNul(text: string): string {
+  return text.replaceAll('\u0000', '\\0');
 }

@@ -1,6 +1,6 @@
 import { Prisma, type AuditEntry, type PrismaClient } from '@prisma/client';
 import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
-import { summarizeArguments } from './audit-arguments';
+import { summarizeArguments, withoutNul } from './audit-arguments';
 
 export interface AuditStart {
   actor: string;
@@ -26,14 +26,20 @@ export class AuditService {
   async around<T>(entry: AuditStart, action: () => Promise<T>, outcomeOf: (err: unknown) => string): Promise<T> {
     const started = performance.now();
     const { id } = await this.prisma.auditEntry.create({
-      data: { ...entry, arguments: (summarizeArguments(entry.arguments) ?? {}) as Prisma.InputJsonValue, outcome: 'started' },
+      data: {
+        ...entry,
+        action: withoutNul(entry.action),
+        actor: withoutNul(entry.actor),
+        arguments: (summarizeArguments(entry.arguments) ?? {}) as Prisma.InputJsonValue,
+        outcome: 'started',
+      },
       select: { id: true },
     });
     const finish = (outcome: string, error: string | null) =>
       this.prisma.auditEntry
         .update({
           where: { id },
-          data: { outcome, error: error?.slice(0, 1000) ?? null, durationMs: Math.round(performance.now() - started) },
+          data: { outcome, error: error ? withoutNul(error.slice(0, 1000)) : null, durationMs: Math.round(performance.now() - started) },
         })
         .catch((err: unknown) => console.error(`audit entry ${id} could not be completed:`, (err as Error).message));
     try {

@@ -1,5 +1,6 @@
 import { Max, Min } from 'class-validator';
-import { Arg, Args, ArgsType, Field, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../graphql/context';
 import { AnalyticsService } from './analytics.service';
 import { ClassSkew, LabelPolicyPreview, UnseenFamilies } from './analytics.types';
 
@@ -22,29 +23,55 @@ class LabelPolicyArgs {
   dropBelow?: number | null;
 }
 
+/**
+ * Query cost of the analytics fields, by the work they do (MAX_QUERY_COST is 25,000 by default):
+ * each snapshot's family counts are three SQL statements over the counts table, where an
+ * ordinary field costs 1. A thousand aliases of them would otherwise cost a thousand.
+ */
+export const SNAPSHOT_COUNTS_COST = 250;
+const perSnapshot = ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }) =>
+  SNAPSHOT_COUNTS_COST * Math.max(1, new Set(Array.isArray(args.snapshotIds) ? args.snapshotIds : []).size) + childComplexity;
+
 @Resolver()
 export class AnalyticsResolver {
   constructor(private readonly service: AnalyticsService) {}
 
-  @Query(() => ClassSkew, { description: 'Count and fraction per family of one snapshot, or of several combined.' })
+  @Query(() => ClassSkew, {
+    description: 'Count and fraction per family of one snapshot, or of several combined.',
+    complexity: perSnapshot,
+  })
   skew(
     @Arg('snapshotIds', () => [Int]) snapshotIds: number[],
     @Arg('top', () => Int, { defaultValue: 10, description: 'Size of head and tail.' }) top: number,
+    @Ctx() ctx: Context,
   ) {
-    return this.service.skew(snapshotIds, top);
+    return this.service.skew(snapshotIds, top, ctx.signal);
   }
 
-  @Query(() => UnseenFamilies, { description: 'Families in B absent from A, and the reverse.' })
-  unseenFamilies(@Arg('a', () => Int) a: number, @Arg('b', () => Int) b: number) {
-    return this.service.unseenFamilies(a, b);
+  @Query(() => UnseenFamilies, {
+    description: 'Families in B absent from A, and the reverse.',
+    complexity: ({ childComplexity }) => 2 * SNAPSHOT_COUNTS_COST + childComplexity,
+  })
+  unseenFamilies(@Arg('a', () => Int) a: number, @Arg('b', () => Int) b: number, @Ctx() ctx: Context) {
+    return this.service.unseenFamilies(a, b, ctx.signal);
   }
 
-  @Query(() => LabelPolicyPreview, { description: 'Which families a label policy keeps, merges into mergedDGA, or drops.' })
-  labelPolicyPreview(@Args(() => LabelPolicyArgs) { snapshotIds, mergeBelow, maxClasses, dropBelow }: LabelPolicyArgs) {
-    return this.service.labelPolicyPreview(snapshotIds, {
-      ...(mergeBelow != null ? { mergeBelow } : {}),
-      ...(maxClasses != null ? { maxClasses } : {}),
-      ...(dropBelow != null ? { dropBelow } : {}),
-    });
+  @Query(() => LabelPolicyPreview, {
+    description: 'Which families a label policy keeps, merges into mergedDGA, or drops.',
+    complexity: perSnapshot,
+  })
+  labelPolicyPreview(
+    @Args(() => LabelPolicyArgs) { snapshotIds, mergeBelow, maxClasses, dropBelow }: LabelPolicyArgs,
+    @Ctx() ctx: Context,
+  ) {
+    return this.service.labelPolicyPreview(
+      snapshotIds,
+      {
+        ...(mergeBelow != null ? { mergeBelow } : {}),
+        ...(maxClasses != null ? { maxClasses } : {}),
+        ...(dropBelow != null ? { dropBelow } : {}),
+      },
+      ctx.signal,
+    );
   }
 }

@@ -13,13 +13,16 @@ export class AnalyticsService {
     private readonly snapshots: SnapshotsService,
   ) {}
 
-  async familyCounts(snapshotIds: readonly number[]): Promise<FamilyCounts> {
+  async familyCounts(snapshotIds: readonly number[], signal?: AbortSignal): Promise<FamilyCounts> {
+    stopIfAbandoned(signal);
     await this.snapshots.requireAll(snapshotIds);
+    stopIfAbandoned(signal);
     const sums = await this.prisma.snapshotFamilyCount.groupBy({
       by: ['familyId'],
       where: { snapshotId: { in: [...new Set(snapshotIds)] } },
       _sum: { count: true },
     });
+    stopIfAbandoned(signal);
     const families = await this.prisma.family.findMany({
       where: { id: { in: sums.map((s) => s.familyId) } },
       select: { id: true, name: true },
@@ -30,9 +33,9 @@ export class AnalyticsService {
       .sort((x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1));
   }
 
-  async skew(snapshotIds: readonly number[], top: number): Promise<ClassSkew> {
+  async skew(snapshotIds: readonly number[], top: number, signal?: AbortSignal): Promise<ClassSkew> {
     if (top < 1) throw new AppError('BAD_USER_INPUT', 'INVALID_TOP', 'top must be at least 1');
-    const counts = await this.familyCounts(snapshotIds);
+    const counts = await this.familyCounts(snapshotIds, signal);
     const total = counts.reduce((sum, [, n]) => sum + n, 0);
     const families = shares(counts, total);
     const smallest = counts.at(-1)?.[1];
@@ -47,8 +50,8 @@ export class AnalyticsService {
     };
   }
 
-  async unseenFamilies(a: number, b: number): Promise<UnseenFamilies> {
-    const [countsA, countsB] = await Promise.all([this.familyCounts([a]), this.familyCounts([b])]);
+  async unseenFamilies(a: number, b: number, signal?: AbortSignal): Promise<UnseenFamilies> {
+    const [countsA, countsB] = await Promise.all([this.familyCounts([a], signal), this.familyCounts([b], signal)]);
     const totalA = countsA.reduce((s, [, n]) => s + n, 0);
     const totalB = countsB.reduce((s, [, n]) => s + n, 0);
     const inA = new Set(countsA.map(([f]) => f));
@@ -73,8 +76,8 @@ export class AnalyticsService {
     };
   }
 
-  async labelPolicyPreview(snapshotIds: readonly number[], policy: LabelPolicy): Promise<LabelPolicyPreview> {
-    const counts = await this.familyCounts(snapshotIds);
+  async labelPolicyPreview(snapshotIds: readonly number[], policy: LabelPolicy, signal?: AbortSignal): Promise<LabelPolicyPreview> {
+    const counts = await this.familyCounts(snapshotIds, signal);
     let plan;
     try {
       plan = planLabels(counts, policy);
@@ -93,6 +96,11 @@ export class AnalyticsService {
       remainingCount: plan.decisions.filter((d) => d.label !== null).reduce((s, d) => s + d.count, 0),
     };
   }
+}
+
+/** Work for a request that was already answered (timed out, or its client left) stops here. */
+function stopIfAbandoned(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AppError('BAD_USER_INPUT', 'REQUEST_ABANDONED', 'the request was abandoned before this work ran');
 }
 
 function shares(counts: FamilyCounts, total: number): FamilyShare[] {

@@ -83,7 +83,8 @@ export class ClassificationResolver {
     return this.predictionsService.list(filter ?? {}, first, after);
   }
 
-  @Query(() => DomainReport, { description: "A domain's feed listings and every prediction made for it." })
+  // Listings across snapshots and predictions across jobs: several SQL statements.
+  @Query(() => DomainReport, { description: "A domain's feed listings and every prediction made for it.", complexity: 100 })
   domain(@Arg('name', () => String) name: string) {
     return this.predictionsService.domain(name);
   }

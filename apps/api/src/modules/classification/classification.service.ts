@@ -115,6 +115,9 @@ export class ClassificationService {
     await this.jobs.start(jobId, ctx.attempt, activeBackend()?.choice ?? null);
     let model: DgaModel | null = null;
     let pool: InferencePool | null = null;
+    // The batch write in flight, if any. The clean-up of a cancelled or failed job waits for it:
+    // a write that committed after the clean-up would leave partial predictions behind.
+    let writing: Promise<void> = Promise.resolve();
     try {
       model = await this.models.load(request.modelId);
       // Each batch is split across the threads, so that all of them work on every batch.
@@ -128,7 +131,6 @@ export class ClassificationService {
       const started = Date.now();
       // A pipeline that keeps the inference threads busy: while batch n + 1 is being
       // classified, batch n's results are written and batch n + 2 is read from PostgreSQL.
-      let writing: Promise<void> = Promise.resolve();
       const finish = async (names: string[], classified: Promise<ClassifyResult[]>) => {
         const results = await classified;
         await writing;
@@ -169,6 +171,7 @@ export class ClassificationService {
         seconds: (Date.now() - started) / 1000,
       } as unknown as Prisma.InputJsonValue);
     } catch (err) {
+      await writing.catch(() => undefined);
       if (err instanceof CancelledError || ctx.signal.aborted) {
         await this.deletePredictions(jobId);
         await this.jobs.markCancelled(jobId);

@@ -14,7 +14,8 @@ class Health {
 export class HealthResolver {
   constructor(private readonly service: HealthService) {}
 
-  @Query(() => Health, { description: 'Whether PostgreSQL and Redis answer.' })
+  // A round trip to PostgreSQL and one to Redis: priced so that aliases cannot flood both.
+  @Query(() => Health, { description: 'Whether PostgreSQL and Redis answer.', complexity: 100 })
   health() {
     return this.service.check();
   }

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import * as unzipper from 'unzipper';
+import { PassThrough, Readable, type Transform } from 'node:stream';
+import { createGunzip, createInflateRaw } from 'node:zlib';
 import { AppError } from '../../errors/app-error';
 import { compressionOf, SNIFF_BYTES, type Compression } from './content-sniffer';
+import { contentDecoder, DEFAULT_URL_POLICY, fetchFeedUrl, type UrlPolicy } from './url-source';
+import { firstZipEntry } from './zip-entry';
 
 export type IngestSource =
   { kind: 'path'; path: string } | { kind: 'url'; url: string } | { kind: 'stream'; stream: Readable; fileName: string };
@@ -19,7 +20,7 @@ export interface OpenedSource {
   raw: AsyncIterable<Buffer>;
 }
 
-export async function openSource(source: IngestSource, maxBytes: number): Promise<OpenedSource> {
+export async function openSource(source: IngestSource, maxBytes: number, urlPolicy: UrlPolicy = DEFAULT_URL_POLICY): Promise<OpenedSource> {
   switch (source.kind) {
     case 'path': {
       const info = await stat(source.path).catch((err: NodeJS.ErrnoException) => {
@@ -30,34 +31,18 @@ export async function openSource(source: IngestSource, maxBytes: number): Promis
       return { fileName: path.basename(source.path), sourceUrl: null, sizeHint: info.size, raw: createReadStream(source.path) };
     }
     case 'url': {
-      let url: URL;
-      try {
-        url = new URL(source.url);
-      } catch {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_URL_INVALID', `"${source.url}" is not a valid URL`);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_URL_INVALID', `${source.url}: only http(s) URLs are supported`);
-      }
-      const response = await fetch(url, { redirect: 'follow' }).catch((err: Error) => {
-        throw new AppError(
-          'BAD_USER_INPUT',
-          'SOURCE_FETCH_FAILED',
-          `${source.url}: ${err.cause instanceof Error ? err.cause.message : err.message}`,
-        );
-      });
-      if (!response.ok || !response.body) {
-        throw new AppError('BAD_USER_INPUT', 'SOURCE_FETCH_FAILED', `${source.url}: HTTP ${response.status} ${response.statusText}`);
-      }
-      const length = Number(response.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(length) && length > maxBytes) throw tooLarge(source.url, maxBytes);
-      const fileName = path.posix.basename(url.pathname) || url.hostname;
-      // Streamed straight into the parser: no temporary copy of the whole file.
+      const fetched = await fetchFeedUrl(source.url, urlPolicy);
+      if (fetched.length !== null && fetched.length > maxBytes) throw tooLarge(fetched.finalUrl.href, maxBytes);
+      const fileName = path.posix.basename(fetched.finalUrl.pathname) || fetched.finalUrl.hostname;
+      // Streamed straight into the parser: no temporary copy of the whole file. A Content-Encoding
+      // is undone here, bounded like a compressed file: by size and by its ratio to the bytes received.
       return {
         fileName,
-        sourceUrl: source.url,
-        sizeHint: Number.isFinite(length) ? length : null,
-        raw: Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+        sourceUrl: fetched.finalUrl.href,
+        sizeHint: fetched.encoding ? null : fetched.length,
+        raw: fetched.encoding
+          ? boundedDecode(fileName, fetched.body, contentDecoder(fetched.encoding), `decode ${fetched.encoding}`, maxBytes)
+          : fetched.body,
       };
     }
     case 'stream':
@@ -126,7 +111,8 @@ const RATIO_CHECK_AFTER_BYTES = 2 * 1024 * 1024;
 /**
  * Undoes gzip or zip (the first file of the archive, as Umbrella's top-1m.csv.zip), with
  * the decompressed size bounded by the same limit as the input and its ratio to the
- * compressed size bounded too: a zip bomb stops at whichever comes first.
+ * compressed bytes fed to the decoder so far bounded too: a bomb stops at whichever comes
+ * first. Both formats are decoded as their bytes arrive, so the ratio is measured as it grows.
  */
 export async function decompress(
   name: string,
@@ -136,44 +122,68 @@ export async function decompress(
   const { head, all } = await peek(chunks, 4);
   const compression = compressionOf(head);
   if (compression === 'none') return { compression, content: all };
+  if (compression === 'gzip') return { compression, content: boundedDecode(name, all, createGunzip(), 'gunzip', maxBytes) };
+  const { header, compressed } = await firstZipEntry(name, all);
+  if (header.uncompressedSize !== null && header.uncompressedSize > maxBytes) throw tooLarge(`${name} (${header.name})`, maxBytes);
+  if (
+    header.compressedSize !== null &&
+    header.uncompressedSize !== null &&
+    header.uncompressedSize > RATIO_CHECK_AFTER_BYTES &&
+    header.uncompressedSize > MAX_COMPRESSION_RATIO * header.compressedSize
+  ) {
+    throw ratioError(name, header.compressedSize, header.uncompressedSize, 'declares');
+  }
+  const decoder = header.method === 'deflate' ? createInflateRaw() : new PassThrough();
+  return { compression, content: boundedDecode(name, compressed, decoder, 'unzip', maxBytes) };
+}
+
+function ratioError(name: string, compressedBytes: number, bytes: number, verb: 'gave' | 'declares'): AppError {
+  return new AppError(
+    'BAD_USER_INPUT',
+    'COMPRESSION_RATIO',
+    `${name}: decompresses more than ${MAX_COMPRESSION_RATIO}:1 (${compressedBytes} bytes ${verb} ${bytes}${verb === 'gave' ? ' so far' : ''}); refused as a decompression bomb`,
+  );
+}
+
+/**
+ * Pipes compressed bytes through a decoder, bounding the output by `maxBytes` and by
+ * MAX_COMPRESSION_RATIO times the compressed bytes the decoder has consumed so far.
+ */
+export async function* boundedDecode(
+  name: string,
+  compressed: AsyncIterable<Buffer>,
+  decoder: Transform,
+  verb: string,
+  maxBytes: number,
+): AsyncGenerator<Buffer> {
   let compressedBytes = 0;
   async function* counted(): AsyncGenerator<Buffer> {
-    for await (const chunk of all) {
+    for await (const chunk of compressed) {
       compressedBytes += chunk.length;
       yield chunk;
     }
   }
   const input = Readable.from(counted());
-  const decoder = compression === 'gzip' ? createGunzip() : unzipper.ParseOne();
-  // unzipper's stream is not async-iterable; a PassThrough is. Errors of the compressed
-  // input and of the decoder must both reach the consumer.
+  // Errors of the compressed input and of the decoder must both reach the consumer.
   const output = new PassThrough();
   input.on('error', (err) => output.destroy(err));
   decoder.on('error', (err: Error) => output.destroy(err));
   input.pipe(decoder).pipe(output);
   const limited = new ByteMeter(`${name} (decompressed)`, maxBytes);
-  async function* content(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of limited.measure(output as AsyncIterable<Buffer>)) {
-        if (limited.bytes > RATIO_CHECK_AFTER_BYTES && limited.bytes > MAX_COMPRESSION_RATIO * compressedBytes) {
-          throw new AppError(
-            'BAD_USER_INPUT',
-            'COMPRESSION_RATIO',
-            `${name}: decompresses more than ${MAX_COMPRESSION_RATIO}:1 (${compressedBytes} bytes gave ${limited.bytes} so far); refused as a decompression bomb`,
-          );
-        }
-        yield chunk;
+  try {
+    for await (const chunk of limited.measure(output as AsyncIterable<Buffer>)) {
+      // A zlib decoder counts the input it has actually consumed; bytes read ahead into its buffer do not count.
+      const consumed = 'bytesWritten' in decoder ? Math.min(Number(decoder.bytesWritten), compressedBytes) : compressedBytes;
+      if (limited.bytes > RATIO_CHECK_AFTER_BYTES && limited.bytes > MAX_COMPRESSION_RATIO * consumed) {
+        throw ratioError(name, consumed, limited.bytes, 'gave');
       }
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError(
-        'BAD_USER_INPUT',
-        'SOURCE_CORRUPT',
-        `${name}: cannot ${compression === 'gzip' ? 'gunzip' : 'unzip'}: ${(err as Error).message}`,
-      );
-    } finally {
-      input.destroy();
+      yield chunk;
     }
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError('BAD_USER_INPUT', 'SOURCE_CORRUPT', `${name}: cannot ${verb}: ${(err as Error).message}`);
+  } finally {
+    input.destroy();
+    decoder.destroy();
   }
-  return { compression, content: content() };
 }

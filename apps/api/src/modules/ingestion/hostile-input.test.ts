@@ -4,10 +4,11 @@ import { normalizeDomain } from '@dgascope/core';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ZipFile } from 'yazl';
 import { createTestDatabase, truncateAll, type TestDatabase } from '../../../../../test/support/test-database';
 import { AppError } from '../../errors/app-error';
 import { FEED_FORMATS } from './feed-format';
-import { MAX_COMPRESSION_RATIO } from './byte-source';
+import { decompress, MAX_COMPRESSION_RATIO } from './byte-source';
 import { IngestionService } from './ingestion.service';
 import { parseLine } from './row-parsers';
 
@@ -174,5 +175,66 @@ describe('IngestionService on hostile input (real PostgreSQL)', () => {
     expect((err as Error).message).toMatch(message);
     const stored = await pool.query<{ n: string }>('SELECT (SELECT count(*) FROM snapshots) + (SELECT count(*) FROM memberships) AS n');
     expect(Number(stored.rows[0]!.n)).toBe(0);
+  });
+});
+
+describe('decompression bombs in a zip', () => {
+  // 100 MiB of one repeated line: about 150 KB deflated (700:1).
+  const text = Buffer.alloc(100 * 1024 * 1024, 'a.com\n');
+  const zipOf = (stream: boolean): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const zip = new ZipFile();
+      // A buffer gets its sizes in the local header; a stream gets them in a data descriptor after the data.
+      if (stream) zip.addReadStream(Readable.from([text]), 'top-1m.csv');
+      else zip.addBuffer(text, 'top-1m.csv');
+      zip.end();
+      const parts: Buffer[] = [];
+      zip.outputStream.on('data', (c: Buffer) => parts.push(c));
+      zip.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+      zip.outputStream.on('error', reject);
+    });
+  /** Decompressed bytes handed on before the refusal, and the refusal. */
+  async function drain(zip: Buffer): Promise<{ bytes: number; err: unknown }> {
+    const chunks = Array.from({ length: Math.ceil(zip.length / 65536) }, (_, i) => zip.subarray(i * 65536, (i + 1) * 65536));
+    let bytes = 0;
+    try {
+      const { content } = await decompress('top-1m.csv.zip', Readable.from(chunks), 2 ** 31);
+      for await (const chunk of content) bytes += chunk.length;
+    } catch (err) {
+      return { bytes, err };
+    }
+    return { bytes, err: null };
+  }
+
+  it.each([
+    ['with its sizes in the local header', false],
+    ['with its sizes in a data descriptor (streamed zip)', true],
+  ])('stops a zip bomb %s within a few MB of output, measured against the compressed bytes', async (_name, streamed) => {
+    const { bytes, err } = await drain(await zipOf(streamed));
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ reason: 'COMPRESSION_RATIO' });
+    expect((err as Error).message).toMatch(new RegExp(`more than ${MAX_COMPRESSION_RATIO}:1`));
+    expect(bytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('still reads an ordinary zip, stored or deflated, whole', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `${i + 1},site-${(i * 7919) % 100_003}.com`).join('\n');
+    for (const compress of [true, false]) {
+      const zip = await new Promise<Buffer>((resolve, reject) => {
+        const z = new ZipFile();
+        z.addEmptyDirectory('data/');
+        z.addBuffer(Buffer.from(lines), 'data/top-1m.csv', { compress });
+        z.addBuffer(Buffer.from('other'), 'other.txt');
+        z.end();
+        const parts: Buffer[] = [];
+        z.outputStream.on('data', (c: Buffer) => parts.push(c));
+        z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+        z.outputStream.on('error', reject);
+      });
+      const { content } = await decompress('top.zip', Readable.from([zip]), 2 ** 31);
+      const out: Buffer[] = [];
+      for await (const chunk of content) out.push(chunk);
+      expect(Buffer.concat(out).toString('utf8')).toBe(lines);
+    }
   });
 });

@@ -5,6 +5,7 @@ import { resolveAllowedPath } from './allowed-path';
 import type { IngestSource } from './byte-source';
 import { IngestionService } from './ingestion.service';
 import { IngestResult, IngestSnapshotInput } from './ingestion.types';
+import { uploadSource } from './upload-source';
 
 export class IngestionResolverSettings {
   constructor(readonly allowedDirs: readonly string[]) {}
@@ -24,8 +25,7 @@ export class IngestionResolver {
     if (given !== 1) throw new AppError('BAD_USER_INPUT', 'SOURCE_REQUIRED', 'give exactly one of file, path or url');
     let source: IngestSource;
     if (input.file) {
-      const upload = await input.file;
-      source = { kind: 'stream', stream: upload.createReadStream(), fileName: upload.filename };
+      source = await uploadSource(input.file);
     } else if (input.path) {
       source = { kind: 'path', path: await resolveAllowedPath(input.path, this.settings.allowedDirs) };
     } else {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { normalizeDomain } from '@dgascope/core';
 import { Pool } from 'pg';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { createTestDatabase, truncateAll, type TestDatabase } from '../../../../../test/support/test-database';
 import { SHARED_DATA } from '../../../../../test/support/test-env';
@@ -179,7 +179,9 @@ describe('IngestionService', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const outcome = await service.ingest({
+      // A loopback server: allowed explicitly, as an internal mirror would be.
+      const mirror = new IngestionService(pool, { maxBytes: 50 * 1024 * 1024, url: { allow: ['127.0.0.1'], idleTimeoutMs: 5000 } });
+      const outcome = await mirror.ingest({
         feed: 'netlab',
         source: { kind: 'url', url: `${base}/feeds/netlab.tsv.gz` },
         format: 'netlab-tsv',
@@ -191,7 +193,7 @@ describe('IngestionService', () => {
         source_url: `${base}/feeds/netlab.tsv.gz`,
         byte_size: String(body.length),
       });
-      await expect(service.ingest({ feed: 'netlab', source: { kind: 'url', url: `${base}/missing.csv` } })).rejects.toThrow(/HTTP 404/);
+      await expect(mirror.ingest({ feed: 'netlab', source: { kind: 'url', url: `${base}/missing.csv` } })).rejects.toThrow(/HTTP 404/);
     } finally {
       server.close();
     }
@@ -224,5 +226,109 @@ describe('IngestionService', () => {
     await service.ingest({ feed: 'labelled', source: streamOf('post,abc.com\nnewgoz,def.com\nPost Tovar GOZ,ghi.com\n') });
     const counts = await pool.query('SELECT f.name, c.count FROM snapshot_family_counts c JOIN families f ON f.id = c.family_id');
     expect(counts.rows).toEqual([{ name: 'Post Tovar GOZ', count: 3 }]);
+  });
+});
+
+describe('URL ingestion: internal addresses, redirects, Content-Encoding and stalls', () => {
+  const feed = Array.from({ length: 50 }, (_, i) => `${i + 1},mirror-site${i}.com`).join('\n') + '\n';
+  let servers: Server[] = [];
+  const requests: string[] = [];
+  /** A feed server on the given loopback address. */
+  async function serve(host: string, handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) {
+    const server = createServer((req, res) => {
+      requests.push(`${host}${req.url}`);
+      handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    servers.push(server);
+    return `http://${host}:${(server.address() as AddressInfo).port}`;
+  }
+  const withPolicy = (allow: string[], idleTimeoutMs = 5000) =>
+    new IngestionService(pool, { maxBytes: 50 * 1024 * 1024, url: { allow, idleTimeoutMs } });
+  beforeEach(() => {
+    requests.length = 0;
+  });
+  afterEach(async () => {
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
+    servers = [];
+  });
+
+  it('refuses loopback, private, link-local and metadata addresses by default, before any request is sent', async () => {
+    const base = await serve('127.0.0.1', (_req, res) => res.end(feed));
+    const port = new URL(base).port;
+    for (const url of [
+      `${base}/top.csv`,
+      `http://localhost:${port}/top.csv`,
+      `http://[::1]:${port}/top.csv`,
+      `http://[::ffff:127.0.0.1]:${port}/top.csv`,
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.1.2.3/top.csv',
+      'http://192.168.0.1/top.csv',
+      'http://[fd00:ec2::254]/top.csv',
+    ]) {
+      const err = await service.ingest({ feed: 'ssrf', source: { kind: 'url', url } }).catch((e: unknown) => e);
+      expect(err, url).toBeInstanceOf(AppError);
+      expect(err, url).toMatchObject({ category: 'FORBIDDEN', reason: 'SOURCE_URL_BLOCKED' });
+      expect((err as Error).message).toMatch(/INGEST_URL_ALLOW/);
+    }
+    expect(requests).toEqual([]);
+    expect(await count('snapshots')).toBe(0);
+  });
+
+  it('checks every redirect: an allowed mirror redirecting to another internal address is refused', async () => {
+    const secret = await serve('127.0.0.2', (_req, res) => res.end(feed));
+    const mirror = await serve('127.0.0.1', (_req, res) => res.writeHead(307, { location: `${secret}/secret.csv` }).end());
+    const err = await withPolicy(['127.0.0.1'])
+      .ingest({ feed: 'ssrf', source: { kind: 'url', url: `${mirror}/top.csv` } })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'SOURCE_URL_BLOCKED' });
+    expect((err as Error).message).toContain('127.0.0.2');
+    expect(requests).toEqual(['127.0.0.1/top.csv']);
+    expect(await count('snapshots')).toBe(0);
+  });
+
+  it('follows allowed redirects and records the final URL as the source', async () => {
+    const base = await serve('127.0.0.1', (req, res) => {
+      if (req.url === '/latest.csv') res.writeHead(302, { location: '/2026/top.csv' }).end();
+      else res.end(feed);
+    });
+    const outcome = await withPolicy(['127.0.0.0/8']).ingest({ feed: 'mirror', source: { kind: 'url', url: `${base}/latest.csv` } });
+    expect(outcome).toMatchObject({ created: true, rowsAccepted: 50 });
+    const snapshot = await pool.query('SELECT file_name, source_url FROM snapshots');
+    expect(snapshot.rows[0]).toEqual({ file_name: 'top.csv', source_url: `${base}/2026/top.csv` });
+  });
+
+  it('undoes a gzip Content-Encoding, and refuses a Content-Encoding bomb by its ratio to the bytes received', async () => {
+    const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024, 'a.com\n'), { level: 9 });
+    const base = await serve('127.0.0.1', (req, res) => {
+      const body = req.url === '/bomb.csv' ? bomb : gzipSync(feed);
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': body.length }).end(body);
+    });
+    const net = withPolicy(['127.0.0.1']);
+    const ok = await net.ingest({ feed: 'encoded', source: { kind: 'url', url: `${base}/top.csv` } });
+    expect(ok).toMatchObject({ created: true, rowsAccepted: 50 });
+    const err = await net.ingest({ feed: 'bomb', source: { kind: 'url', url: `${base}/bomb.csv` } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ reason: 'COMPRESSION_RATIO' });
+    expect(await count('snapshots')).toBe(1);
+  });
+
+  it('fails a feed server that stalls mid-body after INGEST_IDLE_TIMEOUT_MS, storing nothing', async () => {
+    const base = await serve('127.0.0.1', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.write('1,a.com\n'); // 8 bytes, then nothing
+    });
+    const started = Date.now();
+    const err = await withPolicy(['127.0.0.1'], 500)
+      .ingest({ feed: 'stalled', source: { kind: 'url', url: `${base}/top.csv` } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ reason: 'SOURCE_STALLED' });
+    expect((err as Error).message).toMatch(/sent nothing for 500 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await count('snapshots')).toBe(0);
   });
 });

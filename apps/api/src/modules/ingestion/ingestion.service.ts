@@ -1,9 +1,11 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { FeedKind } from '@prisma/client';
 import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../errors/app-error';
 import { ByteMeter, decompress, openSource, peek, type IngestSource } from './byte-source';
 import { sniffContent } from './content-sniffer';
+import type { UrlPolicy } from './url-source';
 import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
 import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
@@ -45,7 +47,7 @@ export interface IngestOutcome {
 export class IngestionService {
   constructor(
     private readonly pool: Pool,
-    private readonly limits: { maxBytes: number },
+    private readonly limits: { maxBytes: number; url?: UrlPolicy },
   ) {}
 
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
@@ -55,11 +57,12 @@ export class IngestionService {
     }
     // A local file can be recognised as already ingested before any parsing.
     if (request.source.kind === 'path') {
+      await requireFile(request.source.path);
       const existing = await this.findExisting(this.pool, feedName, await hashFile(request.source.path, this.limits.maxBytes));
       if (existing) return existing;
     }
 
-    const opened = await openSource(request.source, this.limits.maxBytes);
+    const opened = await openSource(request.source, this.limits.maxBytes, this.limits.url);
     const meter = new ByteMeter(opened.fileName, this.limits.maxBytes);
     const { content } = await decompress(opened.fileName, meter.measure(opened.raw), this.limits.maxBytes);
     const { head, complete, all } = await peek(content);
@@ -72,6 +75,8 @@ export class IngestionService {
     let sha256: string | null = null;
     try {
       await client.query('BEGIN');
+      // Bounded by size and by the source's idle timeout instead: a large feed's merge takes minutes.
+      await client.query('SET LOCAL statement_timeout = 0');
       await client.query(CREATE_STAGE_SQL);
       const report = (counts: StageCounts) =>
         onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: counts.rowsRead, phase: 'reading' });
@@ -165,6 +170,14 @@ export class IngestionService {
       rowsDuplicate: s.rows_duplicate,
     };
   }
+}
+
+/** A path that is missing, or not a regular file (a directory, a device), is refused with its own reason. */
+async function requireFile(file: string): Promise<void> {
+  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    throw new AppError('BAD_USER_INPUT', 'SOURCE_NOT_FOUND', `${file}: ${err.code === 'ENOENT' ? 'no such file' : 'cannot be read'}`);
+  });
+  if (!info.isFile()) throw new AppError('BAD_USER_INPUT', 'SOURCE_NOT_A_FILE', `${file}: not a regular file`);
 }
 
 async function hashFile(path: string, maxBytes: number): Promise<string> {

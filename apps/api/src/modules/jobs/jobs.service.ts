@@ -61,7 +61,20 @@ export class JobsService {
     const job = await this.get(id);
     if (FINISHED.includes(job.state)) throw new AppError('CONFLICT', 'JOB_FINISHED', `job ${id} is already ${job.state.toLowerCase()}`);
     await this.prisma.job.update({ where: { id }, data: { cancelRequested: true } });
-    if (job.state === JobState.QUEUED && (await this.queue.removeWaiting(QUEUE_OF[job.kind], id))) {
+    let removed = false;
+    if (job.state === JobState.QUEUED) {
+      try {
+        removed = await this.queue.removeWaiting(QUEUE_OF[job.kind], id);
+      } catch {
+        // The flag is written: a worker that takes the job later cancels it instead of running it.
+        throw new AppError(
+          'CONFLICT',
+          'CANCEL_PENDING',
+          `the queue (Redis) is unavailable, so job ${id} could not be taken off it; its cancellation is recorded and the job will be cancelled, not run, when a worker takes it`,
+        );
+      }
+    }
+    if (removed) {
       return this.prisma.job.update({ where: { id }, data: { state: JobState.CANCELLED, finishedAt: new Date() } });
     }
     return this.get(id);

@@ -65,7 +65,8 @@ export function toMetrics(evaluation: Evaluation | null | undefined): ModelMetri
           tprAtFpr1e4: evaluation.binary.tprAtFpr['1e-4'],
           positives: evaluation.binary.positives,
           negatives: evaluation.binary.negatives,
-          roc: evaluation.binary.roc,
+          // The first point's threshold is +Infinity, stored in JSON as null.
+          roc: evaluation.binary.roc.map((p) => ({ ...p, threshold: Number.isFinite(p.threshold) ? p.threshold : null })),
         }
       : null,
     misclassified: evaluation.misclassified.map((m) => ({

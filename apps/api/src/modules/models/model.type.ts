@@ -30,7 +30,11 @@ export class ConfusionMatrix {
 export class RocPoint {
   @Field(() => Float) fpr!: number;
   @Field(() => Float) tpr!: number;
-  @Field(() => Float) threshold!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'DGA score at or above which a domain counts as DGA; null at the start of the curve (above every score).',
+  })
+  threshold!: number | null;
 }
 
 @ObjectType({ description: 'DGA vs benign, with DGA score = 1 − P(benign).' })
