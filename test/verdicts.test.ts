@@ -96,7 +96,11 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     const r = await api.gql(`{ presets { name description isDefault loss } }`);
     const presets = r.data!.presets as Array<{ name: string; isDefault: boolean; loss: string }>;
     expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['endgame-2016', 'endgame-2016-balanced']));
-    expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['endgame-2016']);
+    expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn']);
+    // a size the preset's architecture does not have is refused, not ignored
+    const wrongSize = await startTraining(api, [dgaSnapshot, benignSnapshot], { lstmUnits: 16 });
+    expect(wrongSize.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    expect(wrongSize.errors![0]!.message).toMatch(/lstmUnits: preset resnet-cnn is a cnn, not an LSTM/);
     const bad = await startTraining(api, [dgaSnapshot, benignSnapshot], { preset: 'no-such-preset' });
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const badNovelty = await startTraining(api, [dgaSnapshot, benignSnapshot], { noveltyMethod: 'astrology' });
@@ -147,6 +151,25 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     expect((await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { status } }`, { id: modelId }, admin)).data!.promoteModel).toEqual({
       status: 'PROMOTED',
     });
+  });
+
+  it('trains the default preset (the residual CNN) through the job, small', async () => {
+    const r = await startTraining(api, [dgaSnapshot, benignSnapshot], { epochs: 2, filters: 16, embeddingDim: 8 });
+    expect(r.errors).toBeUndefined();
+    const job = await waitForJob(
+      api,
+      r.data!.startTraining.id,
+      (j) => j.state === 'COMPLETED' || j.state === 'FAILED',
+      180_000,
+      () => worker.output(),
+    );
+    expect(job.error).toBeNull();
+    const m = await api.gql(`query($id: Int!) { model(id: $id) { preset config decision { dgaThreshold noveltyMethod } metrics { n } } }`, {
+      id: job.modelId,
+    });
+    expect(m.data!.model).toMatchObject({ preset: 'resnet-cnn', decision: { noveltyMethod: 'mahalanobis' } });
+    expect(m.data!.model.config.options.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
+    expect(m.data!.model.metrics.n).toBeGreaterThan(0);
   });
 
   it('answers classify with one consistent verdict per domain, by the model thresholds', async () => {

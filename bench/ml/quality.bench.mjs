@@ -83,7 +83,10 @@ async function trainOn(exclude) {
   const prepared = ml.prepareData([...early, ...benignRows]);
   const split = ml.stratifiedSplit(prepared.samples, { seed: opt.seed, validation: 0.1, test: 0.2 });
   const t0 = performance.now();
-  const result = await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
+  const result = await ml.train(
+    { train: split.train, validation: split.validation },
+    { ...trainOptions(fold), inputForm: prepared.inputForm },
+  );
   const seconds = (performance.now() - t0) / 1000;
   const trainInputs = new Set(prepared.samples.map((s) => s.input));
   const fresh = mapToModel(later, prepared, trainInputs);

@@ -33,7 +33,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   },
 });
 
-export const DEFAULT_PRESET = 'endgame-2016';
+export const DEFAULT_PRESET = 'resnet-cnn';
 
 export class UnknownPresetError extends RangeError {
   constructor(name: string) {

@@ -51,10 +51,25 @@ describe('trainOptionsFor', () => {
     expect(o.decision).toEqual({ targetBenignFpr: 0.01, novelty: false, targetRejectRate: 0.05 });
   });
 
-  it('reads job inputs from before presets as the default preset, and refuses unknown presets', () => {
-    const old = TrainingRequest.parse({ ...base, epochs: 10, batchSize: 128, learningRate: 0.001, classWeights: 'sqrt' });
-    expect(old.preset).toBe(DEFAULT_PRESET);
-    expect(trainOptionsFor(old)).toMatchObject({ preset: DEFAULT_PRESET, classWeights: 'sqrt', epochs: 10 });
+  it('reads job inputs from before presets as the LSTM they trained, and refuses unknown presets', () => {
+    const old = TrainingRequest.parse({ ...base, epochs: 10, batchSize: 128, learningRate: 0.001, classWeights: 'sqrt', lstmUnits: 128 });
+    expect(old.preset).toBe('endgame-2016');
+    expect(trainOptionsFor(old)).toMatchObject({
+      preset: 'endgame-2016',
+      classWeights: 'sqrt',
+      epochs: 10,
+      architecture: { lstmUnits: 128 },
+    });
     expect(TrainingRequest.safeParse({ ...base, preset: 'nope' }).success).toBe(false);
+  });
+
+  it('gives CNN presets filters and LSTM presets units, and refuses a size the architecture does not have', () => {
+    expect(DEFAULT_PRESET).toBe('resnet-cnn');
+    const cnn = trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn', filters: 16, embeddingDim: 8 }));
+    expect(cnn.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
+    const wrong = TrainingRequest.safeParse({ ...base, preset: 'resnet-cnn', lstmUnits: 16 });
+    expect(wrong.success).toBe(false);
+    expect(wrong.error?.issues[0]).toMatchObject({ path: ['lstmUnits'], message: expect.stringMatching(/give filters instead/) });
+    expect(TrainingRequest.safeParse({ ...base, preset: 'endgame-2016', filters: 16 }).error?.issues[0]?.path).toEqual(['filters']);
   });
 });

@@ -26,10 +26,21 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
     ...(classWeights
       ? { classWeights: classWeights === 'effective-number' ? { kind: 'effective-number', beta: 0.999 } : classWeights }
       : {}),
-    architecture: {
-      ...preset.architecture,
-      ...given({ embeddingDim: request.embeddingDim, lstmUnits: request.lstmUnits, dropout: request.dropout, maxLen: request.maxLength }),
-    },
+    architecture:
+      preset.architecture?.arch === 'cnn'
+        ? {
+            ...preset.architecture,
+            ...given({ embeddingDim: request.embeddingDim, filters: request.filters, dropout: request.dropout, maxLen: request.maxLength }),
+          }
+        : {
+            ...preset.architecture,
+            ...given({
+              embeddingDim: request.embeddingDim,
+              lstmUnits: request.lstmUnits,
+              dropout: request.dropout,
+              maxLen: request.maxLength,
+            }),
+          },
     decision: {
       ...presetDecision,
       ...given({ targetBenignFpr: request.targetBenignFpr, targetRejectRate: request.targetRejectRate }),

@@ -82,6 +82,7 @@ export class TrainingService {
       loss: input.loss ?? null,
       embeddingDim: input.embeddingDim ?? null,
       lstmUnits: input.lstmUnits ?? null,
+      filters: input.filters ?? null,
       dropout: input.dropout ?? null,
       maxLength: input.maxLength ?? null,
       targetBenignFpr: input.targetBenignFpr ?? null,

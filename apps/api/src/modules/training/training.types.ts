@@ -14,35 +14,46 @@ export const PRESET_NAMES = Object.keys(PRESETS);
  * What a training job is asked to do; stored as the job's input and parsed back with this
  * schema by the worker. The preset gives defaults; every option that is not null overrides it.
  */
-export const TrainingRequest = z.object({
-  snapshotIds: z.array(z.number().int()).min(1),
-  labelPolicy: z.object({
-    mergeBelow: z.number().int().optional(),
-    maxClasses: z.number().int().optional(),
-    dropBelow: z.number().int().optional(),
-  }),
-  // Jobs queued before presets existed carry none: they ran on the library's defaults, which are the default preset's.
-  preset: z
-    .string()
-    .refine((p) => PRESET_NAMES.includes(p), { message: `unknown preset (known: ${PRESET_NAMES.join(', ')})` })
-    .default(DEFAULT_PRESET),
-  seed: z.number().int(),
-  inputForm: z.enum(INPUT_FORMS),
-  earlyStoppingPatience: z.number().int().min(0),
-  warmStartModelId: z.number().int().nullable(),
-  epochs: z.number().int().min(1).nullable(),
-  batchSize: z.number().int().min(1).nullable(),
-  learningRate: z.number().positive().nullable(),
-  classWeights: z.enum(CLASS_WEIGHTINGS).nullable(),
-  loss: z.enum(LOSSES).nullable().default(null),
-  embeddingDim: z.number().int().min(2).nullable(),
-  lstmUnits: z.number().int().min(2).nullable(),
-  dropout: z.number().min(0).max(0.95).nullable(),
-  maxLength: z.number().int().min(8).nullable(),
-  targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
-  noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
-  targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
-});
+export const TrainingRequest = z
+  .object({
+    snapshotIds: z.array(z.number().int()).min(1),
+    labelPolicy: z.object({
+      mergeBelow: z.number().int().optional(),
+      maxClasses: z.number().int().optional(),
+      dropBelow: z.number().int().optional(),
+    }),
+    // Jobs queued before presets existed carry none: they ran on the library's defaults, which are the default preset's.
+    preset: z
+      .string()
+      .refine((p) => PRESET_NAMES.includes(p), { message: `unknown preset (known: ${PRESET_NAMES.join(', ')})` })
+      // job inputs queued before presets existed trained the paper's LSTM
+      .default('endgame-2016'),
+    seed: z.number().int(),
+    inputForm: z.enum(INPUT_FORMS),
+    earlyStoppingPatience: z.number().int().min(0),
+    warmStartModelId: z.number().int().nullable(),
+    epochs: z.number().int().min(1).nullable(),
+    batchSize: z.number().int().min(1).nullable(),
+    learningRate: z.number().positive().nullable(),
+    classWeights: z.enum(CLASS_WEIGHTINGS).nullable(),
+    loss: z.enum(LOSSES).nullable().default(null),
+    embeddingDim: z.number().int().min(2).nullable(),
+    lstmUnits: z.number().int().min(2).nullable(),
+    filters: z.number().int().min(2).nullable().default(null),
+    dropout: z.number().min(0).max(0.95).nullable(),
+    maxLength: z.number().int().min(8).nullable(),
+    targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
+    noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
+    targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
+  })
+  .superRefine((r, ctx) => {
+    // a size that the preset's architecture does not have would be silently ignored: refuse it
+    const arch = PRESETS[r.preset]?.options.architecture?.arch ?? 'lstm';
+    if (r.warmStartModelId === null && arch !== 'lstm' && r.lstmUnits !== null)
+      ctx.addIssue({ code: 'custom', path: ['lstmUnits'], message: `preset ${r.preset} is a ${arch}, not an LSTM: give filters instead` });
+    if (r.warmStartModelId === null && arch !== 'cnn' && r.filters !== null)
+      ctx.addIssue({ code: 'custom', path: ['filters'], message: `preset ${r.preset} is an LSTM: filters applies to CNN presets` });
+  });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 
 const presetDefault = (what: string, fallback: string) => `Default: the preset's ${what}, else ${fallback}.`;
@@ -110,10 +121,15 @@ export class StartTrainingInput {
   @Max(1024)
   embeddingDim?: number | null;
 
-  @Field(() => Int, { nullable: true, description: presetDefault('LSTM size', '128') })
+  @Field(() => Int, { nullable: true, description: `LSTM presets only. ${presetDefault('LSTM size', '128')}` })
   @Min(2)
   @Max(1024)
   lstmUnits?: number | null;
+
+  @Field(() => Int, { nullable: true, description: `Channels of every convolution (CNN presets only). ${presetDefault('filters', '128')}` })
+  @Min(2)
+  @Max(1024)
+  filters?: number | null;
 
   @Field(() => Float, { nullable: true, description: presetDefault('dropout', '0.5') })
   @Min(0)

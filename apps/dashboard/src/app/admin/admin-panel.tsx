@@ -165,6 +165,7 @@ export function AdminPanel() {
       learningRate: num('learningRate'),
       embeddingDim: num('embeddingDim'),
       lstmUnits: num('lstmUnits'),
+      filters: num('filters'),
       classWeights: str('classWeights'),
       warmStartModelId: num('warmStart'),
     };
@@ -342,7 +343,10 @@ export function AdminPanel() {
               Embedding size <input name="embeddingDim" type="number" min="2" placeholder="preset" />
             </label>
             <label>
-              LSTM units <input name="lstmUnits" type="number" min="2" placeholder="preset" />
+              LSTM units (LSTM presets) <input name="lstmUnits" type="number" min="2" placeholder="preset" />
+            </label>
+            <label>
+              CNN filters (CNN presets) <input name="filters" type="number" min="2" placeholder="preset" />
             </label>
             <label>
               Loss
