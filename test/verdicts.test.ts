@@ -98,7 +98,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['endgame-2016', 'endgame-2016-balanced']));
     expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn']);
     // a size the preset's architecture does not have is refused, not ignored
-    const wrongSize = await startTraining(api, [dgaSnapshot, benignSnapshot], { lstmUnits: 16 });
+    const wrongSize = await startTraining(api, [dgaSnapshot, benignSnapshot], { preset: 'resnet-cnn', lstmUnits: 16 });
     expect(wrongSize.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     expect(wrongSize.errors![0]!.message).toMatch(/lstmUnits: preset resnet-cnn is a cnn, not an LSTM/);
     const bad = await startTraining(api, [dgaSnapshot, benignSnapshot], { preset: 'no-such-preset' });
@@ -154,7 +154,13 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
   });
 
   it('trains the default preset (the residual CNN) through the job, small', async () => {
-    const r = await startTraining(api, [dgaSnapshot, benignSnapshot], { epochs: 2, filters: 16, embeddingDim: 8 });
+    const r = await startTraining(api, [dgaSnapshot, benignSnapshot], {
+      preset: 'resnet-cnn',
+      lstmUnits: null,
+      epochs: 2,
+      filters: 16,
+      embeddingDim: 8,
+    });
     expect(r.errors).toBeUndefined();
     const job = await waitForJob(
       api,
