@@ -38,3 +38,52 @@ describeOnBackend('LstmNet', () => {
     b.dispose();
   });
 });
+
+describeOnBackend('LstmNet, bidirectional', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: TEST_BACKEND === 'wasm' ? 'cpu' : TEST_BACKEND });
+  });
+
+  it('reads each name backwards in its second half, whatever the batch pads', () => {
+    const cfg = resolveConfig(12, 3, { embeddingDim: 5, lstmUnits: 4, bidirectional: true });
+    const bi = LstmNet.create(cfg, 3);
+    const w = bi.getWeights();
+    // a one-way LSTM with the backward weights, fed the reversed names, must give the second half
+    const back = LstmNet.fromWeights(resolveConfig(12, 3, { embeddingDim: 5, lstmUnits: 4 }), {
+      embeddings: w.embeddings,
+      kernel: w.kernelBackward!,
+      recurrentKernel: w.recurrentKernelBackward!,
+      bias: w.biasBackward!,
+      denseKernel: w.denseKernel.slice(0, 4 * 3),
+      denseBias: w.denseBias,
+    });
+    const seqs = [Int32Array.from([3, 4, 5]), Int32Array.from([2, 11, 7, 7, 1, 9])];
+    const both = bi.hidden(timeMajorBatch(seqs, 75, 9)).arraySync() as number[][];
+    const reversed = back
+      .hidden(
+        timeMajorBatch(
+          seqs.map((s) => s.slice().reverse()),
+          75,
+        ),
+      )
+      .arraySync() as number[][];
+    const forward = LstmNet.fromWeights(resolveConfig(12, 3, { embeddingDim: 5, lstmUnits: 4 }), {
+      ...w,
+      denseKernel: w.denseKernel.slice(0, 4 * 3),
+      kernelBackward: undefined,
+      recurrentKernelBackward: undefined,
+      biasBackward: undefined,
+    });
+    const fwd = forward.hidden(timeMajorBatch(seqs, 75)).arraySync() as number[][];
+    seqs.forEach((_, i) => {
+      for (let j = 0; j < 4; j++) {
+        expect(both[i]![j]).toBeCloseTo(fwd[i]![j]!, 5);
+        expect(both[i]![4 + j]).toBeCloseTo(reversed[i]![j]!, 5);
+      }
+    });
+    expect(bi.featureDim).toBe(8);
+    const again = LstmNet.fromWeights(cfg, bi.getWeights());
+    expect(Array.from(predictProbs(again, seqs))).toEqual(Array.from(predictProbs(bi, seqs)));
+    for (const n of [bi, back, forward, again]) n.dispose();
+  });
+});

@@ -28,6 +28,11 @@ export interface ModelConfig {
   /** Longer inputs keep their last maxLen characters (Keras pad_sequences truncating='pre'). */
   maxLen: number;
   recurrentActivation: 'sigmoid' | 'hardSigmoid';
+  /**
+   * A second LSTM reads each name backwards; the two last states are concatenated ([2H] features).
+   * Absent = false (artifacts of before the option).
+   */
+  bidirectional?: boolean;
 }
 
 export type ArchitectureOptions = Partial<Omit<ModelConfig, 'vocabSize' | 'numClasses'>>;
@@ -39,6 +44,7 @@ export const DEFAULT_ARCHITECTURE: Readonly<Omit<ModelConfig, 'vocabSize' | 'num
   dropout: 0.5,
   maxLen: 75,
   recurrentActivation: 'sigmoid',
+  bidirectional: false,
 });
 
 export function resolveConfig(vocabSize: number, numClasses: number, arch: ArchitectureOptions = {}): ModelConfig {
@@ -55,6 +61,8 @@ export function validateConfig(c: ModelConfig): void {
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
   if (c.recurrentActivation !== 'sigmoid' && c.recurrentActivation !== 'hardSigmoid')
     throw new RangeError(`model config: recurrentActivation must be sigmoid or hardSigmoid, got ${String(c.recurrentActivation)}`);
+  if (c.bidirectional !== undefined && typeof c.bidirectional !== 'boolean')
+    throw new RangeError(`model config: bidirectional must be a boolean, got ${String(c.bidirectional)}`);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -67,8 +75,12 @@ export type NetWeights = {
   kernel: Float32Array; // [E, 4H], gates i, f, c, o
   recurrentKernel: Float32Array; // [H, 4H]
   bias: Float32Array; // [4H]
-  denseKernel: Float32Array; // [H, C]
+  denseKernel: Float32Array; // [H, C] ([2H, C] when bidirectional)
   denseBias: Float32Array; // [C]
+  /** Bidirectional only: the backward LSTM's weights, same layout. */
+  kernelBackward?: Float32Array;
+  recurrentKernelBackward?: Float32Array;
+  biasBackward?: Float32Array;
 };
 
 export const WEIGHT_NAMES = [
@@ -82,14 +94,16 @@ export const WEIGHT_NAMES = [
 
 export function weightShapes(c: ModelConfig): Record<keyof NetWeights, number[]> {
   const H = c.lstmUnits;
+  const F = c.bidirectional ? 2 * H : H;
   return {
     embeddings: [c.vocabSize, c.embeddingDim],
     kernel: [c.embeddingDim, 4 * H],
     recurrentKernel: [H, 4 * H],
     bias: [4 * H],
-    denseKernel: [H, c.numClasses],
+    ...(c.bidirectional ? { kernelBackward: [c.embeddingDim, 4 * H], recurrentKernelBackward: [H, 4 * H], biasBackward: [4 * H] } : {}),
+    denseKernel: [F, c.numClasses],
     denseBias: [c.numClasses],
-  };
+  } as Record<keyof NetWeights, number[]>;
 }
 
 /** Keras initialisers: uniform(±0.05) embeddings, glorot-uniform kernels, orthogonal recurrent kernel, forget bias 1. */
@@ -99,16 +113,26 @@ export function initWeights(c: ModelConfig, seed: number): NetWeights {
     E = c.embeddingDim,
     V = c.vocabSize,
     C = c.numClasses;
-  const bias = new Float32Array(4 * H);
-  bias.fill(1, H, 2 * H);
-  return {
+  const bias = (): Float32Array => {
+    const b = new Float32Array(4 * H);
+    b.fill(1, H, 2 * H);
+    return b;
+  };
+  const w: NetWeights = {
     embeddings: uniform(V * E, 0.05, rng),
     kernel: glorot(E, 4 * H, rng),
     recurrentKernel: orthogonal(H, 4 * H, rng),
-    bias,
-    denseKernel: glorot(H, C, rng),
+    bias: bias(),
+    denseKernel: new Float32Array(0),
     denseBias: new Float32Array(C),
   };
+  if (c.bidirectional) {
+    w.kernelBackward = glorot(E, 4 * H, rng);
+    w.recurrentKernelBackward = orthogonal(H, 4 * H, rng);
+    w.biasBackward = bias();
+  }
+  w.denseKernel = glorot(c.bidirectional ? 2 * H : H, C, rng);
+  return w;
 }
 
 export function uniform(n: number, limit: number, rng: Rng): Float32Array {
@@ -181,6 +205,8 @@ export class LstmNet {
   readonly b: tf.Variable;
   readonly wd: tf.Variable;
   readonly bd: tf.Variable;
+  /** The backward direction (bidirectional only). */
+  readonly back: { wx: tf.Variable; u: tf.Variable; b: tf.Variable } | null;
 
   private constructor(
     readonly config: ModelConfig,
@@ -194,6 +220,13 @@ export class LstmNet {
       if (w[k]?.length !== expected)
         throw new RangeError(`weights: ${k} has ${w[k]?.length ?? 0} values, expected ${expected} for shape [${s[k].join(', ')}]`);
     }
+    this.back = config.bidirectional
+      ? {
+          wx: ownVariable(tf.tensor2d(swapGateBlocks(w.kernelBackward!, config.embeddingDim, H), s.kernel as [number, number])),
+          u: ownVariable(tf.tensor2d(swapGateBlocks(w.recurrentKernelBackward!, H, H), s.recurrentKernel as [number, number])),
+          b: ownVariable(tf.tensor1d(swapGateBlocks(w.biasBackward!, 1, H))),
+        }
+      : null;
     this.emb = ownVariable(tf.tensor2d(w.embeddings, s.embeddings as [number, number]));
     this.wx = ownVariable(tf.tensor2d(swapGateBlocks(w.kernel, config.embeddingDim, H), s.kernel as [number, number]));
     this.u = ownVariable(tf.tensor2d(swapGateBlocks(w.recurrentKernel, H, H), s.recurrentKernel as [number, number]));
@@ -211,7 +244,7 @@ export class LstmNet {
   }
 
   get variables(): tf.Variable[] {
-    return [this.emb, this.wx, this.u, this.b, this.wd, this.bd];
+    return [this.emb, this.wx, this.u, this.b, ...(this.back ? [this.back.wx, this.back.u, this.back.b] : []), this.wd, this.bd];
   }
 
   /** Keras layout copy of the weights. */
@@ -223,6 +256,13 @@ export class LstmNet {
       kernel: swapGateBlocks(f(this.wx), this.config.embeddingDim, H),
       recurrentKernel: swapGateBlocks(f(this.u), H, H),
       bias: swapGateBlocks(f(this.b), 1, H),
+      ...(this.back
+        ? {
+            kernelBackward: swapGateBlocks(f(this.back.wx), this.config.embeddingDim, H),
+            recurrentKernelBackward: swapGateBlocks(f(this.back.u), H, H),
+            biasBackward: swapGateBlocks(f(this.back.b), 1, H),
+          }
+        : {}),
       denseKernel: f(this.wd).slice(),
       denseBias: f(this.bd).slice(),
     };
@@ -231,8 +271,7 @@ export class LstmNet {
   /** Overwrite all variables (same config) from Keras-layout weights. */
   setWeights(weights: Readonly<Record<string, Float32Array>>): void {
     const H = this.config.lstmUnits;
-    for (const k of ['embeddings', 'kernel', 'recurrentKernel', 'bias', 'denseKernel', 'denseBias'])
-      if (!weights[k]) throw new RangeError(`setWeights: ${k} missing`);
+    for (const k of Object.keys(weightShapes(this.config))) if (!weights[k]) throw new RangeError(`setWeights: ${k} missing`);
     const w = weights as NetWeights;
     const pairs: [tf.Variable, Float32Array][] = [
       [this.emb, w.embeddings],
@@ -242,6 +281,12 @@ export class LstmNet {
       [this.wd, w.denseKernel],
       [this.bd, w.denseBias],
     ];
+    if (this.back)
+      pairs.push(
+        [this.back.wx, swapGateBlocks(w.kernelBackward!, this.config.embeddingDim, H)],
+        [this.back.u, swapGateBlocks(w.recurrentKernelBackward!, H, H)],
+        [this.back.b, swapGateBlocks(w.biasBackward!, 1, H)],
+      );
     for (const [v, data] of pairs) {
       if (data.length !== v.size) throw new RangeError('setWeights: shape mismatch');
       tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
@@ -249,7 +294,7 @@ export class LstmNet {
   }
 
   get featureDim(): number {
-    return this.config.lstmUnits;
+    return this.config.bidirectional ? 2 * this.config.lstmUnits : this.config.lstmUnits;
   }
 
   /** The input table: what inference can compute once for weights that no longer change. */
@@ -281,14 +326,29 @@ export class LstmNet {
   }
 
   /**
-   * The LSTM's last hidden state [B, H] in input order: the penultimate features that the open-set
-   * detector measures distances in.
+   * The LSTM's last hidden state [B, H] in input order ([B, 2H], forward then backward, when
+   * bidirectional): the penultimate features that the open-set detector measures distances in.
    */
   hidden(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
-    const c = this.config;
     const [T, B] = xT.shape;
+    const ids = xT.dataSync() as Int32Array;
+    const forward = this.recurrence(ids, T, B, options.precomputed ?? this.inputTable(), this.u);
+    if (!this.back) return forward;
+    // the same pre-padded layout with each name's characters in reverse order
+    const reversed = new Int32Array(ids.length);
+    for (let b = 0; b < B; b++) {
+      let t0 = 0;
+      while (t0 < T && ids[t0 * B + b] === 0) t0++;
+      for (let t = t0; t < T; t++) reversed[t * B + b] = ids[(T - 1 - (t - t0)) * B + b] as number;
+    }
+    const backTable = tf.add(tf.matMul(this.emb, this.back.wx), this.back.b) as tf.Tensor2D;
+    return tf.concat([forward, this.recurrence(reversed, T, B, backTable, this.back.u)], 1) as tf.Tensor2D;
+  }
+
+  /** One packed LSTM pass over pre-padded time-major ids; last states [B, H] in input order. */
+  private recurrence(ids: Int32Array, T: number, B: number, table: tf.Tensor2D, u: tf.Variable): tf.Tensor2D {
+    const c = this.config;
     const H = c.lstmUnits;
-    const ids = xT.dataSync();
     // length of each column = T − first non-padding step
     const lens = new Int32Array(B);
     for (let b = 0; b < B; b++) {
@@ -313,7 +373,6 @@ export class LstmNet {
     let h: tf.Tensor2D | null = null;
     let cell: tf.Tensor2D | null = null;
     if (active.length > 0) {
-      const table = options.precomputed ?? this.inputTable();
       const xp = tf.gather(table, tf.tensor1d(active, 'int32')) as tf.Tensor2D; // [Σ lengths, 4H]
       const nonEmpty = sizes.filter((k) => k > 0);
       const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
@@ -329,7 +388,7 @@ export class LstmNet {
             [0, 0],
           ]) as tf.Tensor2D;
         }
-        const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, this.u));
+        const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, u));
         const [sPre, gPre] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
         const [i, f, o] = tf.split(gate(sPre), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const cand = tf.mul(i, tf.tanh(gPre)) as tf.Tensor2D;
@@ -352,6 +411,7 @@ export class LstmNet {
   /** Same network as a tfjs-layers model with these weights (mask_zero embedding, LSTM, dropout, softmax dense). */
   toLayersModel(): tf.LayersModel {
     const c = this.config;
+    if (c.bidirectional) throw new Error('toLayersModel: only the unidirectional LSTM is rebuilt as a layers model');
     const m = tf.sequential();
     m.add(
       tf.layers.embedding({ inputDim: c.vocabSize, outputDim: c.embeddingDim, maskZero: true, inputShape: [null] as unknown as number[] }),

@@ -3,16 +3,7 @@
  * network. `config.arch` tells them apart ('lstm' when absent: artifacts of before the CNN).
  */
 import { CnnNet, DEFAULT_CNN, cnnWeightSpec, initCnnWeights, validateCnnConfig, type CnnConfig } from './cnn';
-import {
-  DEFAULT_ARCHITECTURE,
-  LstmNet,
-  WEIGHT_NAMES,
-  initWeights,
-  validateConfig,
-  weightShapes,
-  type ModelConfig,
-  type NetWeights,
-} from './model';
+import { DEFAULT_ARCHITECTURE, LstmNet, initWeights, validateConfig, weightShapes, type ModelConfig, type NetWeights } from './model';
 
 export type NetConfig = ModelConfig | CnnConfig;
 export type Network = LstmNet | CnnNet;
@@ -45,13 +36,23 @@ export function validateNetConfig(c: NetConfig): void {
   else validateConfig(c);
 }
 
-const LSTM_KEYS: (keyof NetWeights)[] = ['embeddings', 'kernel', 'recurrentKernel', 'bias', 'denseKernel', 'denseBias'];
+const LSTM_NAMES: Record<keyof NetWeights, string> = {
+  embeddings: 'embedding/embeddings',
+  kernel: 'lstm/kernel',
+  recurrentKernel: 'lstm/recurrent_kernel',
+  bias: 'lstm/bias',
+  kernelBackward: 'lstm_backward/kernel',
+  recurrentKernelBackward: 'lstm_backward/recurrent_kernel',
+  biasBackward: 'lstm_backward/bias',
+  denseKernel: 'dense/kernel',
+  denseBias: 'dense/bias',
+};
 
 /** The weights in storage order: key (in getWeights()), stored name, shape. */
 export function weightSpec(c: NetConfig): { key: string; name: string; shape: number[] }[] {
   if (isCnn(c)) return cnnWeightSpec(c);
   const shapes = weightShapes(c);
-  return LSTM_KEYS.map((key, i) => ({ key, name: WEIGHT_NAMES[i] as string, shape: shapes[key] }));
+  return (Object.keys(shapes) as (keyof NetWeights)[]).map((key) => ({ key, name: LSTM_NAMES[key], shape: shapes[key] }));
 }
 
 export function initNetWeights(c: NetConfig, seed: number): Record<string, Float32Array> {
@@ -68,5 +69,5 @@ export function networkFromWeights(c: NetConfig, w: Record<string, Float32Array>
 
 /** Feature (penultimate) dimension of a configuration. */
 export function featureDim(c: NetConfig): number {
-  return isCnn(c) ? c.filters : c.lstmUnits;
+  return isCnn(c) ? c.filters : c.bidirectional ? 2 * c.lstmUnits : c.lstmUnits;
 }

@@ -25,6 +25,11 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
     description: 'The same LSTM trained with a logit-adjusted loss, so rare families are not out-voted by frequent ones.',
     options: { epochs: 10, classWeights: 'none', loss: 'logit-adjusted', logitAdjustmentTau: 1 },
   },
+  bilstm: {
+    name: 'bilstm',
+    description: 'The paper’s LSTM with a second LSTM reading each name backwards (twice the recurrent work).',
+    options: { architecture: { arch: 'lstm', bidirectional: true }, epochs: 10, classWeights: 'none', loss: 'cross-entropy' },
+  },
   'resnet-cnn': {
     name: 'resnet-cnn',
     description:

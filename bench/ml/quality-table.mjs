@@ -1,0 +1,23 @@
+// node bench/ml/quality-table.mjs <tag> [<tag> ...]: one ablation table (markdown) from bench:quality results.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { resultsDir } from './common.mjs';
+
+const tags = process.argv.slice(2);
+if (tags.length === 0) throw new Error('usage: node bench/ml/quality-table.mjs <tag> [<tag> ...] (files bench/results/quality-<tag>.json)');
+const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
+const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)} %`);
+const at = (r, target) => r.operatingPoints?.find((o) => o.target === target);
+console.log(
+  '| run | preset / loss / epochs | s per epoch | test macro-F1 | AUC | fresh macro / micro F1 | fresh F1 = 0 (≥ 50) | fresh flagged | real unseen flagged | Alexa / OpenDNS flagged | at FPR target 1e-2: fresh / Alexa / OpenDNS flagged |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const tag of tags) {
+  const r = JSON.parse(readFileSync(path.join(resultsDir, `quality-${tag}.json`), 'utf8'));
+  const t = r.options.train;
+  const spe = r.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / r.time.epochs;
+  const o = at(r, 0.01);
+  console.log(
+    `| ${tag} | ${t.preset} / ${t.loss ?? 'cross-entropy'}${t.classWeights && t.classWeights !== 'none' ? ` + ${t.classWeights} weights` : ''} / ${r.time.epochs} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} |`,
+  );
+}
