@@ -83,15 +83,6 @@ export type NetWeights = {
   biasBackward?: Float32Array;
 };
 
-export const WEIGHT_NAMES = [
-  'embedding/embeddings',
-  'lstm/kernel',
-  'lstm/recurrent_kernel',
-  'lstm/bias',
-  'dense/kernel',
-  'dense/bias',
-] as const;
-
 export function weightShapes(c: ModelConfig): Record<keyof NetWeights, number[]> {
   const H = c.lstmUnits;
   const F = c.bidirectional ? 2 * H : H;
