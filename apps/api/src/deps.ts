@@ -18,17 +18,25 @@ import { IngestionResolver, IngestionResolverSettings } from './modules/ingestio
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { SnapshotsResolver } from './modules/snapshots/snapshots.resolver';
 import { SnapshotsService } from './modules/snapshots/snapshots.service';
-import { ClassificationResolver } from './modules/classification/classification.resolver';
-import { ClassificationService } from './modules/classification/classification.service';
-import { PredictionsService } from './modules/classification/predictions.service';
+import { BulkClassificationResolver } from './modules/classification/bulk-classification.resolver';
+import { BulkClassificationService } from './modules/classification/bulk-classification.service';
+import { PredictionsResolver } from './modules/predictions/predictions.resolver';
+import { PredictionsService } from './modules/predictions/predictions.service';
+import { ServingResolver } from './modules/serving/serving.resolver';
+import { ServingService } from './modules/serving/serving.service';
 import { JobsResolver } from './modules/jobs/jobs.resolver';
 import { JobsService } from './modules/jobs/jobs.service';
-import { ModelsResolver, ModelsResolverDeps } from './modules/models/models.resolver';
+import { ModelsResolver } from './modules/models/models.resolver';
 import { ModelsService } from './modules/models/models.service';
-import { PromotedModel } from './modules/models/promoted-model';
+import { PromotedModel } from './modules/serving/promoted-model';
 import { TrainingResolver } from './modules/training/training.resolver';
 import { TrainingService } from './modules/training/training.service';
 import { BullJobQueue, type JobQueue } from './queue/queues';
+import { JobRunner, type JobDefinition } from './jobs/job-runner';
+import { TrainingJob } from './modules/training/training.job';
+import { BulkClassificationJob } from './modules/classification/bulk-classification.job';
+import { SnapshotDomains } from './modules/snapshots/snapshot-domains';
+import type { JobKind } from '@prisma/client';
 
 export type DepsEnv = Pick<
   Env,
@@ -53,10 +61,14 @@ export interface Deps {
   models: ModelsService;
   promoted: PromotedModel;
   training: TrainingService;
-  classification: ClassificationService;
+  classification: BulkClassificationService;
+  serving: ServingService;
   predictions: PredictionsService;
   apiKeys: ApiKeysService;
   audit: AuditService;
+  /** What the worker runs: each job kind, and the runner around them. */
+  jobKinds: { [K in JobKind]: JobDefinition<K> };
+  runner: JobRunner;
   container: ContainerType;
   close(): Promise<void>;
 }
@@ -80,18 +92,17 @@ export function createDeps(env: DepsEnv): Deps {
   const jobs = new JobsService(db.prisma, queue);
   const models = new ModelsService(db.prisma);
   const promoted = new PromotedModel(models, env.ML_BACKEND);
-  const training = new TrainingService(db.prisma, db.pool, jobs, models, snapshots, env.ML_BACKEND);
-  const classification = new ClassificationService(
-    db.prisma,
-    db.pool,
-    jobs,
-    models,
-    snapshots,
-    promoted,
-    env.CLASSIFY_MAX_DOMAINS,
-    env.INFERENCE_THREADS ?? 2,
-  );
-  const predictions = new PredictionsService(db.prisma, db.pool);
+  models.onPromoted(() => promoted.invalidate());
+  const training = new TrainingService(jobs, models, snapshots);
+  const serving = new ServingService(promoted, env.CLASSIFY_MAX_DOMAINS);
+  const classification = new BulkClassificationService(jobs, models, snapshots);
+  const snapshotDomains = new SnapshotDomains(db.pool);
+  const predictions = new PredictionsService(db.prisma, db.pool, snapshotDomains);
+  const jobKinds = {
+    TRAINING: new TrainingJob(snapshotDomains, jobs, models, env.ML_BACKEND),
+    CLASSIFICATION: new BulkClassificationJob(models, predictions, snapshotDomains, env.INFERENCE_THREADS ?? 2),
+  };
+  const runner = new JobRunner(jobs);
   const apiKeys = new ApiKeysService(db.prisma, db.pool, env.ADMIN_API_KEY, { connectionString: env.DATABASE_URL });
   const audit = new AuditService(db.prisma);
 
@@ -103,9 +114,11 @@ export function createDeps(env: DepsEnv): Deps {
     [AnalyticsResolver, new AnalyticsResolver(analytics)],
     [IngestionResolver, new IngestionResolver(ingestion, snapshots, new IngestionResolverSettings(env.INGEST_ALLOWED_DIRS))],
     [JobsResolver, new JobsResolver(jobs)],
-    [ModelsResolver, new ModelsResolver(models, new ModelsResolverDeps(promoted))],
+    [ModelsResolver, new ModelsResolver(models)],
     [TrainingResolver, new TrainingResolver(training)],
-    [ClassificationResolver, new ClassificationResolver(classification, predictions)],
+    [ServingResolver, new ServingResolver(serving)],
+    [PredictionsResolver, new PredictionsResolver(predictions)],
+    [BulkClassificationResolver, new BulkClassificationResolver(classification)],
     [AccessResolver, new AccessResolver(apiKeys, audit)],
     [AuditService, audit],
   ]);
@@ -132,9 +145,12 @@ export function createDeps(env: DepsEnv): Deps {
     promoted,
     training,
     classification,
+    serving,
     predictions,
     apiKeys,
     audit,
+    jobKinds,
+    runner,
     container,
     async close() {
       await promoted.dispose();

@@ -14,8 +14,8 @@ import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { FEED_FORMATS } from '../modules/ingestion/feed-format';
 import { IngestionService, type IngestProgress } from '../modules/ingestion/ingestion.service';
 import { SnapshotsService } from '../modules/snapshots/snapshots.service';
-import { toClassification } from '../modules/classification/classification.mapper';
-import { classifyWithModel } from '../modules/models/classify-with-model';
+import { toClassification } from '../modules/serving/classification.mapper';
+import { classifyWithModel } from '../modules/serving/classify-with-model';
 import { ModelsService } from '../modules/models/models.service';
 
 // The CLI needs only the database; it validates just what it uses.

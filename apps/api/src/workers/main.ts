@@ -3,8 +3,9 @@ import { ensureBackend } from '@dgascope/ml';
 import { Worker, type Job as BullJob } from 'bullmq';
 import { EnvError, loadEnv } from '../config/env';
 import { createDeps } from '../deps';
+import type { JobKind } from '@prisma/client';
+import { JOB_KINDS } from '../jobs/job-kinds';
 import { redisConnection, type JobPayloads, type QueueName } from '../queue/queues';
-import type { RunContext } from '../modules/training/training.service';
 
 /** How often a worker looks for job rows that Redis has lost. */
 const REQUEUE_CHECK_MS = 30_000;
@@ -23,32 +24,18 @@ async function main(): Promise<void> {
   );
 
   const connection = redisConnection(env.REDIS_URL);
-  const run = <Q extends QueueName>(queue: Q, handler: (jobId: string, ctx: RunContext) => Promise<void>) =>
-    new Worker<JobPayloads[Q]>(
-      queue,
-      async (job: BullJob<JobPayloads[Q]>) => {
-        const controller = new AbortController();
-        // Cancellation is a flag on the job row; checking it every second costs one indexed read.
-        const poll = setInterval(() => {
-          deps.jobs.cancelRequested(job.data.jobId).then(
-            (yes) => yes && controller.abort(),
-            () => undefined,
-          );
-        }, 1000);
-        try {
-          await handler(job.data.jobId, {
-            // Runs started, counting those whose worker died (BullMQ counts only failures in attemptsMade).
-            attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
-            final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-            signal: controller.signal,
-            report: async (progress) => {
-              await Promise.all([deps.jobs.reportProgress(job.data.jobId, progress as never), job.updateProgress(progress)]);
-            },
-          });
-        } finally {
-          clearInterval(poll);
-        }
-      },
+  // One BullMQ worker per job kind: it hands each attempt to the job runner.
+  const workerFor = (kind: JobKind) =>
+    new Worker<JobPayloads[QueueName]>(
+      JOB_KINDS[kind].queue,
+      (job: BullJob<JobPayloads[QueueName]>) =>
+        deps.runner.run(deps.jobKinds[kind], {
+          jobId: job.data.jobId,
+          // Runs started, counting those whose worker died (BullMQ counts only failures in attemptsMade).
+          attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
+          final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+          onProgress: (progress) => job.updateProgress(progress),
+        }),
       {
         connection,
         prefix: env.QUEUE_PREFIX,
@@ -60,10 +47,7 @@ async function main(): Promise<void> {
       },
     );
 
-  const workers = [
-    run('model-training', (id, ctx) => deps.training.run(id, ctx)),
-    run('bulk-classification', (id, ctx) => deps.classification.run(id, ctx)),
-  ];
+  const workers = [workerFor('TRAINING'), workerFor('CLASSIFICATION')];
   for (const w of workers) w.on('failed', (job, err) => console.error(`${w.name} job ${job?.data.jobId ?? '?'} failed: ${err.message}`));
   console.log(`dgascope worker: queues ${workers.map((w) => w.name).join(', ')} (concurrency ${env.WORKER_CONCURRENCY})`);
 
