@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ensureBackend } from '@dgascope/ml';
 import { Worker, type Job as BullJob } from 'bullmq';
 import { EnvError, loadEnv } from '../config/env';
-import { createDeps } from '../deps';
+import { createWorkerDeps } from '../deps';
 import type { JobKind } from '@prisma/client';
 import { JOB_KINDS } from '../jobs/job-kinds';
 import { redisConnection, type JobPayloads, type QueueName } from '../queue/queues';
@@ -17,7 +17,7 @@ const REQUEUE_CHECK_MS = 30_000;
 async function main(): Promise<void> {
   const env = loadEnv();
   // Jobs run as long as their data needs: the API's statement timeout is not theirs.
-  const deps = createDeps({ ...env, STATEMENT_TIMEOUT_MS: 0 });
+  const deps = createWorkerDeps({ ...env, STATEMENT_TIMEOUT_MS: 0 });
   const backend = await ensureBackend(env.ML_BACKEND ? { backend: env.ML_BACKEND } : {});
   console.log(
     `dgascope worker: ML backend ${backend.choice} (${backend.backend})${backend.notes.length ? `; ${backend.notes.join('; ')}` : ''}`,
