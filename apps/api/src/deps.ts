@@ -94,7 +94,7 @@ export function createCore(env: CoreEnv, options: CoreOptions = {}): Core {
     snapshots,
     snapshotDomains,
     families: new FamiliesService(db.prisma),
-    analytics: new AnalyticsService(db.prisma, snapshots),
+    analytics: new AnalyticsService(db.prisma, snapshots, snapshotDomains),
     models: new ModelsService(db.prisma),
     predictions: new PredictionsService(db.prisma, db.pool, snapshotDomains),
     apiKeys,

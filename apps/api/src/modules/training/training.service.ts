@@ -4,6 +4,7 @@ import { AppError } from '../../errors/app-error';
 import type { JobsService } from '../jobs/jobs.service';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
+import { labelPolicyOf } from './label-policy.input';
 import { TrainingRequest, type StartTrainingInput, type TrainingPreset } from './training.types';
 
 export class TrainingService {
@@ -38,11 +39,7 @@ export class TrainingService {
     }
     const request: TrainingRequest = {
       snapshotIds: [...new Set(input.snapshotIds)].sort((a, b) => a - b),
-      labelPolicy: {
-        ...(input.mergeBelow != null ? { mergeBelow: input.mergeBelow } : {}),
-        ...(input.maxClasses != null ? { maxClasses: input.maxClasses } : {}),
-        ...(input.dropBelow != null ? { dropBelow: input.dropBelow } : {}),
-      },
+      labelPolicy: labelPolicyOf(input),
       preset: input.preset ?? DEFAULT_PRESET,
       seed: input.seed,
       inputForm: input.inputForm,
