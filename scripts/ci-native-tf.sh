@@ -62,8 +62,8 @@ fi
 
 # 3. stage the library, build and verify the addon (exit codes: docs/native-tf.md)
 log "npm run native-tf -- --from $wheel"
-timeout 600 node scripts/native-tf.mjs --from "$wheel" >&2
+timeout 600 node scripts/native-tf/main.mjs --from "$wheel" >&2
 rc=$?
-[ $rc -eq 0 ] || skip "scripts/native-tf.mjs failed (exit $rc$([ $rc -eq 124 ] && echo ', timed out'); its log is above)"
+[ $rc -eq 0 ] || skip "scripts/native-tf/main.mjs failed (exit $rc$([ $rc -eq 124 ] && echo ', timed out'); its log is above)"
 loads || skip "@tensorflow/tfjs-node was built but does not load"
 echo "native TensorFlow: installed from the tensorflow-cpu 2.9.1 wheel; the ml-native suite runs ($((SECONDS - start)) s)"

@@ -6,6 +6,7 @@ import {
   isNonNullType,
   isScalarType,
   type GraphQLInputType,
+  type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
 import { Readable } from 'node:stream';
@@ -59,7 +60,7 @@ function everyMutation(schema: GraphQLSchema) {
     const required = field.args.filter((a) => isNonNullType(a.type) && getNamedType(a.type).name !== 'Upload');
     const decl = required.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
     const pass = required.map((a) => `${a.name}: $${a.name}`).join(', ');
-    const leaf = (t: ReturnType<typeof getNamedType>) => ('getFields' in t ? ' { __typename }' : '');
+    const leaf = (t: GraphQLNamedType) => ('getFields' in t ? ' { __typename }' : '');
     return {
       name: field.name,
       query: `mutation${decl ? `(${decl})` : ''} { ${field.name}${pass ? `(${pass})` : ''}${leaf(getNamedType(field.type))} }`,

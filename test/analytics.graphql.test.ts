@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
+import { prepareData } from '@dgascope/ml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY } from './support/test-env';
@@ -179,7 +181,9 @@ describe('analytics through GraphQL', () => {
   });
 
   it('previews the seed label policy (merge below 50), a class cap and a minimum count', async () => {
-    const q = `query($ids: [Int!]!, $m: Int, $c: Int, $d: Int) { labelPolicyPreview(snapshotIds: $ids, mergeBelow: $m, maxClasses: $c, dropBelow: $d) { labels classCount kept merged dropped remainingCount } }`;
+    // Input form "full": the families are counted by the names as listed, as countsFull counts them
+    // (the default, registered-domain, counts after the reduction: the next test).
+    const q = `query($ids: [Int!]!, $m: Int, $c: Int, $d: Int) { labelPolicyPreview(snapshotIds: $ids, mergeBelow: $m, maxClasses: $c, dropBelow: $d, inputForm: "full") { labels classCount kept merged dropped remainingCount } }`;
     const seed = (await api.gql(q, { ids: [full] })).data!.labelPolicyPreview;
     const small = [...countsFull]
       .filter(([, n]) => n < 50)
@@ -200,6 +204,28 @@ describe('analytics through GraphQL', () => {
     );
     const bad = await api.gql(q, { ids: [full], c: 1 });
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('previews the classes training makes: families counted after the registered-domain reduction, as training counts them', async () => {
+    // "subby" lists 60 host names under 20 registered domains; "plain" 60 registered domains.
+    const rows = ['family,domain'];
+    for (let i = 0; i < 60; i++) rows.push(`subby,h${i}.r${i % 20}.com`, `plain,p${i}.com`);
+    const { snapshotId } = await api.deps.ingestion.ingest({
+      feed: 'subdomains',
+      source: { kind: 'stream', stream: Readable.from([Buffer.from(rows.join('\n'))]), fileName: 'subdomains.csv' },
+    });
+    const q = `query($ids: [Int!]!, $form: String!) { labelPolicyPreview(snapshotIds: $ids, mergeBelow: 50, inputForm: $form) { labels kept merged remainingCount decisions { family count } } }`;
+    const reduced = (await api.gql(q, { ids: [snapshotId], form: 'registered-domain' })).data!.labelPolicyPreview;
+    expect(reduced.decisions).toEqual(expect.arrayContaining([{ family: 'subby', count: 20 }]));
+    expect(reduced).toMatchObject({ kept: ['plain'], merged: ['subby'], remainingCount: 80 });
+    // What training itself does with the same rows (@dgascope/ml prepareData with the same policy).
+    const data = rows.slice(1).map((r) => ({ label: r.split(',')[0]!, domain: r.split(',')[1]! }));
+    const prepared = prepareData(data, { inputForm: { reduction: 'registered-domain' }, labelPolicy: { mergeBelow: 50 } });
+    expect([...reduced.labels].sort()).toEqual(prepared.labels);
+    expect(reduced.remainingCount).toBe(prepared.samples.length);
+    const full = (await api.gql(q, { ids: [snapshotId], form: 'full' })).data!.labelPolicyPreview;
+    expect(full).toMatchObject({ merged: [], remainingCount: 120 });
+    expect([...full.kept].sort()).toEqual(['plain', 'subby']);
   });
 
   it('pages through the domains of a family with cursors, without gaps or repeats', async () => {

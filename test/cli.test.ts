@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { initBackend, modelToBuffer, trainClassifier } from '@dgascope/ml';
 import { decisionColumns } from '@dgascope/api/src/modules/models/decision-columns';
@@ -16,10 +18,12 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+// A developer's own .env is not read by the tests (DGASCOPE_ENV_FILE=none), except where a test says so.
+async function cli(args: string[], env: Record<string, string> = {}, cwd?: string) {
   try {
     const r = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, ...env },
+      env: { PATH: process.env.PATH ?? '', DGASCOPE_ENV_FILE: 'none', DATABASE_URL: db.url, ...env },
+      ...(cwd ? { cwd } : {}),
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
@@ -117,6 +121,20 @@ describe('dgascope CLI', () => {
     expect(models.stdout).toMatch(
       /promoted\s+preset endgame-2016\s+loss cross-entropy\s+dga ≥ [\d.]+ \(target FPR 0\.001, \d+ benign\)\s+novelty max-softmax > [-\d.e]+/,
     );
+  });
+
+  it('reads .env like every entry point: the environment over the file, found from the current directory upwards', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dgascope-env-'));
+    mkdirSync(path.join(dir, 'sub'));
+    writeFileSync(path.join(dir, '.env'), `# as written by scripts/ensure-env.sh\nDATABASE_URL=${db.url}\n`);
+    const withFile = { PATH: process.env.PATH ?? '' };
+    const fromFile = await cli(['unseen', '1', '2'], { ...withFile, DGASCOPE_ENV_FILE: '', DATABASE_URL: '' }, path.join(dir, 'sub'));
+    // An empty DATABASE_URL in the environment still wins over the file: it is set.
+    expect(fromFile.stderr.trim()).toBe('error: Invalid environment variable DATABASE_URL: is not set');
+    const onlyFile = await promisify(execFile)(process.execPath, [CLI, 'unseen', '1', '1'], { env: withFile, cwd: path.join(dir, 'sub') });
+    expect(onlyFile.stdout).toMatch(/^In 1, absent from 1: 0 families/);
+    const envWins = await cli(['unseen', '1', '1'], { DGASCOPE_ENV_FILE: '', DATABASE_URL: 'not-a-url' }, dir);
+    expect(envWins.stderr.trim()).toMatch(/^error: Invalid environment variable DATABASE_URL: must look like/);
   });
 
   it('fails with one clear line for a missing file, a bad option or a bad environment', async () => {

@@ -21,7 +21,11 @@ afterAll(() => api?.close());
 const admin = { key: ADMIN_KEY };
 const INGEST = `mutation($input: IngestSnapshotInput!) { ingestSnapshot(input: $input) { snapshot { id } } }`;
 const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
-  fetch(api.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  fetch(api.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
 
 describe('errors name the problem with a stable code, and leak nothing', () => {
   it('answers a JSON body over the limit with a GraphQL-shaped 413, and malformed JSON with a GraphQL-shaped 400', async () => {

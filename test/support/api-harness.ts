@@ -22,6 +22,8 @@ export interface ApiHarness {
     variables?: Record<string, unknown>,
     options?: { key?: string | null },
   ): Promise<GqlResponse<T>>;
+  /** The same API (same services and database) served again with other server settings. */
+  variant(overrides: Partial<ServerEnv>): Promise<Served>;
   close(): Promise<void>;
 }
 
@@ -81,7 +83,7 @@ export async function startApi(options: ApiOptions = {}): Promise<ApiHarness> {
     db,
     deps,
     gql: main.gql,
-    async variant(overrides) {
+    async variant(overrides: Partial<ServerEnv>) {
       const served = await serve(deps, testServerEnv({ REQUIRE_AUTH: options.requireAuth ?? false, ...options.server, ...overrides }));
       extra.push(served);
       return served;

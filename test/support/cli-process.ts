@@ -14,7 +14,7 @@ export interface CliResult {
 export async function runCli(databaseUrl: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   try {
     const r = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl, ...env },
+      env: { PATH: process.env.PATH ?? '', DGASCOPE_ENV_FILE: 'none', DATABASE_URL: databaseUrl, ...env },
     });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {

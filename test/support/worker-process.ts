@@ -17,6 +17,7 @@ export async function startWorker(databaseUrl: string, queuePrefix: string, env:
   const child = spawn(process.execPath, [WORKER], {
     env: {
       PATH: process.env.PATH ?? '',
+      DGASCOPE_ENV_FILE: 'none',
       DATABASE_URL: databaseUrl,
       REDIS_URL,
       QUEUE_PREFIX: queuePrefix,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Redis } from 'ioredis';
 import type { ContainerType } from 'type-graphql';
 import type { Env } from './config/env';
+
 import { createDatabase, type Database } from './db/database';
 import { AccessResolver } from './modules/access/access.resolver';
 import { ApiKeysService } from './modules/access/api-keys.service';
@@ -18,96 +19,172 @@ import { IngestionResolver, IngestionResolverSettings } from './modules/ingestio
 import { IngestionService } from './modules/ingestion/ingestion.service';
 import { SnapshotsResolver } from './modules/snapshots/snapshots.resolver';
 import { SnapshotsService } from './modules/snapshots/snapshots.service';
-import { ClassificationResolver } from './modules/classification/classification.resolver';
-import { ClassificationService } from './modules/classification/classification.service';
-import { PredictionsService } from './modules/classification/predictions.service';
+import { BulkClassificationResolver } from './modules/classification/bulk-classification.resolver';
+import { BulkClassificationService } from './modules/classification/bulk-classification.service';
+import { PredictionsResolver } from './modules/predictions/predictions.resolver';
+import { PredictionsService } from './modules/predictions/predictions.service';
+import { ServingResolver } from './modules/serving/serving.resolver';
+import { ServingService } from './modules/serving/serving.service';
 import { JobsResolver } from './modules/jobs/jobs.resolver';
 import { JobsService } from './modules/jobs/jobs.service';
-import { ModelsResolver, ModelsResolverDeps } from './modules/models/models.resolver';
+import { ModelsResolver } from './modules/models/models.resolver';
 import { ModelsService } from './modules/models/models.service';
-import { PromotedModel } from './modules/models/promoted-model';
+import { PromotedModel } from './modules/serving/promoted-model';
 import { TrainingResolver } from './modules/training/training.resolver';
 import { TrainingService } from './modules/training/training.service';
 import { BullJobQueue, type JobQueue } from './queue/queues';
+import { JobRunner, type JobDefinition } from './jobs/job-runner';
+import { TrainingJob } from './modules/training/training.job';
+import { BulkClassificationJob } from './modules/classification/bulk-classification.job';
+import { SnapshotDomains } from './modules/snapshots/snapshot-domains';
+import type { JobKind } from '@prisma/client';
 
-export type DepsEnv = Pick<
-  Env,
-  'DATABASE_URL' | 'REDIS_URL' | 'MAX_INGEST_BYTES' | 'INGEST_ALLOWED_DIRS' | 'QUEUE_PREFIX' | 'CLASSIFY_MAX_DOMAINS'
-> &
-  Partial<
-    Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS' | 'ADMIN_API_KEY' | 'INGEST_URL_ALLOW' | 'INGEST_IDLE_TIMEOUT_MS' | 'STATEMENT_TIMEOUT_MS'>
-  >;
+/** What the database-backed services need: every entry point (the CLI needs no more). */
+export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
+  Partial<Pick<Env, 'ADMIN_API_KEY' | 'INGEST_URL_ALLOW' | 'INGEST_IDLE_TIMEOUT_MS' | 'STATEMENT_TIMEOUT_MS'>>;
+/** What the queues and jobs need besides (the API queues jobs, the worker runs them). */
+export type JobsEnv = Pick<Env, 'REDIS_URL' | 'QUEUE_PREFIX'> & Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS'>>;
+export type DepsEnv = CoreEnv & JobsEnv & Pick<Env, 'INGEST_ALLOWED_DIRS' | 'CLASSIFY_MAX_DOMAINS'>;
 
-/** The composition root: every service is built once here and handed to whoever needs it. */
-export interface Deps {
+/** The database and the services on it. */
+export interface Core {
   db: Database;
-  redis: Redis;
   ingestion: IngestionService;
   feeds: FeedsService;
   snapshots: SnapshotsService;
+  snapshotDomains: SnapshotDomains;
   families: FamiliesService;
   analytics: AnalyticsService;
-  health: HealthService;
-  queue: JobQueue;
-  jobs: JobsService;
   models: ModelsService;
-  promoted: PromotedModel;
-  training: TrainingService;
-  classification: ClassificationService;
   predictions: PredictionsService;
   apiKeys: ApiKeysService;
   audit: AuditService;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  /** Connections of the pool (default 10). */
+  poolSize?: number;
+  /** Keep API keys verified in memory, listening for changes (the API; not the one-shot CLI). */
+  listenForKeyChanges?: boolean;
+}
+
+/** The composition root's first part: every service on the database, built once. */
+export function createCore(env: CoreEnv, options: CoreOptions = {}): Core {
+  const db = createDatabase(env.DATABASE_URL, {
+    ...(options.poolSize ? { max: options.poolSize } : {}),
+    ...(env.STATEMENT_TIMEOUT_MS ? { statementTimeoutMs: env.STATEMENT_TIMEOUT_MS } : {}),
+  });
+  const ingestion = new IngestionService(db.pool, {
+    maxBytes: env.MAX_INGEST_BYTES,
+    url: { allow: env.INGEST_URL_ALLOW ?? [], idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS ?? 30_000 },
+  });
+  const snapshots = new SnapshotsService(db.prisma);
+  const snapshotDomains = new SnapshotDomains(db.pool);
+  const apiKeys = new ApiKeysService(
+    db.prisma,
+    db.pool,
+    env.ADMIN_API_KEY,
+    options.listenForKeyChanges ? { connectionString: env.DATABASE_URL } : undefined,
+  );
+  return {
+    db,
+    ingestion,
+    feeds: new FeedsService(db.prisma),
+    snapshots,
+    snapshotDomains,
+    families: new FamiliesService(db.prisma),
+    analytics: new AnalyticsService(db.prisma, snapshots, snapshotDomains),
+    models: new ModelsService(db.prisma),
+    predictions: new PredictionsService(db.prisma, db.pool, snapshotDomains),
+    apiKeys,
+    audit: new AuditService(db.prisma),
+    async close() {
+      await apiKeys.close();
+      await db.close();
+    },
+  };
+}
+
+/** The queues, the services that queue jobs, and the jobs themselves with their runner. */
+export interface JobParts {
+  queue: JobQueue;
+  jobs: JobsService;
+  training: TrainingService;
+  classification: BulkClassificationService;
+  /** What the worker runs: each job kind, and the runner around them. */
+  jobKinds: { [K in JobKind]: JobDefinition<K> };
+  runner: JobRunner;
+  close(): Promise<void>;
+}
+
+export function createJobParts(core: Core, env: JobsEnv): JobParts {
+  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX);
+  const jobs = new JobsService(core.db.prisma, queue);
+  return {
+    queue,
+    jobs,
+    training: new TrainingService(jobs, core.models, core.snapshots),
+    classification: new BulkClassificationService(jobs, core.models, core.snapshots),
+    jobKinds: {
+      TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
+      CLASSIFICATION: new BulkClassificationJob(core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+    },
+    runner: new JobRunner(jobs),
+    close: () => queue.close(),
+  };
+}
+
+/** The worker process: the database, the queues and the jobs (no HTTP, no served model). */
+export function createWorkerDeps(env: CoreEnv & JobsEnv): Core & JobParts {
+  const core = createCore(env);
+  const parts = createJobParts(core, env);
+  return {
+    ...core,
+    ...parts,
+    async close() {
+      await parts.close();
+      await core.close();
+    },
+  };
+}
+
+/** The API: everything, plus the served model, health checks and the resolvers. */
+export interface Deps extends Core, Omit<JobParts, 'close'> {
+  redis: Redis;
+  health: HealthService;
+  promoted: PromotedModel;
+  serving: ServingService;
   container: ContainerType;
   close(): Promise<void>;
 }
 
 export function createDeps(env: DepsEnv): Deps {
-  const db = createDatabase(env.DATABASE_URL, env.STATEMENT_TIMEOUT_MS ? { statementTimeoutMs: env.STATEMENT_TIMEOUT_MS } : {});
+  const core = createCore(env, { listenForKeyChanges: true });
+  const parts = createJobParts(core, env);
   // Fail requests quickly while Redis is down instead of queueing them forever.
   const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, enableOfflineQueue: true });
   redis.on('error', () => undefined); // reported by health checks; reconnects by itself
-
-  const ingestion = new IngestionService(db.pool, {
-    maxBytes: env.MAX_INGEST_BYTES,
-    url: { allow: env.INGEST_URL_ALLOW ?? [], idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS ?? 30_000 },
-  });
-  const feeds = new FeedsService(db.prisma);
-  const snapshots = new SnapshotsService(db.prisma);
-  const families = new FamiliesService(db.prisma);
-  const analytics = new AnalyticsService(db.prisma, snapshots);
-  const health = new HealthService(db.pool, redis);
-  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX);
-  const jobs = new JobsService(db.prisma, queue);
-  const models = new ModelsService(db.prisma);
-  const promoted = new PromotedModel(models, env.ML_BACKEND);
-  const training = new TrainingService(db.prisma, db.pool, jobs, models, snapshots, env.ML_BACKEND);
-  const classification = new ClassificationService(
-    db.prisma,
-    db.pool,
-    jobs,
-    models,
-    snapshots,
-    promoted,
-    env.CLASSIFY_MAX_DOMAINS,
-    env.INFERENCE_THREADS ?? 2,
-  );
-  const predictions = new PredictionsService(db.prisma, db.pool);
-  const apiKeys = new ApiKeysService(db.prisma, db.pool, env.ADMIN_API_KEY, { connectionString: env.DATABASE_URL });
-  const audit = new AuditService(db.prisma);
+  const health = new HealthService(core.db.pool, redis);
+  const promoted = new PromotedModel(core.models, env.ML_BACKEND);
+  core.models.onPromoted(() => promoted.invalidate());
+  const serving = new ServingService(promoted, env.CLASSIFY_MAX_DOMAINS);
 
   const resolvers = new Map<unknown, unknown>([
     [HealthResolver, new HealthResolver(health)],
-    [FeedsResolver, new FeedsResolver(feeds)],
-    [SnapshotsResolver, new SnapshotsResolver(snapshots)],
-    [FamiliesResolver, new FamiliesResolver(families)],
-    [AnalyticsResolver, new AnalyticsResolver(analytics)],
-    [IngestionResolver, new IngestionResolver(ingestion, snapshots, new IngestionResolverSettings(env.INGEST_ALLOWED_DIRS))],
-    [JobsResolver, new JobsResolver(jobs)],
-    [ModelsResolver, new ModelsResolver(models, new ModelsResolverDeps(promoted))],
-    [TrainingResolver, new TrainingResolver(training)],
-    [ClassificationResolver, new ClassificationResolver(classification, predictions)],
-    [AccessResolver, new AccessResolver(apiKeys, audit)],
-    [AuditService, audit],
+    [FeedsResolver, new FeedsResolver(core.feeds)],
+    [SnapshotsResolver, new SnapshotsResolver(core.snapshots)],
+    [FamiliesResolver, new FamiliesResolver(core.families)],
+    [AnalyticsResolver, new AnalyticsResolver(core.analytics)],
+    [IngestionResolver, new IngestionResolver(core.ingestion, core.snapshots, new IngestionResolverSettings(env.INGEST_ALLOWED_DIRS))],
+    [JobsResolver, new JobsResolver(parts.jobs)],
+    [ModelsResolver, new ModelsResolver(core.models)],
+    [TrainingResolver, new TrainingResolver(parts.training)],
+    [ServingResolver, new ServingResolver(serving)],
+    [PredictionsResolver, new PredictionsResolver(core.predictions)],
+    [BulkClassificationResolver, new BulkClassificationResolver(parts.classification)],
+    [AccessResolver, new AccessResolver(core.apiKeys, core.audit)],
+    [AuditService, core.audit],
   ]);
   const container: ContainerType = {
     get(someClass) {
@@ -118,30 +195,18 @@ export function createDeps(env: DepsEnv): Deps {
   };
 
   return {
-    db,
+    ...core,
+    ...parts,
     redis,
-    ingestion,
-    feeds,
-    snapshots,
-    families,
-    analytics,
     health,
-    queue,
-    jobs,
-    models,
     promoted,
-    training,
-    classification,
-    predictions,
-    apiKeys,
-    audit,
+    serving,
     container,
     async close() {
       await promoted.dispose();
-      await apiKeys.close();
-      await queue.close();
+      await parts.close();
       redis.disconnect();
-      await db.close();
+      await core.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Repro: TensorFlow's fused BlockLSTMV2 kernel, called through tfjs-node's binding, corrupts the
 // heap when the process receives signals while the kernel runs (the V8 CPU profiler's SIGPROF, or
 // `kill -PROF` from outside); MatMul through the same path survives. Seen with TF 2.9.1 and 2.15.1
-// wheels installed by scripts/native-tf.mjs. Why fused-blocklstm.patch is not applied (README.md).
+// wheels installed by scripts/native-tf/main.mjs. Why fused-blocklstm.patch is not applied (README.md).
 //
 //   node bench/native/experiments/blocklstm-signals.mjs <blocklstm|matmul> & pid=$!
 //   sleep 1.5; while kill -0 $pid 2>/dev/null; do kill -PROF $pid; sleep 0.002; done; wait $pid; echo rc=$?

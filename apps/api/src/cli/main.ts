@@ -4,37 +4,22 @@ import { userInfo } from 'node:os';
 import { ApiKeyRole, FeedKind } from '@prisma/client';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
-import { EnvError, urlAllowList } from '../config/env';
-import { createDatabase } from '../db/database';
+import { EnvError, loadCliEnv } from '../config/env';
+import { createCore, type Core } from '../deps';
 import { AppError } from '../errors/app-error';
-import { ApiKeysService } from '../modules/access/api-keys.service';
-import { AuditService } from '../modules/access/audit.service';
-import { AnalyticsService } from '../modules/analytics/analytics.service';
 import { FEED_FORMATS } from '../modules/ingestion/feed-format';
-import { IngestionService, type IngestProgress } from '../modules/ingestion/ingestion.service';
-import { SnapshotsService } from '../modules/snapshots/snapshots.service';
-import { toClassification } from '../modules/classification/classification.mapper';
-import { classifyWithModel } from '../modules/models/classify-with-model';
-import { ModelsService } from '../modules/models/models.service';
+import type { IngestProgress } from '../modules/ingestion/ingestion.service';
+import { toClassification } from '../modules/serving/classification.mapper';
+import { classifyWithModel } from '../modules/serving/classify-with-model';
 
-// The CLI needs only the database; it validates just what it uses.
-const CliEnv = z.object({
-  DATABASE_URL: z
-    .string({ error: 'is not set' })
-    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'must look like postgresql://user:password@host:5432/database'),
-  MAX_INGEST_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(2 * 1024 ** 3),
-  INGEST_URL_ALLOW: urlAllowList,
-  INGEST_IDLE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
-});
-function cliEnv() {
-  const r = CliEnv.safeParse(process.env);
-  if (!r.success) throw new EnvError(`Invalid environment variable ${String(r.error.issues[0]?.path[0])}: ${r.error.issues[0]?.message}`);
-  return r.data;
+/** The CLI needs only the database: the composition root's core, opened for one command. */
+async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
+  const core = createCore(loadCliEnv(), { poolSize: 2 });
+  try {
+    return await run(core);
+  } finally {
+    await core.close();
+  }
 }
 
 /** Admin commands run as whoever has the database URL; the audit log names the OS user. */
@@ -47,8 +32,8 @@ function cliActor(): string {
 }
 
 /** Runs an admin command inside an audit entry, like a GraphQL mutation. */
-function audited<T>(db: ReturnType<typeof createDatabase>, action: string, args: unknown, run: () => Promise<T>): Promise<T> {
-  return new AuditService(db.prisma).around({ actor: cliActor(), apiKeyId: null, via: 'cli', action, arguments: args }, run, (err) =>
+function audited<T>(core: Core, action: string, args: unknown, run: () => Promise<T>): Promise<T> {
+  return core.audit.around({ actor: cliActor(), apiKeyId: null, via: 'cli', action, arguments: args }, run, (err) =>
     err instanceof AppError ? err.category : 'ERROR',
   );
 }
@@ -119,17 +104,11 @@ program
         json?: boolean;
       },
     ) => {
-      const env = cliEnv();
-      const db = createDatabase(env.DATABASE_URL, { max: 2 });
       const bar = progressBar(opts.feed);
-      try {
-        const service = new IngestionService(db.pool, {
-          maxBytes: env.MAX_INGEST_BYTES,
-          url: { allow: env.INGEST_URL_ALLOW, idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS },
-        });
+      await withCore(async (core) => {
         const started = Date.now();
-        const outcome = await audited(db, 'ingest', { source, ...opts }, () =>
-          service.ingest(
+        const outcome = await audited(core, 'ingest', { source, ...opts }, () =>
+          core.ingestion.ingest(
             {
               feed: opts.feed,
               source: /^https?:\/\//i.test(source) ? { kind: 'url', url: source } : { kind: 'path', path: source },
@@ -150,10 +129,7 @@ program
           console.log(
             `${source}: snapshot ${outcome.snapshotId} (${outcome.format}) — ${outcome.rowsAccepted} accepted, ${outcome.rowsRejected} rejected, ${outcome.rowsDuplicate} duplicate, ${seconds.toFixed(1)} s (${Math.round(outcome.rowsRead / seconds)} rows/s)`,
           );
-      } finally {
-        bar.stop();
-        await db.close();
-      }
+      }).finally(() => bar.stop());
     },
   );
 
@@ -163,17 +139,14 @@ program
   .argument('<snapshotIds...>', 'snapshot ids', (v: string, prev: number[] = []) => [...prev, parseId(v)])
   .option('--top <n>', 'rows to print', (v) => parseId(v), 20)
   .action(async (ids: number[], opts: { top: number }) => {
-    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-    try {
-      const skew = await new AnalyticsService(db.prisma, new SnapshotsService(db.prisma)).skew(ids, opts.top);
+    await withCore(async (core) => {
+      const skew = await core.analytics.skew(ids, opts.top);
       console.log(`${skew.total} domains in ${skew.familyCount} families (imbalance ${skew.imbalanceRatio?.toFixed(0) ?? '-'}:1)`);
       for (const f of skew.families.slice(0, opts.top))
         console.log(
           `${String(f.rank).padStart(4)}  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`,
         );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 program
@@ -182,17 +155,14 @@ program
   .argument('<a>', 'snapshot A (e.g. the one a model was trained on)', parseId)
   .argument('<b>', 'snapshot B (e.g. a later feed)', parseId)
   .action(async (a: number, b: number) => {
-    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-    try {
-      const r = await new AnalyticsService(db.prisma, new SnapshotsService(db.prisma)).unseenFamilies(a, b);
+    await withCore(async (core) => {
+      const r = await core.analytics.unseenFamilies(a, b);
       console.log(`In ${b}, absent from ${a}: ${r.appeared.length} families, ${(100 * r.appearedFraction).toFixed(2)}% of ${b}`);
       for (const f of r.appeared) console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
       console.log(`In ${a}, absent from ${b}: ${r.disappeared.length} families, ${(100 * r.disappearedFraction).toFixed(2)}% of ${a}`);
       for (const f of r.disappeared)
         console.log(`  ${f.family.padEnd(32)} ${String(f.count).padStart(9)}  ${(100 * f.fraction).toFixed(3)}%`);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 const keys = program.command('keys').description('API keys: create, list, revoke (every change is audited).');
@@ -204,20 +174,17 @@ keys
   .addOption(new Option('--role <role>', 'viewer reads; admin also runs mutations').choices(['viewer', 'admin']).makeOptionMandatory())
   .option('--json', 'print the result as JSON')
   .action(async (opts: { name: string; role: 'viewer' | 'admin'; json?: boolean }) => {
-    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-    try {
+    await withCore(async (core) => {
       const role = opts.role === 'admin' ? ApiKeyRole.ADMIN : ApiKeyRole.VIEWER;
-      const { secret, key } = await audited(db, 'keys create', { name: opts.name, role }, () =>
-        new ApiKeysService(db.prisma, db.pool, undefined).create(opts.name, role, cliActor()),
+      const { secret, key } = await audited(core, 'keys create', { name: opts.name, role }, () =>
+        core.apiKeys.create(opts.name, role, cliActor()),
       );
       if (opts.json) console.log(JSON.stringify({ id: key.id, name: key.name, role: key.role, key: secret }));
       else {
         console.log(`created ${key.role.toLowerCase()} key "${key.name}" (id ${key.id}). Its secret, shown only now:`);
         console.log(secret);
       }
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 keys
@@ -225,9 +192,8 @@ keys
   .description('List keys with their role, creation, last use and revocation.')
   .option('--json', 'print the result as JSON')
   .action(async (opts: { json?: boolean }) => {
-    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-    try {
-      const list = await new ApiKeysService(db.prisma, db.pool, undefined).list();
+    await withCore(async (core) => {
+      const list = await core.apiKeys.list();
       if (opts.json) {
         console.log(JSON.stringify(list.map(({ keyHash: _hash, ...k }) => k)));
         return;
@@ -238,9 +204,7 @@ keys
         console.log(
           `${String(k.id).padStart(4)}  ${k.name.padEnd(24)} ${k.role.toLowerCase().padEnd(7)} ${k.prefix}…  created ${day(k.createdAt)}  last used ${day(k.lastUsedAt)}${k.revokedAt ? `  REVOKED ${day(k.revokedAt)}` : ''}`,
         );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 keys
@@ -248,13 +212,10 @@ keys
   .description('Revoke a key by name or id; requests with it fail from now on.')
   .argument('<nameOrId>', 'key name or id')
   .action(async (nameOrId: string) => {
-    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-    try {
-      const key = await audited(db, 'keys revoke', { nameOrId }, () => new ApiKeysService(db.prisma, db.pool, undefined).revoke(nameOrId));
+    await withCore(async (core) => {
+      const key = await audited(core, 'keys revoke', { nameOrId }, () => core.apiKeys.revoke(nameOrId));
       console.log(`revoked key "${key.name}" (id ${key.id})`);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 function parseThreshold(value: string): number {
@@ -277,9 +238,8 @@ program
       domains: string[],
       opts: { model?: number; dgaThreshold?: number; noveltyThreshold?: number; unknownFamily: boolean; json?: boolean },
     ) => {
-      const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-      try {
-        const { modelId, results } = await classifyWithModel(new ModelsService(db.prisma), domains, opts.model, {
+      await withCore(async (core) => {
+        const { modelId, results } = await classifyWithModel(core.models, domains, opts.model, {
           ...(opts.dgaThreshold !== undefined ? { dgaThreshold: opts.dgaThreshold } : {}),
           ...(!opts.unknownFamily
             ? { noveltyThreshold: null }
@@ -301,9 +261,7 @@ program
               ? `${a.domain.padEnd(width)}  invalid  ${a.error}`
               : `${a.domain.padEnd(width)}  ${a.verdict!.toLowerCase().padEnd(7)}  ${a.family!.padEnd(24)} ${a.dgaScore!.toFixed(4)}`,
           );
-      } finally {
-        await db.close();
-      }
+      });
     },
   );
 
@@ -312,9 +270,8 @@ program
   .description('The model registry, newest first: status, preset, loss and verdict thresholds.')
   .option('--json', 'print the result as JSON')
   .action(async (opts: { json?: boolean }) => {
-    const db = createDatabase(cliEnv().DATABASE_URL, { max: 2 });
-    try {
-      const list = await new ModelsService(db.prisma).list(null, 100);
+    await withCore(async (core) => {
+      const list = await core.models.list(null, 100);
       const models = list.nodes.map(({ metricsJson: _m, architecture: _a, config: _c, ...m }) => m);
       if (opts.json) {
         console.log(JSON.stringify(models));
@@ -332,9 +289,7 @@ program
               : 'not trained'),
         );
       }
-    } finally {
-      await db.close();
-    }
+    });
   });
 
 program.parseAsync().catch((err: unknown) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { envSources } from './env-file';
 
 /** The placeholder of .env.example: accepted on loopback (the demo), refused anywhere else. */
 export const PLACEHOLDER_ADMIN_KEY = 'change-me-to-a-long-random-string';
@@ -7,13 +8,13 @@ const isLoopback = (host: string) => host === 'localhost' || host === '::1' || h
 
 const postgresUrl = z
   .string({ error: 'is not set' })
-  .min(1, 'is not set')
+  .min(1, { message: 'is not set', abort: true })
   .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value) && URL.canParse(value), {
     message: 'must look like postgresql://user:password@host:5432/database',
   });
 const redisUrl = z
   .string({ error: 'is not set' })
-  .min(1, 'is not set')
+  .min(1, { message: 'is not set', abort: true })
   .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
     message: 'must look like redis://host:6379',
   });
@@ -115,16 +116,38 @@ export class EnvError extends Error {
   }
 }
 
-/** Parses the environment once, at start-up. The only reader of process.env in the API. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const result = EnvSchema.safeParse(source);
+function parse<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {
+  const result = schema.safeParse(source);
   if (!result.success) {
     const first = result.error.issues[0];
     const name = String(first?.path[0] ?? 'environment');
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problem(s))` : '';
     throw new EnvError(`Invalid environment variable ${name}: ${first?.message ?? 'invalid'}${more}`);
   }
-  const env = result.data;
+  return result.data;
+}
+
+/** What the CLI uses: the database and ingestion settings (no Redis, no HTTP). */
+const CliEnvSchema = EnvSchema.pick({
+  DATABASE_URL: true,
+  MAX_INGEST_BYTES: true,
+  INGEST_URL_ALLOW: true,
+  INGEST_IDLE_TIMEOUT_MS: true,
+  ML_BACKEND: true,
+});
+export type CliEnv = z.infer<typeof CliEnvSchema>;
+
+/** The CLI's part of the environment, read like loadEnv's (environment over `.env`). */
+export function loadCliEnv(source: NodeJS.ProcessEnv = envSources()): CliEnv {
+  return parse(CliEnvSchema, source);
+}
+
+/**
+ * Parses the configuration once, at start-up: the environment over `.env` (config/env-file.ts).
+ * The only reader of process.env in the API.
+ */
+export function loadEnv(source: NodeJS.ProcessEnv = envSources()): Env {
+  const env = parse(EnvSchema, source);
   if (env.ADMIN_API_KEY === PLACEHOLDER_ADMIN_KEY && !isLoopback(env.HOST)) {
     throw new EnvError(
       `Invalid environment variable ADMIN_API_KEY: still the placeholder of .env.example while HOST=${env.HOST} is beyond loopback; set a random key (scripts/ensure-env.sh writes one)`,

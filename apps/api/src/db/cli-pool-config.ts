@@ -3,7 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { PoolConfig } from 'pg';
 
 /**
- * Pool settings for the Prisma CLI's JavaScript schema engine. Two known defects of
+ * Pool settings for the Prisma CLI's JavaScript schema engine. Four known defects of
  * that path (prisma 6.19, see ../shared NOTES and prisma/orm#27403) are worked around:
  * - the adapter builds its shadow-database config as `{...config, database}`, which a
  *   `connectionString` would override, so the URL is split into its parts;

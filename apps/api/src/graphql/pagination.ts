@@ -1,7 +1,6 @@
 import type { ClassType } from 'type-graphql';
 import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
 import { Min } from 'class-validator';
-import { AppError } from '../errors/app-error';
 
 @ArgsType()
 export class PageArgs {
@@ -23,13 +22,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-export interface Page<T> {
-  nodes: T[];
-  pageInfo: PageInfo;
-  totalCount?: number;
-}
-
-/** A Relay-style connection type for `Node` (cursor-based, keyset under the hood). */
+/** A Relay-style connection type for `Node`, the GraphQL shape of pagination/keyset-page's ConnectionValue (cursor-based, keyset under the hood). */
 export function Connection<T extends object>(Node: ClassType<T>, name: string) {
   @ObjectType(`${name}Edge`)
   class Edge {
@@ -55,50 +48,4 @@ export function Connection<T extends object>(Node: ClassType<T>, name: string) {
     totalCount?: number | null;
   }
   return ConnectionType;
-}
-
-export interface ConnectionValue<T> {
-  edges: Array<{ cursor: string; node: T }>;
-  nodes: T[];
-  pageInfo: PageInfo;
-  totalCount?: number | null;
-}
-
-/** Cursors are opaque to clients: base64url of the keyset values of the last row. */
-export function encodeCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-export function decodeCursor<K extends readonly (string | number)[]>(
-  cursor: string | null | undefined,
-  shape: readonly ('string' | 'number')[],
-): K | null {
-  if (!cursor) return null;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i])) return key as unknown as K;
-  } catch {
-    // fall through
-  }
-  throw new AppError('BAD_USER_INPUT', 'INVALID_CURSOR', `invalid cursor "${cursor.slice(0, 40)}"`);
-}
-
-/**
- * Builds a connection from `first + 1` rows fetched in keyset order: the extra row only
- * tells whether another page exists.
- */
-export function toConnection<T>(
-  rows: T[],
-  first: number,
-  keyOf: (row: T) => readonly (string | number)[],
-  totalCount?: number,
-): ConnectionValue<T> {
-  const nodes = rows.slice(0, first);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
-  return {
-    edges,
-    nodes,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: totalCount ?? null,
-  };
 }

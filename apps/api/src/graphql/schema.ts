@@ -7,7 +7,9 @@ import { FeedsResolver } from '../modules/feeds/feeds.resolver';
 import { HealthResolver } from '../modules/health/health.resolver';
 import { IngestionResolver } from '../modules/ingestion/ingestion.resolver';
 import { SnapshotsResolver } from '../modules/snapshots/snapshots.resolver';
-import { ClassificationResolver } from '../modules/classification/classification.resolver';
+import { BulkClassificationResolver } from '../modules/classification/bulk-classification.resolver';
+import { PredictionsResolver } from '../modules/predictions/predictions.resolver';
+import { ServingResolver } from '../modules/serving/serving.resolver';
 import { JobsResolver } from '../modules/jobs/jobs.resolver';
 import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
@@ -24,7 +26,9 @@ export const RESOLVERS = [
   JobsResolver,
   ModelsResolver,
   TrainingResolver,
-  ClassificationResolver,
+  ServingResolver,
+  PredictionsResolver,
+  BulkClassificationResolver,
   AccessResolver,
 ] as const;
 

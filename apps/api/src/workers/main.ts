@@ -2,9 +2,10 @@ import 'reflect-metadata';
 import { ensureBackend } from '@dgascope/ml';
 import { Worker, type Job as BullJob } from 'bullmq';
 import { EnvError, loadEnv } from '../config/env';
-import { createDeps } from '../deps';
+import { createWorkerDeps } from '../deps';
+import type { JobKind } from '@prisma/client';
+import { JOB_KINDS } from '../jobs/job-kinds';
 import { redisConnection, type JobPayloads, type QueueName } from '../queue/queues';
-import type { RunContext } from '../modules/training/training.service';
 
 /** How often a worker looks for job rows that Redis has lost. */
 const REQUEUE_CHECK_MS = 30_000;
@@ -16,39 +17,25 @@ const REQUEUE_CHECK_MS = 30_000;
 async function main(): Promise<void> {
   const env = loadEnv();
   // Jobs run as long as their data needs: the API's statement timeout is not theirs.
-  const deps = createDeps({ ...env, STATEMENT_TIMEOUT_MS: 0 });
+  const deps = createWorkerDeps({ ...env, STATEMENT_TIMEOUT_MS: 0 });
   const backend = await ensureBackend(env.ML_BACKEND ? { backend: env.ML_BACKEND } : {});
   console.log(
     `dgascope worker: ML backend ${backend.choice} (${backend.backend})${backend.notes.length ? `; ${backend.notes.join('; ')}` : ''}`,
   );
 
   const connection = redisConnection(env.REDIS_URL);
-  const run = <Q extends QueueName>(queue: Q, handler: (jobId: string, ctx: RunContext) => Promise<void>) =>
-    new Worker<JobPayloads[Q]>(
-      queue,
-      async (job: BullJob<JobPayloads[Q]>) => {
-        const controller = new AbortController();
-        // Cancellation is a flag on the job row; checking it every second costs one indexed read.
-        const poll = setInterval(() => {
-          deps.jobs.cancelRequested(job.data.jobId).then(
-            (yes) => yes && controller.abort(),
-            () => undefined,
-          );
-        }, 1000);
-        try {
-          await handler(job.data.jobId, {
-            // Runs started, counting those whose worker died (BullMQ counts only failures in attemptsMade).
-            attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
-            final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-            signal: controller.signal,
-            report: async (progress) => {
-              await Promise.all([deps.jobs.reportProgress(job.data.jobId, progress as never), job.updateProgress(progress)]);
-            },
-          });
-        } finally {
-          clearInterval(poll);
-        }
-      },
+  // One BullMQ worker per job kind: it hands each attempt to the job runner.
+  const workerFor = (kind: JobKind) =>
+    new Worker<JobPayloads[QueueName]>(
+      JOB_KINDS[kind].queue,
+      (job: BullJob<JobPayloads[QueueName]>) =>
+        deps.runner.run(deps.jobKinds[kind], {
+          jobId: job.data.jobId,
+          // Runs started, counting those whose worker died (BullMQ counts only failures in attemptsMade).
+          attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
+          final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+          onProgress: (progress) => job.updateProgress(progress),
+        }),
       {
         connection,
         prefix: env.QUEUE_PREFIX,
@@ -60,10 +47,7 @@ async function main(): Promise<void> {
       },
     );
 
-  const workers = [
-    run('model-training', (id, ctx) => deps.training.run(id, ctx)),
-    run('bulk-classification', (id, ctx) => deps.classification.run(id, ctx)),
-  ];
+  const workers = [workerFor('TRAINING'), workerFor('CLASSIFICATION')];
   for (const w of workers) w.on('failed', (job, err) => console.error(`${w.name} job ${job?.data.jobId ?? '?'} failed: ${err.message}`));
   console.log(`dgascope worker: queues ${workers.map((w) => w.name).join(', ')} (concurrency ${env.WORKER_CONCURRENCY})`);
 

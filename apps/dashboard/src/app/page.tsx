@@ -1,63 +1,89 @@
 import Link from 'next/link';
-import { ApiError, query } from '@/lib/graphql';
+import { ApiError, graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface JobSummary {
-  id: string;
-  kind: string;
-  state: string;
-  progress: { fraction: number | null; stage: string | null } | null;
-}
+type OverviewData = ResultOf<typeof OVERVIEW>;
 
-interface OverviewData {
-  models: {
-    nodes: Array<{
-      id: number;
-      createdAt: string;
-      labels: string[];
-      backend: string | null;
-      metrics: {
-        accuracy: number;
-        macro: { f1: number };
-        micro: { f1: number };
-        zeroF1Families: number;
-        binary: { auc: number; tprAtFpr1e3: number } | null;
-      } | null;
-    }>;
-  };
-  active: { nodes: JobSummary[] };
-  queued: { nodes: JobSummary[] };
-  feeds: { nodes: Array<{ id: number; name: string; kind: string; snapshotCount: number }> };
-  snapshots: {
-    nodes: Array<{
-      id: number;
-      takenAt: string;
-      fileName: string;
-      format: string;
-      rowsAccepted: number;
-      rowsRejected: number;
-      rowsDuplicate: number;
-      familyCount: number;
-      feed: { name: string };
-    }>;
-  };
-}
-
-const OVERVIEW = `{
-  models(first: 1, status: PROMOTED) { nodes { id createdAt labels backend metrics { accuracy macro { f1 } micro { f1 } zeroF1Families binary { auc tprAtFpr1e3 } } } }
-  active: jobs(first: 20, state: ACTIVE) { nodes { id kind state progress { fraction stage } } }
-  queued: jobs(first: 20, state: QUEUED) { nodes { id kind state progress { fraction stage } } }
-  feeds(first: 100) { nodes { id name kind snapshotCount } }
-  snapshots(first: 50) { nodes { id takenAt fileName format rowsAccepted rowsRejected rowsDuplicate familyCount feed { name } } }
-}`;
+const OVERVIEW = graphql(`
+  {
+    models(first: 1, status: PROMOTED) {
+      nodes {
+        id
+        createdAt
+        labels
+        backend
+        metrics {
+          accuracy
+          macro {
+            f1
+          }
+          micro {
+            f1
+          }
+          zeroF1Families
+          binary {
+            auc
+            tprAtFpr1e3
+          }
+        }
+      }
+    }
+    active: jobs(first: 20, state: ACTIVE) {
+      nodes {
+        id
+        kind
+        state
+        progress {
+          fraction
+          stage
+        }
+      }
+    }
+    queued: jobs(first: 20, state: QUEUED) {
+      nodes {
+        id
+        kind
+        state
+        progress {
+          fraction
+          stage
+        }
+      }
+    }
+    feeds(first: 100) {
+      nodes {
+        id
+        name
+        kind
+        snapshotCount
+      }
+    }
+    snapshots(first: 50) {
+      nodes {
+        id
+        takenAt
+        fileName
+        format
+        rowsAccepted
+        rowsRejected
+        rowsDuplicate
+        familyCount
+        feed {
+          name
+        }
+      }
+    }
+  }
+`);
 
 const number = new Intl.NumberFormat('en');
 
 export default async function OverviewPage() {
   let data: OverviewData;
   try {
-    data = await query<OverviewData>(OVERVIEW);
+    data = await query(OVERVIEW);
   } catch (err) {
     return (
       <section className="error" role="alert">

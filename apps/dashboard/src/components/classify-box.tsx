@@ -2,20 +2,29 @@
 
 import { useState } from 'react';
 import { VerdictBadge, familyText } from '@/components/verdict';
-import { describeError, gql } from '@/lib/client-graphql';
+import { gql } from '@/lib/client-graphql';
+import { describeError, graphql, type ResultOf } from '@/lib/graphql';
 
-interface Result {
-  domain: string;
-  error: string | null;
-  verdict: 'BENIGN' | 'DGA' | null;
-  family: string | null;
-  probability: number | null;
-  nearestFamily: string | null;
-  dgaScore: number | null;
-  unknownFamily: boolean | null;
-  top3: Array<{ family: string; probability: number }>;
-  modelId: number;
-}
+const CLASSIFY = graphql(`
+  query Classify($d: [String!]!) {
+    classify(domains: $d) {
+      domain
+      error
+      verdict
+      family
+      probability
+      nearestFamily
+      dgaScore
+      unknownFamily
+      top3 {
+        family
+        probability
+      }
+      modelId
+    }
+  }
+`);
+type Result = ResultOf<typeof CLASSIFY>['classify'][number];
 
 /** "Classify now": up to the API's limit of names, one a line, with the promoted model. */
 export function ClassifyBox() {
@@ -32,10 +41,7 @@ export function ClassifyBox() {
     setBusy(true);
     setError(null);
     try {
-      const data = await gql<{ classify: Result[] }>(
-        `query($d: [String!]!) { classify(domains: $d) { domain error verdict family probability nearestFamily dgaScore unknownFamily top3 { family probability } modelId } }`,
-        { d: domains },
-      );
+      const data = await gql(CLASSIFY, { d: domains });
       setResults(data.classify);
     } catch (err) {
       setError(describeError(err));

@@ -7,9 +7,6 @@ export interface Decision {
   targetRejectRate: number | null;
 }
 
-export const DECISION_FIELDS =
-  'decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }';
-
 const num = (x: number | null, digits = 4) => (x == null ? 'n/a' : Number(x.toPrecision(digits)).toString());
 
 /** How a model decides: the DGA threshold (with what it was chosen for) and the novelty detector. */

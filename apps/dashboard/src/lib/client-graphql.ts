@@ -1,9 +1,7 @@
 'use client';
 
-export interface GqlError {
-  message: string;
-  code?: string;
-}
+import type { TadaDocumentNode } from 'gql.tada';
+import { execute } from './graphql';
 
 const KEY = 'dgascope.apiKey';
 
@@ -14,25 +12,12 @@ export const apiKey = {
   clear: () => window.sessionStorage.removeItem(KEY),
 };
 
-/** GraphQL from the browser through the dashboard's /api/graphql proxy; throws GqlError. */
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}, withKey = false): Promise<T> {
+/** GraphQL from the browser through the dashboard's /api/graphql proxy; throws ApiError. */
+export function gql<Result, Variables>(
+  document: TadaDocumentNode<Result, Variables>,
+  variables: Variables,
+  withKey = false,
+): Promise<Result> {
   const key = withKey ? apiKey.get() : '';
-  const res = await fetch('/api/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json().catch(() => ({ errors: [{ message: `HTTP ${res.status}` }] }))) as {
-    data?: T;
-    errors?: Array<{ message: string; extensions?: { code?: string } }>;
-  };
-  if (body.errors?.length) throw { message: body.errors[0]!.message, code: body.errors[0]!.extensions?.code } satisfies GqlError;
-  return body.data as T;
-}
-
-export function describeError(err: unknown): string {
-  const e = err as GqlError;
-  if (e?.code === 'UNAUTHENTICATED' || e?.code === 'FORBIDDEN' || e?.code === 'UNAUTHORIZED')
-    return `Not allowed: ${e.message}. Check the admin API key.`;
-  return e?.message ? `${e.message}${e.code ? ` (${e.code})` : ''}` : String(err);
+  return execute('/api/graphql', document, variables, key ? { apiKey: key } : {});
 }

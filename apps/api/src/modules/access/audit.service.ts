@@ -1,5 +1,5 @@
 import { Prisma, type AuditEntry, type PrismaClient } from '@prisma/client';
-import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
+import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
 import { summarizeArguments, withoutNul } from './audit-arguments';
 
 export interface AuditStart {

@@ -1,26 +1,13 @@
-import { Max, Min } from 'class-validator';
 import { Arg, Args, ArgsType, Ctx, Field, Int, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../graphql/context';
+import { LabelPolicyFields, labelPolicyOf } from '../training/label-policy.input';
 import { AnalyticsService } from './analytics.service';
 import { ClassSkew, LabelPolicyPreview, UnseenFamilies } from './analytics.types';
 
 @ArgsType()
-class LabelPolicyArgs {
+class LabelPolicyArgs extends LabelPolicyFields {
   @Field(() => [Int])
   snapshotIds!: number[];
-
-  @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Families below this count become mergedDGA (seed: 50).' })
-  @Min(0)
-  mergeBelow?: number | null;
-
-  @Field(() => Int, { nullable: true, description: 'At most this many classes; the smallest families beyond it become mergedDGA.' })
-  @Min(2)
-  @Max(10_000)
-  maxClasses?: number | null;
-
-  @Field(() => Int, { nullable: true, description: 'Families below this count are dropped from the data.' })
-  @Min(0)
-  dropBelow?: number | null;
 }
 
 /**
@@ -57,21 +44,11 @@ export class AnalyticsResolver {
   }
 
   @Query(() => LabelPolicyPreview, {
-    description: 'Which families a label policy keeps, merges into mergedDGA, or drops.',
+    description:
+      'Which families a label policy keeps, merges into mergedDGA, or drops: counted as training counts them (after the input-form reduction and its de-duplication).',
     complexity: perSnapshot,
   })
-  labelPolicyPreview(
-    @Args(() => LabelPolicyArgs) { snapshotIds, mergeBelow, maxClasses, dropBelow }: LabelPolicyArgs,
-    @Ctx() ctx: Context,
-  ) {
-    return this.service.labelPolicyPreview(
-      snapshotIds,
-      {
-        ...(mergeBelow != null ? { mergeBelow } : {}),
-        ...(maxClasses != null ? { maxClasses } : {}),
-        ...(dropBelow != null ? { dropBelow } : {}),
-      },
-      ctx.signal,
-    );
+  labelPolicyPreview(@Args(() => LabelPolicyArgs) args: LabelPolicyArgs, @Ctx() ctx: Context) {
+    return this.service.labelPolicyPreview(args.snapshotIds, labelPolicyOf(args), args.inputForm, ctx.signal);
   }
 }

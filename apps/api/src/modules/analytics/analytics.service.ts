@@ -1,7 +1,12 @@
 import { LabelPolicyError, planLabels, type LabelPolicy } from '@dgascope/core';
+import { countLabels, prepareData, type LabeledDomain } from '@dgascope/ml';
 import type { PrismaClient } from '@prisma/client';
 import { AppError } from '../../errors/app-error';
+import type { SnapshotDomains } from '../snapshots/snapshot-domains';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
+import type { InputForm } from '../training/label-policy.input';
+
+const READ_PAGE = 50_000;
 import type { ClassSkew, FamilyShare, LabelPolicyPreview, UnseenFamilies } from './analytics.types';
 
 /** Family counts summed over snapshots, largest first (ties by name). */
@@ -11,6 +16,7 @@ export class AnalyticsService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly snapshots: SnapshotsService,
+    private readonly snapshotDomains: SnapshotDomains,
   ) {}
 
   async familyCounts(snapshotIds: readonly number[], signal?: AbortSignal): Promise<FamilyCounts> {
@@ -76,8 +82,25 @@ export class AnalyticsService {
     };
   }
 
-  async labelPolicyPreview(snapshotIds: readonly number[], policy: LabelPolicy, signal?: AbortSignal): Promise<LabelPolicyPreview> {
-    const counts = await this.familyCounts(snapshotIds, signal);
+  /**
+   * What a training job on these snapshots would make of its families: the domains are read and
+   * prepared as training prepares them (reduced to the input form, de-duplicated after it), so
+   * the counts, and the classes, are training's, not the raw rows'.
+   */
+  async labelPolicyPreview(
+    snapshotIds: readonly number[],
+    policy: LabelPolicy,
+    inputForm: InputForm,
+    signal?: AbortSignal,
+  ): Promise<LabelPolicyPreview> {
+    stopIfAbandoned(signal);
+    await this.snapshots.requireAll(snapshotIds);
+    const data: LabeledDomain[] = [];
+    for await (const page of this.snapshotDomains.pages([...new Set(snapshotIds)], READ_PAGE)) {
+      stopIfAbandoned(signal);
+      for (const { domain, family } of page) data.push({ domain, label: family });
+    }
+    const counts = countLabels(prepareData(data, { inputForm: { reduction: inputForm }, labelPolicy: null }).samples);
     let plan;
     try {
       plan = planLabels(counts, policy);

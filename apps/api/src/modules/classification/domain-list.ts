@@ -1,7 +1,7 @@
 import type { FileUpload } from 'graphql-upload-minimal';
 import { AppError } from '../../errors/app-error';
 import { readLines } from '../ingestion/line-reader';
-import { MAX_LIST_DOMAINS } from './classification.service';
+import { MAX_LIST_DOMAINS } from './bulk-classification.service';
 
 /**
  * The names of an uploaded list: one a line, or the last column of a CSV line (so Umbrella's

@@ -1,10 +1,10 @@
 import { JobKind, JobState, Prisma, type Job, type PrismaClient } from '@prisma/client';
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors/app-error';
-import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
-import type { JobQueue, QueueName } from '../../queue/queues';
-
-const QUEUE_OF: Record<JobKind, QueueName> = { TRAINING: 'model-training', CLASSIFICATION: 'bulk-classification' };
+import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
+import { queueOf, type JobInputIn } from '../../jobs/job-kinds';
+import { toJson } from '../../jobs/json';
+import type { JobQueue } from '../../queue/queues';
 const FINISHED: JobState[] = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED];
 
 /** Job rows: created by the API, driven through their states by the workers. */
@@ -14,10 +14,10 @@ export class JobsService {
     private readonly queue: JobQueue,
   ) {}
 
-  async create(kind: JobKind, input: Prisma.InputJsonValue, modelId: number | null = null): Promise<Job> {
-    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input, modelId } });
+  async create<K extends JobKind>(kind: K, input: JobInputIn<K>, modelId: number | null = null): Promise<Job> {
+    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input: toJson(input), modelId } });
     try {
-      await this.queue.add(QUEUE_OF[kind], { jobId: job.id });
+      await this.queue.add(queueOf(kind), { jobId: job.id });
     } catch (err) {
       await this.prisma.job.update({
         where: { id: job.id },
@@ -64,7 +64,7 @@ export class JobsService {
     let removed = false;
     if (job.state === JobState.QUEUED) {
       try {
-        removed = await this.queue.removeWaiting(QUEUE_OF[job.kind], id);
+        removed = await this.queue.removeWaiting(queueOf(job.kind), id);
       } catch {
         // The flag is written: a worker that takes the job later cancels it instead of running it.
         throw new AppError(
@@ -89,14 +89,19 @@ export class JobsService {
     });
   }
 
-  async reportProgress(id: string, progress: Prisma.InputJsonValue): Promise<void> {
-    await this.prisma.job.update({ where: { id }, data: { progress } });
+  async reportProgress(id: string, progress: unknown): Promise<void> {
+    await this.prisma.job.update({ where: { id }, data: { progress: toJson(progress) } });
   }
 
-  async complete(id: string, result: Prisma.InputJsonValue, modelId?: number): Promise<void> {
+  /** The model a training job produces, recorded as soon as its row exists. */
+  async attachModel(id: string, modelId: number): Promise<void> {
+    await this.prisma.job.update({ where: { id }, data: { modelId } });
+  }
+
+  async complete(id: string, result: unknown, modelId?: number): Promise<void> {
     await this.prisma.job.update({
       where: { id },
-      data: { state: JobState.COMPLETED, result, finishedAt: new Date(), ...(modelId ? { modelId } : {}) },
+      data: { state: JobState.COMPLETED, result: toJson(result), finishedAt: new Date(), ...(modelId ? { modelId } : {}) },
     });
   }
 
@@ -127,8 +132,8 @@ export class JobsService {
     });
     const requeued: string[] = [];
     for (const job of open) {
-      if (await this.queue.has(QUEUE_OF[job.kind], job.id)) continue;
-      await this.queue.add(QUEUE_OF[job.kind], { jobId: job.id });
+      if (await this.queue.has(queueOf(job.kind), job.id)) continue;
+      await this.queue.add(queueOf(job.kind), { jobId: job.id });
       requeued.push(job.id);
     }
     return requeued;

@@ -5,7 +5,6 @@ import { Connection, PageArgs } from '../../graphql/pagination';
 import { toMetrics } from './model.mapper';
 import { Model, ModelComparison, ModelMetrics } from './model.type';
 import { ModelsService } from './models.service';
-import type { PromotedModel } from './promoted-model';
 
 const ModelConnection = Connection(Model, 'Model');
 
@@ -14,16 +13,9 @@ class ModelsArgs extends PageArgs {
   @Field(() => ModelStatus, { nullable: true }) status?: ModelStatus | null;
 }
 
-export class ModelsResolverDeps {
-  constructor(readonly promoted: PromotedModel) {}
-}
-
 @Resolver(() => Model)
 export class ModelsResolver {
-  constructor(
-    private readonly service: ModelsService,
-    private readonly deps: ModelsResolverDeps,
-  ) {}
+  constructor(private readonly service: ModelsService) {}
 
   @Query(() => ModelConnection, { description: 'The model registry, newest first.' })
   models(@Args(() => ModelsArgs) { status, first, after }: ModelsArgs) {
@@ -43,10 +35,8 @@ export class ModelsResolver {
   @Mutation(() => Model, {
     description: 'Make this the promoted model (the API swaps to it without a restart). Promoting an older model is the rollback.',
   })
-  async promoteModel(@Arg('id', () => Int) id: number) {
-    const model = await this.service.promote(id);
-    this.deps.promoted.invalidate();
-    return model;
+  promoteModel(@Arg('id', () => Int) id: number) {
+    return this.service.promote(id);
   }
 
   @Mutation(() => Model)

@@ -1,15 +1,31 @@
-import { modelFromBuffer, type DgaModel, type Evaluation } from '@dgascope/ml';
+import { modelFromBuffer, modelToBuffer, type DgaModel, type Evaluation } from '@dgascope/ml';
 import { ModelStatus, Prisma, type PrismaClient } from '@prisma/client';
 import { AppError } from '../../errors/app-error';
-import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
+import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
+import { toJson } from '../../jobs/json';
+import { decisionColumns } from './decision-columns';
 import { toMetrics, toModel } from './model.mapper';
 import type { FamilyDelta, Model, ModelComparison } from './model.type';
 
 // Serialises promotions, so that exactly one model is promoted at any time.
 const PROMOTION_LOCK = 0x64676173; // "dgas"
 
+/** What a training job records about the model it starts. */
+export interface ModelPlan {
+  config: unknown;
+  snapshotIds: number[];
+  parentId: number | null;
+}
+
 export class ModelsService {
+  private readonly promotionListeners: Array<(id: number) => void> = [];
+
   constructor(private readonly prisma: PrismaClient) {}
+
+  /** Called after every promotion this process makes (e.g. to swap the served model at once). */
+  onPromoted(listener: (id: number) => void): void {
+    this.promotionListeners.push(listener);
+  }
 
   async list(status: ModelStatus | null | undefined, first: number, after?: string | null): Promise<ConnectionValue<Model>> {
     const cursor = decodeCursor<[number]>(after, ['number']);
@@ -36,6 +52,12 @@ export class ModelsService {
 
   /** Makes `id` the promoted model; the previous one goes back to READY. Also the rollback. */
   async promote(id: number): Promise<Model> {
+    const model = await this.promoteInTransaction(id);
+    for (const listener of this.promotionListeners) listener(id);
+    return model;
+  }
+
+  private async promoteInTransaction(id: number): Promise<Model> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${PROMOTION_LOCK})`;
       const model = await tx.mlModel.findUnique({ where: { id }, select: { status: true } });
@@ -71,6 +93,58 @@ export class ModelsService {
       omit: { artifact: true },
     });
     return toModel(row);
+  }
+
+  // --- the model a training job produces (one row per job: a retry reuses it) ---------
+
+  /** The model a training job stored, if it got that far. */
+  async ofTrainingJob(jobId: string): Promise<{ id: number; status: ModelStatus } | null> {
+    return this.prisma.mlModel.findUnique({ where: { trainingJobId: jobId }, select: { id: true, status: true } });
+  }
+
+  /** Creates (or, on a retry, reuses) the TRAINING row of a training job's model. */
+  async beginTraining(jobId: string, plan: ModelPlan): Promise<number> {
+    const row = await this.prisma.mlModel.upsert({
+      where: { trainingJobId: jobId },
+      create: {
+        trainingJobId: jobId,
+        status: ModelStatus.TRAINING,
+        architecture: {},
+        config: toJson(plan.config),
+        labels: [],
+        snapshotIds: plan.snapshotIds,
+        parentId: plan.parentId,
+      },
+      update: { status: ModelStatus.TRAINING },
+      select: { id: true },
+    });
+    return row.id;
+  }
+
+  /** Stores the trained weights and their evaluation: the model is READY. */
+  async markReady(id: number, model: DgaModel, metrics: Evaluation | null): Promise<void> {
+    const artifact = new Uint8Array(modelToBuffer(model));
+    await this.prisma.mlModel.update({
+      where: { id },
+      data: {
+        status: ModelStatus.READY,
+        architecture: toJson(model.config),
+        labels: [...model.labels],
+        dataFingerprint: model.meta.trainingFingerprint,
+        trainingSamples: model.meta.trainingSamples,
+        backend: model.meta.trainedWith,
+        metrics: metrics ? toJson(metrics) : Prisma.DbNull,
+        ...decisionColumns(model),
+        artifact,
+        artifactBytes: artifact.length,
+        readyAt: new Date(),
+      },
+    });
+  }
+
+  /** The training job of this model was cancelled or failed for good. */
+  async markTrainingFailed(jobId: string): Promise<void> {
+    await this.prisma.mlModel.updateMany({ where: { trainingJobId: jobId }, data: { status: ModelStatus.FAILED } });
   }
 
   /** Loads a model's artifact into memory (the caller owns it: dispose() when done). */

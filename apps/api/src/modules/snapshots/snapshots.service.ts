@@ -1,6 +1,6 @@
 import type { PrismaClient } from '@prisma/client';
 import { AppError } from '../../errors/app-error';
-import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
+import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
 import { toSnapshot } from './snapshot.mapper';
 import type { Rejection, Snapshot, SnapshotDomain } from './snapshot.type';
 

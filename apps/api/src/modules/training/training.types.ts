@@ -2,9 +2,11 @@ import { DEFAULT_PRESET, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Max, Min } from 'class-validator';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
+import { INPUT_FORMS, LabelPolicyFields, MAX_CLASSES } from './label-policy.input';
+
+export { INPUT_FORMS };
 
 export const CLASS_WEIGHTINGS = ['none', 'inverse', 'sqrt', 'effective-number'] as const;
-export const INPUT_FORMS = ['registered-domain', 'full'] as const;
 export const LOSSES = ['cross-entropy', 'logit-adjusted'] as const;
 /** The novelty detectors of @dgascope/ml, and 'none' (never answer "unknown family"). */
 export const NOVELTY_CHOICES = [...NOVELTY_METHODS, 'none'] as const;
@@ -19,7 +21,7 @@ export const TrainingRequest = z
     snapshotIds: z.array(z.number().int()).min(1),
     labelPolicy: z.object({
       mergeBelow: z.number().int().optional(),
-      maxClasses: z.number().int().optional(),
+      maxClasses: z.number().int().max(MAX_CLASSES).optional(),
       dropBelow: z.number().int().optional(),
     }),
     // Jobs queued before presets existed carry none: they ran on the library's defaults, which are the default preset's.
@@ -59,7 +61,7 @@ export type TrainingRequest = z.infer<typeof TrainingRequest>;
 const presetDefault = (what: string, fallback: string) => `Default: the preset's ${what}, else ${fallback}.`;
 
 @InputType({ description: "A preset gives the recipe (defaults to the Endgame paper's); each option given overrides it." })
-export class StartTrainingInput {
+export class StartTrainingInput extends LabelPolicyFields {
   @Field(() => [Int], { description: 'Snapshots to learn from, e.g. a DGA feed and a benign top list.' })
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -71,19 +73,6 @@ export class StartTrainingInput {
   })
   @IsIn(PRESET_NAMES)
   preset!: string;
-
-  @Field(() => Int, { nullable: true, defaultValue: 50, description: 'Families below this count become mergedDGA.' })
-  @Min(0)
-  mergeBelow?: number | null;
-
-  @Field(() => Int, { nullable: true, description: 'At most this many classes.' })
-  @Min(2)
-  @Max(1000)
-  maxClasses?: number | null;
-
-  @Field(() => Int, { nullable: true, description: 'Families below this count are dropped.' })
-  @Min(0)
-  dropBelow?: number | null;
 
   @Field(() => Int, { nullable: true, description: presetDefault('epochs', '10') })
   @Min(1)
@@ -111,10 +100,6 @@ export class StartTrainingInput {
   @Field(() => String, { nullable: true, description: `${LOSSES.join(' | ')}. ${presetDefault('loss', 'cross-entropy')}` })
   @IsIn(LOSSES as unknown as string[])
   loss?: (typeof LOSSES)[number] | null;
-
-  @Field(() => String, { defaultValue: 'registered-domain', description: 'registered-domain (public-suffix reduction) | full' })
-  @IsIn(INPUT_FORMS as unknown as string[])
-  inputForm!: (typeof INPUT_FORMS)[number];
 
   @Field(() => Int, { nullable: true, description: presetDefault('embedding size', '128') })
   @Min(2)

@@ -1,22 +1,28 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { describeError, gql } from '@/lib/client-graphql';
+import { gql } from '@/lib/client-graphql';
+import { describeError, graphql, type ResultOf } from '@/lib/graphql';
 
-interface AuditRow {
-  id: string;
-  at: string;
-  actor: string;
-  via: string;
-  action: string;
-  arguments: unknown;
-  outcome: string;
-}
+const AUDIT = graphql(`
+  query AuditLog {
+    auditLog(first: 25) {
+      nodes {
+        id
+        at
+        actor
+        via
+        action
+        arguments
+        outcome
+      }
+    }
+  }
+`);
+type AuditRow = ResultOf<typeof AUDIT>['auditLog']['nodes'][number];
 
-const AUDIT = `{ auditLog(first: 25) { nodes { id at actor via action arguments outcome } } }`;
-
-/** The latest admin actions; needs an admin key, so it follows the key saved in this tab. */
-export function AuditLog({ keySaved, refreshEveryMs = 3000 }: { keySaved: boolean; refreshEveryMs?: number }) {
+/** The latest admin actions; needs an admin key, so it follows the key saved in this tab, and reloads after each action. */
+export function AuditLog({ keySaved, reloadAfter }: { keySaved: boolean; /** Changes after each admin action. */ reloadAfter: number }) {
   const [rows, setRows] = useState<AuditRow[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -26,7 +32,7 @@ export function AuditLog({ keySaved, refreshEveryMs = 3000 }: { keySaved: boolea
       return;
     }
     const load = () =>
-      gql<{ auditLog: { nodes: AuditRow[] } }>(AUDIT, {}, true).then(
+      gql(AUDIT, {}, true).then(
         (data) => {
           setRows(data.auditLog.nodes);
           setError(null);
@@ -34,9 +40,7 @@ export function AuditLog({ keySaved, refreshEveryMs = 3000 }: { keySaved: boolea
         (err: unknown) => setError(describeError(err)),
       );
     void load();
-    const timer = setInterval(() => void load(), refreshEveryMs);
-    return () => clearInterval(timer);
-  }, [keySaved, refreshEveryMs]);
+  }, [keySaved, reloadAfter]);
 
   return (
     <section aria-labelledby="audit">

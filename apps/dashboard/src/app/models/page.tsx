@@ -2,33 +2,46 @@ import Link from 'next/link';
 import { ErrorPanel } from '@/components/error-panel';
 import { PickSelect } from '@/components/pick-select';
 import { formatDate, formatInt } from '@/lib/format';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface ModelRow {
-  id: number;
-  status: string;
-  createdAt: string;
-  backend: string | null;
-  labels: string[];
-  trainingSamples: number | null;
-  snapshotIds: number[];
-  metrics: {
-    accuracy: number;
-    macro: { f1: number };
-    micro: { f1: number };
-    zeroF1Families: number;
-    binary: { auc: number } | null;
-  } | null;
-}
+type ModelRow = ResultOf<typeof MODELS>['models']['nodes'][number];
 
-const MODELS = `{ models(first: 100) { nodes { id status createdAt backend labels trainingSamples snapshotIds metrics { accuracy macro { f1 } micro { f1 } zeroF1Families binary { auc } } } } }`;
+const MODELS = graphql(`
+  {
+    models(first: 100) {
+      nodes {
+        id
+        status
+        createdAt
+        backend
+        labels
+        trainingSamples
+        snapshotIds
+        metrics {
+          accuracy
+          macro {
+            f1
+          }
+          micro {
+            f1
+          }
+          zeroF1Families
+          binary {
+            auc
+          }
+        }
+      }
+    }
+  }
+`);
 
 export default async function ModelsPage() {
   let models: ModelRow[];
   try {
-    models = (await query<{ models: { nodes: ModelRow[] } }>(MODELS)).models.nodes;
+    models = (await query(MODELS)).models.nodes;
   } catch (err) {
     return <ErrorPanel error={err} />;
   }

@@ -3,31 +3,40 @@ import { ClassifyBox } from '@/components/classify-box';
 import { ErrorPanel } from '@/components/error-panel';
 import { VerdictBadge, familyText } from '@/components/verdict';
 import { formatDate } from '@/lib/format';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf, type VariablesOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface Row {
-  id: string;
-  domain: string;
-  verdict: 'BENIGN' | 'DGA';
-  family: string;
-  probability: number;
-  nearestFamily: string | null;
-  dgaScore: number;
-  unknownFamily: boolean;
-  jobId: string;
-  modelId: number;
-  createdAt: string;
-}
 type Params = { domain?: string; family?: string; min?: string; max?: string; verdict?: string; job?: string; after?: string };
 
-const PREDICTIONS = `query($filter: PredictionFilterInput, $after: String) { predictions(first: 100, after: $after, filter: $filter) {
-  pageInfo { hasNextPage endCursor } nodes { id domain verdict family probability nearestFamily dgaScore unknownFamily jobId modelId createdAt } } }`;
+const PREDICTIONS = graphql(`
+  query ($filter: PredictionFilterInput, $after: String) {
+    predictions(first: 100, after: $after, filter: $filter) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        domain
+        verdict
+        family
+        probability
+        nearestFamily
+        dgaScore
+        unknownFamily
+        jobId
+        modelId
+        createdAt
+      }
+    }
+  }
+`);
 
 export default async function PredictionsPage({ searchParams }: { searchParams: Promise<Params> }) {
   const p = await searchParams;
-  const filter = {
+  const filter: VariablesOf<typeof PREDICTIONS>['filter'] = {
     ...(p.domain ? { domain: p.domain } : {}),
     ...(p.family ? { family: p.family } : {}),
     ...(p.min ? { minProbability: Number(p.min) } : {}),
@@ -38,11 +47,10 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
     ...(p.verdict === 'unknown' ? { unknownFamily: true } : {}),
     ...(p.job ? { jobId: p.job } : {}),
   };
-  type Page = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Row[] };
-  let page: Page | null = null;
+  let page: ResultOf<typeof PREDICTIONS>['predictions'] | null = null;
   let error: unknown = null;
   try {
-    page = (await query<{ predictions: Page }>(PREDICTIONS, { filter, after: p.after ?? null })).predictions;
+    page = (await query(PREDICTIONS, { filter, after: p.after ?? null })).predictions;
   } catch (err) {
     error = err;
   }

@@ -2,34 +2,49 @@ import Link from 'next/link';
 import { ErrorPanel } from '@/components/error-panel';
 import { PickSelect } from '@/components/pick-select';
 import { formatDate, formatInt, formatShare } from '@/lib/format';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface SnapshotOption {
-  id: number;
-  takenAt: string;
-  fileName: string;
-  feed: { name: string };
-}
-interface Share {
-  family: string;
-  count: number;
-  fraction: number;
-}
-interface UnseenData {
-  unseenFamilies: {
-    totalA: number;
-    totalB: number;
-    appearedFraction: number;
-    disappearedFraction: number;
-    appeared: Share[];
-    disappeared: Share[];
-  };
-}
+type SnapshotOption = ResultOf<typeof OPTIONS>['snapshots']['nodes'][number];
+type UnseenData = ResultOf<typeof UNSEEN>;
+type Share = UnseenData['unseenFamilies']['appeared'][number];
 
-const OPTIONS = `{ snapshots(first: 200) { nodes { id takenAt fileName feed { name } } } }`;
-const UNSEEN = `query($a: Int!, $b: Int!) { unseenFamilies(a: $a, b: $b) { totalA totalB appearedFraction disappearedFraction appeared { family count fraction } disappeared { family count fraction } } }`;
+const OPTIONS = graphql(`
+  {
+    snapshots(first: 200) {
+      nodes {
+        id
+        takenAt
+        fileName
+        feed {
+          name
+        }
+      }
+    }
+  }
+`);
+const UNSEEN = graphql(`
+  query ($a: Int!, $b: Int!) {
+    unseenFamilies(a: $a, b: $b) {
+      totalA
+      totalB
+      appearedFraction
+      disappearedFraction
+      appeared {
+        family
+        count
+        fraction
+      }
+      disappeared {
+        family
+        count
+        fraction
+      }
+    }
+  }
+`);
 
 function ShareSection({
   id,
@@ -91,7 +106,7 @@ export default async function UnseenPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   let snapshots: SnapshotOption[];
   try {
-    snapshots = (await query<{ snapshots: { nodes: SnapshotOption[] } }>(OPTIONS)).snapshots.nodes;
+    snapshots = (await query(OPTIONS)).snapshots.nodes;
   } catch (err) {
     return <ErrorPanel error={err} />;
   }
@@ -102,7 +117,7 @@ export default async function UnseenPage({ searchParams }: { searchParams: Promi
   let data: UnseenData | null = null;
   let error: unknown = null;
   try {
-    data = await query<UnseenData>(UNSEEN, { a, b });
+    data = await query(UNSEEN, { a, b });
   } catch (err) {
     error = err;
   }

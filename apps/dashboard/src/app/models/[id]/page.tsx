@@ -3,53 +3,88 @@ import { ConfusionHeatmap } from '@/components/confusion-heatmap';
 import { ErrorPanel } from '@/components/error-panel';
 import { FamilyMetricsTable } from '@/components/family-metrics-table';
 import { RocChart } from '@/components/roc-chart';
-import { DecisionFacts, type Decision } from '@/components/decision-facts';
+import { DecisionFacts } from '@/components/decision-facts';
 import { formatDate, formatInt } from '@/lib/format';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface Avg {
-  precision: number;
-  recall: number;
-  f1: number;
-}
-interface ModelData {
-  model: {
-    id: number;
-    status: string;
-    createdAt: string;
-    backend: string | null;
-    labels: string[];
-    snapshotIds: number[];
-    trainingSamples: number | null;
-    preset: string | null;
-    loss: string;
-    decision: Decision | null;
-    config: Record<string, unknown>;
-    metrics: {
-      n: number;
-      accuracy: number;
-      micro: Avg;
-      macro: Avg;
-      weighted: Avg;
-      zeroF1Families: number;
-      benignFlaggedRate: number | null;
-      unknownFamilyRate: number | null;
-      perFamily: Array<{ family: string; precision: number; recall: number; f1: number; support: number }>;
-      confusion: { labels: string[]; counts: number[][] };
-      binary: { auc: number; tprAtFpr1e3: number; tprAtFpr1e4: number; roc: Array<{ fpr: number; tpr: number }> } | null;
-      misclassified: Array<{ domain: string; trueFamily: string; predictedFamily: string; probability: number }>;
-      misclassifiedTotal: number;
-    } | null;
-  };
-}
+type ModelData = ResultOf<typeof MODEL>;
 
-const MODEL = `query($id: Int!) { model(id: $id) { id status createdAt backend labels snapshotIds trainingSamples preset loss config
-  decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
-  metrics { n accuracy micro { precision recall f1 } macro { precision recall f1 } weighted { precision recall f1 } zeroF1Families benignFlaggedRate unknownFamilyRate
-    perFamily { family precision recall f1 support } confusion { labels counts }
-    binary { auc tprAtFpr1e3 tprAtFpr1e4 roc { fpr tpr } } misclassified { domain trueFamily predictedFamily probability } misclassifiedTotal } } }`;
+const MODEL = graphql(`
+  query ($id: Int!) {
+    model(id: $id) {
+      id
+      status
+      createdAt
+      backend
+      labels
+      snapshotIds
+      trainingSamples
+      preset
+      loss
+      config
+      decision {
+        dgaThreshold
+        targetBenignFpr
+        calibrationBenign
+        noveltyMethod
+        noveltyThreshold
+        targetRejectRate
+      }
+      metrics {
+        n
+        accuracy
+        micro {
+          precision
+          recall
+          f1
+        }
+        macro {
+          precision
+          recall
+          f1
+        }
+        weighted {
+          precision
+          recall
+          f1
+        }
+        zeroF1Families
+        benignFlaggedRate
+        unknownFamilyRate
+        perFamily {
+          family
+          precision
+          recall
+          f1
+          support
+        }
+        confusion {
+          labels
+          counts
+        }
+        binary {
+          auc
+          tprAtFpr1e3
+          tprAtFpr1e4
+          roc {
+            fpr
+            tpr
+          }
+        }
+        misclassified {
+          domain
+          trueFamily
+          predictedFamily
+          probability
+        }
+        misclassifiedTotal
+      }
+    }
+  }
+`);
 
 const f3 = (x: number) => x.toFixed(3);
 const pct = (x: number | null) => (x == null ? 'n/a' : `${(100 * x).toFixed(2)}%`);
@@ -59,7 +94,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
   if (!/^\d+$/.test(id)) notFound();
   let data: ModelData;
   try {
-    data = await query<ModelData>(MODEL, { id: Number(id) });
+    data = await query(MODEL, { id: Number(id) });
   } catch (err) {
     return <ErrorPanel error={err} />;
   }

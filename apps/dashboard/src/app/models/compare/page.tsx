@@ -1,39 +1,63 @@
-import { DECISION_FIELDS, decisionSummary, type Decision } from '@/components/decision-facts';
+import { decisionSummary } from '@/components/decision-facts';
 import { ErrorPanel } from '@/components/error-panel';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface Side {
-  preset: string | null;
-  loss: string;
-  decision: Decision | null;
-  metrics: { benignFlaggedRate: number | null; unknownFamilyRate: number | null } | null;
-}
-
-interface CompareData {
-  compareModels: {
-    a: Side;
-    b: Side;
-    macroF1Delta: number | null;
-    microF1Delta: number | null;
-    accuracyDelta: number | null;
-    aucDelta: number | null;
-    families: Array<{
-      family: string;
-      f1A: number | null;
-      f1B: number | null;
-      f1Delta: number | null;
-      precisionDelta: number | null;
-      recallDelta: number | null;
-      supportA: number | null;
-      supportB: number | null;
-    }>;
-  };
-}
-
-const SIDE = `preset loss ${DECISION_FIELDS} metrics { benignFlaggedRate unknownFamilyRate }`;
-const COMPARE = `query($a: Int!, $b: Int!) { compareModels(a: $a, b: $b) { a { ${SIDE} } b { ${SIDE} } macroF1Delta microF1Delta accuracyDelta aucDelta families { family f1A f1B f1Delta precisionDelta recallDelta supportA supportB } } }`;
+const COMPARE = graphql(`
+  query ($a: Int!, $b: Int!) {
+    compareModels(a: $a, b: $b) {
+      a {
+        preset
+        loss
+        decision {
+          dgaThreshold
+          targetBenignFpr
+          calibrationBenign
+          noveltyMethod
+          noveltyThreshold
+          targetRejectRate
+        }
+        metrics {
+          benignFlaggedRate
+          unknownFamilyRate
+        }
+      }
+      b {
+        preset
+        loss
+        decision {
+          dgaThreshold
+          targetBenignFpr
+          calibrationBenign
+          noveltyMethod
+          noveltyThreshold
+          targetRejectRate
+        }
+        metrics {
+          benignFlaggedRate
+          unknownFamilyRate
+        }
+      }
+      macroF1Delta
+      microF1Delta
+      accuracyDelta
+      aucDelta
+      families {
+        family
+        f1A
+        f1B
+        f1Delta
+        precisionDelta
+        recallDelta
+        supportA
+        supportB
+      }
+    }
+  }
+`);
+type CompareData = ResultOf<typeof COMPARE>;
 const d = (x: number | null) => (x == null ? '–' : `${x > 0 ? '+' : ''}${x.toFixed(3)}`);
 const v = (x: number | null) => (x == null ? '–' : x.toFixed(3));
 const pct = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(2)}%`);
@@ -42,7 +66,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const { a, b } = await searchParams;
   let data: CompareData;
   try {
-    data = await query<CompareData>(COMPARE, { a: Number(a), b: Number(b) });
+    data = await query(COMPARE, { a: Number(a), b: Number(b) });
   } catch (err) {
     return <ErrorPanel error={err} />;
   }

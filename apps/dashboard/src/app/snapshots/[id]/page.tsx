@@ -4,43 +4,55 @@ import { ErrorPanel } from '@/components/error-panel';
 import { FamilyTable } from '@/components/family-table';
 import { SkewChart } from '@/components/skew-chart';
 import { formatDate, formatInt } from '@/lib/format';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface SnapshotData {
-  snapshot: {
-    id: number;
-    fileName: string;
-    format: string;
-    takenAt: string;
-    ingestedAt: string;
-    sha256: string;
-    rowsRead: number;
-    rowsAccepted: number;
-    rowsRejected: number;
-    rowsDuplicate: number;
-    feed: { name: string; kind: string };
-    rejections: {
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: Array<{ line: number; reason: string; raw: string }>;
-    };
-  };
-  skew: {
-    total: number;
-    familyCount: number;
-    imbalanceRatio: number | null;
-    families: Array<{ family: string; count: number; fraction: number; rank: number }>;
-  };
-}
+type SnapshotData = ResultOf<typeof SNAPSHOT>;
 
-const SNAPSHOT = `query($id: Int!, $after: String) {
-  snapshot(id: $id) {
-    id fileName format takenAt ingestedAt sha256 rowsRead rowsAccepted rowsRejected rowsDuplicate feed { name kind }
-    rejections(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { line reason raw } }
+const SNAPSHOT = graphql(`
+  query ($id: Int!, $after: String) {
+    snapshot(id: $id) {
+      id
+      fileName
+      format
+      takenAt
+      ingestedAt
+      sha256
+      rowsRead
+      rowsAccepted
+      rowsRejected
+      rowsDuplicate
+      feed {
+        name
+        kind
+      }
+      rejections(first: 50, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          line
+          reason
+          raw
+        }
+      }
+    }
+    skew(snapshotIds: [$id], top: 5) {
+      total
+      familyCount
+      imbalanceRatio
+      families {
+        family
+        count
+        fraction
+        rank
+      }
+    }
   }
-  skew(snapshotIds: [$id], top: 5) { total familyCount imbalanceRatio families { family count fraction rank } }
-}`;
+`);
 
 export default async function SnapshotPage({
   params,
@@ -54,7 +66,7 @@ export default async function SnapshotPage({
   if (!/^\d+$/.test(id)) notFound();
   let data: SnapshotData;
   try {
-    data = await query<SnapshotData>(SNAPSHOT, { id: Number(id), after: after ?? null });
+    data = await query(SNAPSHOT, { id: Number(id), after: after ?? null });
   } catch (err) {
     return <ErrorPanel error={err} />;
   }

@@ -2,30 +2,32 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ErrorPanel } from '@/components/error-panel';
 import { formatInt } from '@/lib/format';
-import { query } from '@/lib/graphql';
+import { graphql, type ResultOf } from '@/lib/graphql';
+import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-interface DomainsData {
-  snapshotDomains: {
-    totalCount: number;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    nodes: Array<{
-      domain: string;
-      family: string;
-      line: number;
-      rank: number | null;
-      listedOn: string | null;
-      description: string | null;
-    }>;
-  };
-}
+type DomainsData = ResultOf<typeof DOMAINS>;
 
-const DOMAINS = `query($id: Int!, $family: String, $after: String) {
-  snapshotDomains(snapshotId: $id, family: $family, first: 100, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor } nodes { domain family line rank listedOn description }
+const DOMAINS = graphql(`
+  query ($id: Int!, $family: String, $after: String) {
+    snapshotDomains(snapshotId: $id, family: $family, first: 100, after: $after) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        domain
+        family
+        line
+        rank
+        listedOn
+        description
+      }
+    }
   }
-}`;
+`);
 
 export default async function SnapshotDomainsPage({
   params,
@@ -39,7 +41,7 @@ export default async function SnapshotDomainsPage({
   if (!/^\d+$/.test(id)) notFound();
   let data: DomainsData;
   try {
-    data = await query<DomainsData>(DOMAINS, { id: Number(id), family: family ?? null, after: after ?? null });
+    data = await query(DOMAINS, { id: Number(id), family: family ?? null, after: after ?? null });
   } catch (err) {
     return <ErrorPanel error={err} />;
   }
@@ -50,7 +52,7 @@ export default async function SnapshotDomainsPage({
       <h1>
         {family ?? 'All families'}{' '}
         <span className="muted">
-          · snapshot {id} · {formatInt(page.totalCount)} domains
+          · snapshot {id} · {formatInt(page.totalCount ?? 0)} domains
         </span>
       </h1>
       <p>

@@ -1,6 +1,6 @@
 import type { ClassifyResult } from '@dgascope/ml';
 import { Verdict } from '@prisma/client';
-import type { Classification } from './prediction.type';
+import type { Classification } from '../predictions/prediction.type';
 
 /** The ML library's verdict ('benign' | 'dga') as stored and served (the Verdict enum). */
 export function toVerdict(v: 'benign' | 'dga'): Verdict {

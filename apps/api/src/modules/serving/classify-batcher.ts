@@ -1,4 +1,4 @@
-import type { Classified } from '../models/promoted-model';
+import type { Classified } from './promoted-model';
 
 /** Per-request overrides of the model's verdict rule (see @dgascope/ml ClassifyOptions). */
 export interface VerdictOverrides {

@@ -9,7 +9,7 @@ import {
   type DgaModel,
 } from '@dgascope/ml';
 import { AppError } from '../../errors/app-error';
-import type { ModelsService } from './models.service';
+import type { ModelsService } from '../models/models.service';
 
 /** Per-call overrides of the model's verdict rule. */
 export type VerdictOptions = Pick<ClassifyOptions, 'dgaThreshold' | 'noveltyThreshold'>;

@@ -1,8 +1,12 @@
-import { normalizeDomain } from '@dgascope/core';
+import { normalizeDomain, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
+import type { ClassifyResult } from '@dgascope/ml';
 import type { Prediction as PredictionRow, PrismaClient, Verdict } from '@prisma/client';
 import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
-import { decodeCursor, toConnection, type ConnectionValue } from '../../graphql/pagination';
+import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
+import type { ClassificationSummary } from '../../jobs/job-kinds';
+import { toVerdict } from '../serving/classification.mapper';
+import type { SnapshotDomains } from '../snapshots/snapshot-domains';
 import type { DomainReport, Prediction } from './prediction.type';
 
 export interface PredictionFilter {
@@ -26,11 +30,68 @@ function normalized(name: string): string {
   return n.domain;
 }
 
+/** The predictions table: written by bulk jobs, read by the API. */
 export class PredictionsService {
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool: Pool,
+    private readonly snapshotDomains: SnapshotDomains,
   ) {}
+
+  /** Stores a batch of a job's results; a domain the job already has (an earlier attempt wrote it) is kept as it is. */
+  async write(jobId: string, modelId: number, results: readonly ClassifyResult[]): Promise<void> {
+    const ok = results.filter((r): r is Extract<ClassifyResult, { ok: true }> => r.ok);
+    if (ok.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO predictions (job_id, model_id, domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
+       SELECT $1, $2, u.domain, u.verdict, u.family, u.probability, u.nearest_family, u.dga_score, u.novelty, u.unknown_family, u.top3
+       FROM unnest($3::text[], $4::"Verdict"[], $5::text[], $6::real[], $7::text[], $8::real[], $9::real[], $10::boolean[], $11::jsonb[])
+         AS u(domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
+       ON CONFLICT (job_id, domain) DO NOTHING`,
+      [
+        jobId,
+        modelId,
+        ok.map((r) => r.normalized),
+        ok.map((r) => toVerdict(r.verdict)),
+        ok.map((r) => r.family),
+        ok.map((r) => r.probability),
+        ok.map((r) => r.nearestFamily),
+        ok.map((r) => r.dgaScore),
+        ok.map((r) => r.novelty),
+        ok.map((r) => r.unknownFamily),
+        ok.map((r) => JSON.stringify(r.top3)),
+      ],
+    );
+  }
+
+  /**
+   * Counts per verdict and per family of a job, from the stored predictions (so a retried job
+   * counts each domain once). The family of a prediction follows its verdict ("benign" exactly
+   * when benign, "unknownFamily" exactly when DGA of no known family), so the counts agree.
+   */
+  async summary(jobId: string): Promise<ClassificationSummary> {
+    const rows = await this.pool.query<{ family: string; verdict: string; n: string }>(
+      `SELECT family, verdict, count(*) AS n FROM predictions WHERE job_id = $1 GROUP BY family, verdict ORDER BY count(*) DESC, family`,
+      [jobId],
+    );
+    const count = (keep: (r: { family: string; verdict: string }) => boolean) =>
+      rows.rows.filter(keep).reduce((s, r) => s + Number(r.n), 0);
+    const unknownFamily = count((r) => r.verdict === 'DGA' && r.family === UNKNOWN_FAMILY_LABEL);
+    const dga = count((r) => r.verdict === 'DGA');
+    return {
+      classified: count(() => true),
+      benign: count((r) => r.verdict === 'BENIGN'),
+      dga,
+      dgaKnownFamily: dga - unknownFamily,
+      unknownFamily,
+      perFamily: rows.rows.map((r) => ({ family: r.family, count: Number(r.n) })),
+    };
+  }
+
+  /** Removes a job's (partial) predictions. */
+  async deleteForJob(jobId: string): Promise<void> {
+    await this.prisma.prediction.deleteMany({ where: { jobId } });
+  }
 
   /**
    * Newest first. Without a jobId only predictions of completed jobs are listed: a running,
@@ -71,36 +132,11 @@ export class PredictionsService {
   async domain(name: string): Promise<DomainReport> {
     const domain = normalized(name);
     const known = await this.prisma.domain.findUnique({ where: { name: domain } });
-    const listings = known
-      ? await this.prisma.$queryRaw<
-          Array<{
-            snapshot_id: number;
-            feed: string;
-            taken_at: Date;
-            family: string;
-            line: number;
-            listed_on: Date | null;
-            description: string | null;
-          }>
-        >`
-          SELECT m.snapshot_id, fe.name AS feed, s.taken_at, f.name AS family, m.line, m.listed_on, m.description
-          FROM memberships m
-          JOIN snapshots s ON s.id = m.snapshot_id JOIN feeds fe ON fe.id = s.feed_id JOIN families f ON f.id = m.family_id
-          WHERE m.domain_id = ${known.id}
-          ORDER BY s.taken_at DESC, m.snapshot_id DESC`
-      : [];
+    const listings = known ? await this.snapshotDomains.listingsOf(known.id) : [];
     const predictions = await this.prisma.prediction.findMany({ where: { domain }, orderBy: { id: 'desc' }, take: 500 });
     return {
       name: domain,
-      listings: listings.map((l) => ({
-        snapshotId: l.snapshot_id,
-        feed: l.feed,
-        takenAt: l.taken_at,
-        family: l.family,
-        line: l.line,
-        listedOn: l.listed_on ? l.listed_on.toISOString().slice(0, 10) : null,
-        description: l.description,
-      })),
+      listings,
       verdict: predictions[0]?.verdict ?? null,
       predictions: predictions.map(toPrediction),
     };

@@ -4,6 +4,7 @@ import { PrismaClient } from '@prisma/client';
 import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
+import { SnapshotDomains } from '../snapshots/snapshot-domains';
 import { PredictionsService } from './predictions.service';
 
 let db: TestDatabase;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pool = new Pool({ connectionString: db.url, max: 2 });
   prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
-  service = new PredictionsService(prisma, pool);
+  service = new PredictionsService(prisma, pool, new SnapshotDomains(pool));
   // Three bulk jobs: one completed, one still running, one failed; one training job that is
   // complete (its id must not let anything through either).
   for (const [id, kind, state] of [

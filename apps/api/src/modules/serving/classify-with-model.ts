@@ -1,6 +1,6 @@
 import { ensureBackend, LATENCY_ORDER, type ClassifyResult } from '@dgascope/ml';
 import { AppError } from '../../errors/app-error';
-import type { ModelsService } from './models.service';
+import type { ModelsService } from '../models/models.service';
 import type { Classified, VerdictOptions } from './promoted-model';
 
 /**

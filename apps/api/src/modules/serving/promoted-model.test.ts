@@ -1,6 +1,6 @@
 import { initBackend, modelFromBuffer, modelToBuffer, trainClassifier } from '@dgascope/ml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelsService } from './models.service';
+import type { ModelsService } from '../models/models.service';
 import { PromotedModel } from './promoted-model';
 
 const samples = Array.from({ length: 120 }, (_, i) => ({

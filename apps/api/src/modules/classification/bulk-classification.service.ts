@@ -1,0 +1,40 @@
+import { JobKind, type Job } from '@prisma/client';
+import { AppError } from '../../errors/app-error';
+import type { JobsService } from '../jobs/jobs.service';
+import type { ModelsService } from '../models/models.service';
+import type { SnapshotsService } from '../snapshots/snapshots.service';
+import type { ClassificationRequest } from '../../jobs/job-kinds';
+
+export const MAX_LIST_DOMAINS = 100_000;
+
+/** Bulk classification: checks and queues the jobs that `bulk-classification.job.ts` runs. */
+export class BulkClassificationService {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly models: ModelsService,
+    private readonly snapshots: SnapshotsService,
+  ) {}
+
+  async start(input: { snapshotId?: number | null; domains?: string[] | null; modelId?: number | null }): Promise<Job> {
+    const sources = [input.snapshotId != null, input.domains != null].filter(Boolean).length;
+    if (sources !== 1)
+      throw new AppError('BAD_USER_INPUT', 'SOURCE_REQUIRED', 'give exactly one of snapshotId or domains (or upload a list)');
+    if (input.snapshotId != null) await this.snapshots.get(input.snapshotId);
+    if (input.domains != null) {
+      if (input.domains.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_DOMAINS', 'the domain list is empty');
+      if (input.domains.length > MAX_LIST_DOMAINS) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          'TOO_MANY_DOMAINS',
+          `at most ${MAX_LIST_DOMAINS} domains in a list (got ${input.domains.length}); ingest them as a snapshot instead`,
+        );
+      }
+    }
+    const modelId = input.modelId ?? (await this.models.promotedId());
+    if (modelId == null) throw new AppError('CONFLICT', 'NO_PROMOTED_MODEL', 'no model is promoted: give modelId or promote a model');
+    const model = await this.models.get(modelId);
+    if (model.artifactBytes == null) throw new AppError('CONFLICT', 'MODEL_NOT_READY', `model ${modelId} is ${model.status.toLowerCase()}`);
+    const request: ClassificationRequest = { modelId, snapshotId: input.snapshotId ?? null, domains: input.domains ?? null };
+    return this.jobs.create(JobKind.CLASSIFICATION, request, modelId);
+  }
+}

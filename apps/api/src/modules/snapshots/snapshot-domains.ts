@@ -1,0 +1,84 @@
+import type { Pool } from 'pg';
+
+/** One listed domain of a snapshot, with the family it is listed under. */
+export interface ListedDomain {
+  domain: string;
+  family: string;
+}
+
+export interface DomainListingValue {
+  snapshotId: number;
+  feed: string;
+  takenAt: Date;
+  family: string;
+  line: number;
+  /** YYYY-MM-DD */
+  listedOn: string | null;
+  description: string | null;
+}
+
+/**
+ * The one reader of the listings (the `memberships` table; ingestion writes it). The jobs that
+ * work through whole snapshots read them page by page in primary-key order (keyset pages, a bounded
+ * query each time, never one giant result).
+ */
+export class SnapshotDomains {
+  constructor(private readonly pool: Pool) {}
+
+  /** Where one domain is listed, newest snapshot first. */
+  async listingsOf(domainId: number): Promise<DomainListingValue[]> {
+    const { rows } = await this.pool.query<{
+      snapshot_id: number;
+      feed: string;
+      taken_at: Date;
+      family: string;
+      line: number;
+      listed_on: string | null;
+      description: string | null;
+    }>(
+      `SELECT m.snapshot_id, fe.name AS feed, s.taken_at, f.name AS family, m.line, to_char(m.listed_on, 'YYYY-MM-DD') AS listed_on, m.description
+       FROM memberships m
+       JOIN snapshots s ON s.id = m.snapshot_id JOIN feeds fe ON fe.id = s.feed_id JOIN families f ON f.id = m.family_id
+       WHERE m.domain_id = $1
+       ORDER BY s.taken_at DESC, m.snapshot_id DESC`,
+      [domainId],
+    );
+    return rows.map((l) => ({
+      snapshotId: l.snapshot_id,
+      feed: l.feed,
+      takenAt: l.taken_at,
+      family: l.family,
+      line: l.line,
+      listedOn: l.listed_on,
+      description: l.description,
+    }));
+  }
+
+  /** How many listings the snapshots hold (from the counts computed at ingestion). */
+  async count(snapshotIds: readonly number[]): Promise<number> {
+    const r = await this.pool.query<{ n: string }>(
+      'SELECT COALESCE(sum(count), 0) AS n FROM snapshot_family_counts WHERE snapshot_id = ANY($1::int[])',
+      [snapshotIds],
+    );
+    return Number(r.rows[0]!.n);
+  }
+
+  async *pages(snapshotIds: readonly number[], pageSize: number): AsyncGenerator<ListedDomain[]> {
+    let after: [number, number, number] = [-1, -1, -1];
+    for (;;) {
+      const page = await this.pool.query<{ snapshot_id: number; family_id: number; domain_id: number; domain: string; family: string }>(
+        `SELECT m.snapshot_id, m.family_id, m.domain_id, d.name AS domain, f.name AS family
+         FROM memberships m JOIN domains d ON d.id = m.domain_id JOIN families f ON f.id = m.family_id
+         WHERE m.snapshot_id = ANY($1::int[]) AND (m.snapshot_id, m.family_id, m.domain_id) > ($2, $3, $4)
+         ORDER BY m.snapshot_id, m.family_id, m.domain_id
+         LIMIT ${Math.floor(pageSize)}`,
+        [snapshotIds, ...after],
+      );
+      if (page.rows.length === 0) return;
+      yield page.rows.map((r) => ({ domain: r.domain, family: r.family }));
+      const last = page.rows[page.rows.length - 1]!;
+      after = [last.snapshot_id, last.family_id, last.domain_id];
+      if (page.rows.length < pageSize) return;
+    }
+  }
+}

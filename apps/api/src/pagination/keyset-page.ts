@@ -1,0 +1,56 @@
+import { AppError } from '../errors/app-error';
+
+/**
+ * Keyset pages as the services return them: plain values, no GraphQL. graphql/pagination.ts
+ * declares the matching connection types (`<Name>Connection`, `PageInfo`).
+ */
+export interface PageInfoValue {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface ConnectionValue<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  nodes: T[];
+  pageInfo: PageInfoValue;
+  totalCount?: number | null;
+}
+
+type Key = readonly (string | number)[];
+type KeyShape = readonly ('string' | 'number')[];
+
+/** Cursors are opaque to clients: base64url of the keyset values of the last row. */
+export function encodeCursor(key: Key): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function hasShape<K extends Key>(key: unknown, shape: KeyShape): key is K {
+  return Array.isArray(key) && key.length === shape.length && key.every((v, i) => typeof v === shape[i]);
+}
+
+export function decodeCursor<K extends Key>(cursor: string | null | undefined, shape: KeyShape): K | null {
+  if (!cursor) return null;
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (hasShape<K>(key, shape)) return key;
+  throw new AppError('BAD_USER_INPUT', 'INVALID_CURSOR', `invalid cursor "${cursor.slice(0, 40)}"`);
+}
+
+/**
+ * Builds a connection from `first + 1` rows fetched in keyset order: the extra row only
+ * tells whether another page exists.
+ */
+export function toConnection<T>(rows: T[], first: number, keyOf: (row: T) => Key, totalCount?: number): ConnectionValue<T> {
+  const nodes = rows.slice(0, first);
+  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  return {
+    edges,
+    nodes,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: totalCount ?? null,
+  };
+}

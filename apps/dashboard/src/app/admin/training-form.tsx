@@ -1,0 +1,202 @@
+'use client';
+
+import { useEffect, useState, type FormEvent } from 'react';
+import { gql } from '@/lib/client-graphql';
+import { formatInt } from '@/lib/format';
+import { graphql, type ResultOf, type VariablesOf } from '@/lib/graphql';
+import type { AdminAction, ADMIN_SNAPSHOTS } from './admin-action';
+import type { ModelRow } from './models-section';
+
+const PRESETS = graphql(`
+  query Presets {
+    presets {
+      name
+      description
+      isDefault
+    }
+  }
+`);
+const START_TRAINING = graphql(`
+  mutation StartTraining($input: StartTrainingInput!) {
+    startTraining(input: $input) {
+      id
+    }
+  }
+`);
+
+type Snapshot = ResultOf<typeof ADMIN_SNAPSHOTS>['snapshots']['nodes'][number];
+type Preset = ResultOf<typeof PRESETS>['presets'][number];
+
+/** Retrain: snapshots, label policy, a preset and the options that override it. */
+export function TrainingForm({
+  snapshots,
+  ready,
+  admin,
+  onError,
+}: {
+  snapshots: Snapshot[];
+  /** Models that can be warm-started from. */
+  ready: ModelRow[];
+  admin: AdminAction;
+  onError(err: unknown): void;
+}) {
+  const [presets, setPresets] = useState<Preset[]>([]);
+  const [preset, setPreset] = useState('');
+
+  useEffect(() => {
+    gql(PRESETS, {})
+      .then((data) => {
+        setPresets(data.presets);
+        setPreset((current) => current || (data.presets.find((p) => p.isDefault) ?? data.presets[0])?.name || '');
+      })
+      .catch(onError);
+  }, [onError]);
+
+  async function startTraining(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const num = (name: string) => (f.get(name) === '' || f.get(name) == null ? undefined : Number(f.get(name)));
+    // Empty fields are left out: the preset decides them.
+    const str = (name: string) => (f.get(name) ? String(f.get(name)) : undefined);
+    const input: VariablesOf<typeof START_TRAINING>['input'] = {
+      snapshotIds: f.getAll('snapshot').map(Number),
+      preset: str('preset'),
+      loss: str('loss'),
+      targetBenignFpr: num('targetBenignFpr'),
+      noveltyMethod: str('noveltyMethod'),
+      targetRejectRate: num('targetRejectRate'),
+      mergeBelow: num('mergeBelow'),
+      maxClasses: num('maxClasses'),
+      dropBelow: num('dropBelow'),
+      epochs: num('epochs'),
+      batchSize: num('batchSize'),
+      learningRate: num('learningRate'),
+      embeddingDim: num('embeddingDim'),
+      lstmUnits: num('lstmUnits'),
+      filters: num('filters'),
+      classWeights: str('classWeights'),
+      warmStartModelId: num('warmStart'),
+    };
+    await admin('Training job queued.', () => gql(START_TRAINING, { input }, true), ['jobs']);
+  }
+
+  return (
+    <section aria-labelledby="train">
+      <h2 id="train">Retrain</h2>
+      <form onSubmit={startTraining} className="grid-form">
+        <fieldset>
+          <legend>Snapshots</legend>
+          {snapshots.map((s) => (
+            <label key={s.id} className="inline">
+              <input type="checkbox" name="snapshot" value={s.id} /> #{s.id} {s.feed.name} ({s.feed.kind.toLowerCase()},{' '}
+              {formatInt(s.rowsAccepted)} domains)
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Label policy</legend>
+          <label>
+            Merge families below <input name="mergeBelow" type="number" min="0" defaultValue="50" />
+          </label>
+          <label>
+            At most classes <input name="maxClasses" type="number" min="2" />
+          </label>
+          <label>
+            Drop families below <input name="dropBelow" type="number" min="0" />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Recipe</legend>
+          <label>
+            Preset
+            <select name="preset" value={preset} onChange={(e) => setPreset(e.target.value)} data-testid="preset-select">
+              {presets.map((p) => (
+                <option key={p.name} value={p.name}>
+                  {p.name}
+                  {p.isDefault ? ' (default)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <p className="muted">{presets.find((p) => p.name === preset)?.description ?? ''}</p>
+          <p className="muted">Fields left empty take the preset&rsquo;s value.</p>
+        </fieldset>
+        <fieldset>
+          <legend>Hyper-parameters (override the preset)</legend>
+          <label>
+            Epochs <input name="epochs" type="number" min="1" placeholder="preset" />
+          </label>
+          <label>
+            Batch size <input name="batchSize" type="number" min="1" placeholder="preset" />
+          </label>
+          <label>
+            Learning rate <input name="learningRate" type="number" step="any" min="0" placeholder="preset" />
+          </label>
+          <label>
+            Embedding size <input name="embeddingDim" type="number" min="2" placeholder="preset" />
+          </label>
+          <label>
+            LSTM units (LSTM presets) <input name="lstmUnits" type="number" min="2" placeholder="preset" />
+          </label>
+          <label>
+            CNN filters (CNN presets) <input name="filters" type="number" min="2" placeholder="preset" />
+          </label>
+          <label>
+            Loss
+            <select name="loss" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="cross-entropy">cross-entropy</option>
+              <option value="logit-adjusted">logit-adjusted</option>
+            </select>
+          </label>
+          <label>
+            Class weights
+            <select name="classWeights" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="none">none</option>
+              <option value="inverse">inverse frequency</option>
+              <option value="sqrt">square root</option>
+              <option value="effective-number">effective number</option>
+            </select>
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Verdict rule (chosen on validation data)</legend>
+          <label>
+            Target benign false-positive rate{' '}
+            <input name="targetBenignFpr" type="number" step="any" min="0" max="0.5" placeholder="0.001" />
+          </label>
+          <label>
+            Novelty detector
+            <select name="noveltyMethod" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="mahalanobis">mahalanobis</option>
+              <option value="max-softmax">max-softmax</option>
+              <option value="max-logit">max-logit</option>
+              <option value="energy">energy</option>
+              <option value="none">none (never &ldquo;unknown family&rdquo;)</option>
+            </select>
+          </label>
+          <label>
+            Target reject rate <input name="targetRejectRate" type="number" step="any" min="0" max="0.5" placeholder="0.01" />
+          </label>
+        </fieldset>
+        <fieldset>
+          <legend>Start from</legend>
+          <label>
+            Warm start from
+            <select name="warmStart" defaultValue="">
+              <option value="">nothing (train from scratch)</option>
+              {ready.map((m) => (
+                <option key={m.id} value={m.id}>
+                  v{m.id}
+                </option>
+              ))}
+            </select>
+          </label>
+        </fieldset>
+        <button type="submit">Start training</button>
+      </form>
+    </section>
+  );
+}
