@@ -103,7 +103,10 @@ describe('training and classification jobs (real Redis, real worker process)', (
     });
     expect(model.decision.dgaThreshold).toBeGreaterThanOrEqual(0.5);
     expect(model.decision.calibrationBenign).toBeGreaterThan(0);
-    expect(Number.isFinite(model.decision.noveltyThreshold)).toBe(true);
+    // the tiny data has fewer than 99 validation DGA names: a 1 % rejection rate cannot be promised,
+    // so the model never answers "unknown family" (decision.ts rejectThreshold)
+    expect(model.decision.noveltyThreshold).toBeNull();
+    expect(model.metrics.unknownFamilyRate).toBe(0);
     expect(model.metrics.benignFlaggedRate).toBeGreaterThanOrEqual(0);
     expect(model.metrics.unknownFamilyRate).toBeGreaterThanOrEqual(0);
     expect(model.metrics.perFamily).toHaveLength(4);

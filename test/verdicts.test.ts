@@ -173,7 +173,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     const m = await api.gql(`query($id: Int!) { model(id: $id) { preset config decision { dgaThreshold noveltyMethod } metrics { n } } }`, {
       id: job.modelId,
     });
-    expect(m.data!.model).toMatchObject({ preset: 'resnet-cnn', decision: { noveltyMethod: 'mahalanobis' } });
+    expect(m.data!.model).toMatchObject({ preset: 'resnet-cnn', decision: { noveltyMethod: 'max-softmax' } });
     expect(m.data!.model.config.options.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
     expect(m.data!.model.metrics.n).toBeGreaterThan(0);
   });

@@ -23,12 +23,15 @@ describe('chooseDgaThreshold', () => {
 });
 
 describe('rejectThreshold', () => {
-  it('rejects about the target share', () => {
+  it('rejects at most the target share (conformal rank), and nothing when there are too few scores for it', () => {
     const s = Array.from({ length: 1000 }, (_, i) => i);
-    const t = rejectThreshold(s, 0.02);
+    const t = rejectThreshold(s, 0.02)!;
     expect(s.filter((x) => x > t).length).toBeLessThanOrEqual(20);
-    expect(s.filter((x) => x > t).length).toBeGreaterThanOrEqual(19);
-    expect(s.filter((x) => x > rejectThreshold(s, 0)).length).toBe(0);
+    expect(s.filter((x) => x > t).length).toBeGreaterThanOrEqual(18);
+    expect(rejectThreshold(s, 0)).toBeNull();
+    expect(rejectThreshold(s.slice(0, 98), 0.01)).toBeNull(); // 99 < 1 / 0.01
+    expect(rejectThreshold(s.slice(0, 99), 0.01)).toBe(98);
+    expect(rejectThreshold([], 0.01)).toBeNull();
   });
 });
 

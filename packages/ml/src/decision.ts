@@ -33,8 +33,11 @@ export interface FeatureGaussian {
 
 export interface NoveltyDetector {
   method: NoveltyMethod;
-  /** Scores above this are answered "unknown family". */
-  threshold: number;
+  /**
+   * Scores above this are answered "unknown family". Null when there were too few validation
+   * names to reject at the target rate with its guarantee (then never "unknown family").
+   */
+  threshold: number | null;
   /** Share of validation DGA names of known families the threshold rejects (what it was chosen for). */
   targetRejectRate: number;
   gaussian: FeatureGaussian | null;
@@ -52,7 +55,7 @@ export interface Decision {
 export interface DecisionOptions {
   /** Default 1e-3. */
   targetBenignFpr?: number;
-  /** Default 'mahalanobis'; false: never answer "unknown family". */
+  /** Default 'max-softmax' (presets choose per architecture); false: never answer "unknown family". */
   novelty?: NoveltyMethod | false;
   /** Default 0.01. */
   targetRejectRate?: number;
@@ -60,7 +63,7 @@ export interface DecisionOptions {
 
 export const DEFAULT_DECISION_OPTIONS = Object.freeze({
   targetBenignFpr: 1e-3,
-  novelty: 'mahalanobis' as NoveltyMethod,
+  novelty: 'max-softmax' as NoveltyMethod,
   targetRejectRate: 0.01,
 });
 
@@ -271,13 +274,18 @@ export function invertSpd(a: Float64Array, n: number): Float64Array {
   return inv;
 }
 
-/** The score above which about `rejectRate` of `scores` lie. */
-export function rejectThreshold(scores: ArrayLike<number>, rejectRate: number): number {
+/**
+ * The score above which a new name of a known family lies with probability at most `rejectRate`
+ * (split-conformal rank ⌈(1 − rate)(n + 1)⌉ of the n calibration scores). Null when n is too small
+ * for that rate (n + 1 < 1 / rate): no threshold can promise it, so nothing is rejected.
+ */
+export function rejectThreshold(scores: ArrayLike<number>, rejectRate: number): number | null {
   if (!(rejectRate >= 0 && rejectRate < 1)) throw new RangeError(`targetRejectRate must be in [0, 1), got ${rejectRate}`);
   const s = Float64Array.from(scores).sort();
-  if (s.length === 0) return Infinity;
-  const k = Math.min(s.length - 1, Math.floor((1 - rejectRate) * s.length + 1e-9));
-  return rejectRate === 0 ? (s[s.length - 1] as number) : (s[k] as number);
+  const n = s.length;
+  const rank = Math.ceil((1 - rejectRate) * (n + 1) - 1e-9);
+  if (n === 0 || rank > n) return null;
+  return s[rank - 1] as number;
 }
 
 export interface Verdict {

@@ -35,7 +35,7 @@ describeOnBackend('classify / warm start / leave-out', () => {
     // the thresholds are the model's (calibrated at training time) unless the call overrides them
     const d = model.meta.decision!;
     expect(d.dgaThreshold).toBeGreaterThanOrEqual(0.5);
-    expect(d.novelty).toMatchObject({ method: 'mahalanobis', targetRejectRate: 0.01 });
+    expect(d.novelty).toMatchObject({ method: 'max-softmax', targetRejectRate: 0.01 });
     const novel = model.classify(['qwxzzq.net'], { noveltyThreshold: -1 });
     expect(novel[0]).toMatchObject({ verdict: 'dga', family: UNKNOWN_FAMILY_LABEL, nearestFamily: 'alpha', unknownFamily: true });
     expect(model.classify(['qwxzzq.net'], { noveltyThreshold: null })[0]).toMatchObject({ unknownFamily: false, family: 'alpha' });

@@ -1,7 +1,10 @@
 /**
  * Named training recipes. A preset fixes what changes the model's answers (architecture, loss,
  * class weighting, epochs, how the verdict is calibrated); callers may still override single
- * options. Measured against each other by bench:quality (bench/ml/README.md).
+ * options. Measured against each other by bench:quality (docs/quality.md). The novelty detector
+ * is the one that ranked held-out families best for the architecture: Mahalanobis distance on the
+ * LSTM's last state, the top DGA probability for the CNN (whose max-pooled ReLU features are far
+ * from the Gaussian the distance assumes).
  */
 import type { DecisionOptions } from './decision';
 import type { TrainOptions } from './train';
@@ -18,23 +21,35 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   'endgame-2016': {
     name: 'endgame-2016',
     description: 'The LSTM of Woodbridge et al. 2016 as the seed notebook trained it: plain cross-entropy, no class weights.',
-    options: { epochs: 10, classWeights: 'none', loss: 'cross-entropy' },
+    options: { epochs: 10, classWeights: 'none', loss: 'cross-entropy', decision: { novelty: 'mahalanobis' } },
   },
   'endgame-2016-balanced': {
     name: 'endgame-2016-balanced',
     description: 'The same LSTM trained with a logit-adjusted loss, so rare families are not out-voted by frequent ones.',
-    options: { epochs: 10, classWeights: 'none', loss: 'logit-adjusted', logitAdjustmentTau: 1 },
+    options: { epochs: 10, classWeights: 'none', loss: 'logit-adjusted', logitAdjustmentTau: 1, decision: { novelty: 'mahalanobis' } },
   },
   bilstm: {
     name: 'bilstm',
     description: 'The paper’s LSTM with a second LSTM reading each name backwards (twice the recurrent work).',
-    options: { architecture: { arch: 'lstm', bidirectional: true }, epochs: 10, classWeights: 'none', loss: 'cross-entropy' },
+    options: {
+      architecture: { arch: 'lstm', bidirectional: true },
+      epochs: 10,
+      classWeights: 'none',
+      loss: 'cross-entropy',
+      decision: { novelty: 'mahalanobis' },
+    },
   },
   'resnet-cnn': {
     name: 'resnet-cnn',
     description:
       'A residual 1-D CNN over characters (Drichel et al. 2020 style): convolutions see n-grams in parallel, so it trains in large ops on every core.',
-    options: { architecture: { arch: 'cnn' }, epochs: 10, classWeights: 'none', loss: 'cross-entropy' },
+    options: {
+      architecture: { arch: 'cnn' },
+      epochs: 10,
+      classWeights: 'none',
+      loss: 'cross-entropy',
+      decision: { novelty: 'max-softmax' },
+    },
   },
 });
 

@@ -24,11 +24,13 @@ export function DecisionFacts({ decision }: { decision: Decision | null }) {
       </dd>
       <dt>Novelty detector</dt>
       <dd data-testid="novelty">
-        {d.noveltyMethod
-          ? `${d.noveltyMethod}: unknown family when novelty > ${num(d.noveltyThreshold)}${
-              d.targetRejectRate != null ? ` (chosen to reject ${num(d.targetRejectRate)} of known-family validation DGA domains)` : ''
-            }`
-          : 'none (never "unknown family")'}
+        {!d.noveltyMethod
+          ? 'none (never "unknown family")'
+          : d.noveltyThreshold == null
+            ? `${d.noveltyMethod}: never "unknown family" (too few known-family validation DGA domains to reject ${num(d.targetRejectRate)} of them)`
+            : `${d.noveltyMethod}: unknown family when novelty > ${num(d.noveltyThreshold)}${
+                d.targetRejectRate != null ? ` (chosen to reject ${num(d.targetRejectRate)} of known-family validation DGA domains)` : ''
+              }`}
       </dd>
     </dl>
   );
@@ -38,6 +40,10 @@ export function DecisionFacts({ decision }: { decision: Decision | null }) {
 export function decisionSummary(d: Decision | null): string {
   if (!d) return 'n/a';
   return `DGA ≥ ${num(d.dgaThreshold, 3)}${d.targetBenignFpr != null ? ` (FPR ${num(d.targetBenignFpr, 2)})` : ''} · ${
-    d.noveltyMethod ? `${d.noveltyMethod} > ${num(d.noveltyThreshold, 3)}` : 'no novelty'
+    d.noveltyMethod
+      ? d.noveltyThreshold == null
+        ? `${d.noveltyMethod}, never`
+        : `${d.noveltyMethod} > ${num(d.noveltyThreshold, 3)}`
+      : 'no novelty'
   }`;
 }

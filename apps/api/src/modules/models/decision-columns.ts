@@ -3,7 +3,7 @@ import { effectiveDecision, type DgaModel } from '@dgascope/ml';
 /** The model row's columns of its preset, loss and verdict rule (the artifact holds the same). */
 export function decisionColumns(model: DgaModel) {
   const d = effectiveDecision(model.meta);
-  const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+  const finite = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
   return {
     preset: model.meta.preset ?? null,
     loss: model.meta.loss,

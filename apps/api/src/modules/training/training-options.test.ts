@@ -26,7 +26,7 @@ describe('trainOptionsFor', () => {
     const o = trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016-balanced' }));
     const p = PRESETS['endgame-2016-balanced']!.options;
     expect(o).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'logit-adjusted', epochs: p.epochs, classWeights: 'none', seed: 23 });
-    expect(o.decision).toEqual({});
+    expect(o.decision).toEqual({ novelty: 'mahalanobis' });
     expect(o.earlyStopping).toEqual({ patience: 2 });
   });
 

@@ -140,7 +140,7 @@ export class StartTrainingInput extends LabelPolicyFields {
 
   @Field(() => String, {
     nullable: true,
-    description: `Novelty detector for "unknown family": ${NOVELTY_CHOICES.join(' | ')} (none: never). ${presetDefault('detector', 'mahalanobis')}`,
+    description: `Novelty detector for "unknown family": ${NOVELTY_CHOICES.join(' | ')} (none: never). ${presetDefault('detector', 'max-softmax')}`,
   })
   @IsIn(NOVELTY_CHOICES as unknown as string[])
   noveltyMethod?: (typeof NOVELTY_CHOICES)[number] | null;
