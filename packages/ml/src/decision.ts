@@ -292,6 +292,8 @@ export interface Verdict {
   verdict: 'benign' | 'dga';
   /** Label index of the family: benign's when benign, the top DGA class otherwise (also when unknown). */
   classIndex: number;
+  /** The top DGA class whatever the verdict (−1 when the model has no DGA class). */
+  nearest: number;
   unknownFamily: boolean;
   dgaScore: number;
 }
@@ -304,18 +306,17 @@ export function decide(
   decision: Decision,
   overrides: { dgaThreshold?: number; noveltyThreshold?: number | null } = {},
 ): Verdict {
-  const C = row.length;
   const dgaScore = benign >= 0 ? 1 - (row[benign] as number) : 1;
-  const dgaThreshold = overrides.dgaThreshold ?? decision.dgaThreshold;
-  if (dgaScore < dgaThreshold) return { verdict: 'benign', classIndex: benign, unknownFamily: false, dgaScore };
-  let best = -1,
+  let nearest = -1,
     bestP = -Infinity;
-  for (let c = 0; c < C; c++)
+  for (let c = 0; c < row.length; c++)
     if (c !== benign && (row[c] as number) > bestP) {
       bestP = row[c] as number;
-      best = c;
+      nearest = c;
     }
+  const dgaThreshold = overrides.dgaThreshold ?? decision.dgaThreshold;
+  if (dgaScore < dgaThreshold) return { verdict: 'benign', classIndex: benign, nearest, unknownFamily: false, dgaScore };
   const nt = overrides.noveltyThreshold === undefined ? (decision.novelty?.threshold ?? null) : overrides.noveltyThreshold;
   const unknownFamily = nt !== null && Number.isFinite(novelty) && novelty > nt;
-  return { verdict: 'dga', classIndex: best, unknownFamily, dgaScore };
+  return { verdict: 'dga', classIndex: nearest, nearest, unknownFamily, dgaScore };
 }

@@ -29,8 +29,6 @@ export interface Verdicts {
   scores: Scores;
   /** Decided label index per sample, −1 = unknown family. */
   predicted: Int32Array;
-  /** Top DGA class per sample (also when benign or unknown). */
-  nearest: Int32Array;
   dga: Uint8Array;
 }
 
@@ -44,23 +42,14 @@ export function verdicts(model: DgaModel, inputs: readonly string[], batchSize =
   const decision = effectiveDecision(model.meta);
   const n = inputs.length;
   const predicted = new Int32Array(n),
-    nearest = new Int32Array(n),
     dga = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const row = scores.probs.subarray(i * C, (i + 1) * C);
     const v = decide(row, benign, scores.novelty ? (scores.novelty[i] as number) : Number.NaN, decision);
     dga[i] = v.verdict === 'dga' ? 1 : 0;
     predicted[i] = v.unknownFamily ? -1 : v.classIndex;
-    let best = -1,
-      bestP = -Infinity;
-    for (let c = 0; c < C; c++)
-      if (c !== benign && (row[c] as number) > bestP) {
-        bestP = row[c] as number;
-        best = c;
-      }
-    nearest[i] = best;
   }
-  return { scores, predicted, nearest, dga };
+  return { scores, predicted, dga };
 }
 
 /** Score a model on prepared samples (`input` already in the model's input form), by its verdicts. */

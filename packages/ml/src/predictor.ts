@@ -115,8 +115,11 @@ export function effectiveDecision(meta: ModelMeta): Decision {
  * Its weights are final: what depends on them alone is computed once.
  */
 export class DgaModel {
-  /** The network's input table, kept: a small batch spent a tenth of its time recomputing it. */
-  private table: tf.Tensor2D | null = null;
+  /**
+   * What the network computes once for fixed weights (the LSTM's input table), kept: a small batch
+   * spent a tenth of its time recomputing it. undefined = not asked yet; null = the network has none.
+   */
+  private table: tf.Tensor2D | null | undefined = undefined;
 
   constructor(
     readonly net: Network,
@@ -164,10 +167,12 @@ export class DgaModel {
   }
 
   private precomputed(): { precomputed?: tf.Tensor2D } {
-    // kept: a tf.tidy around the first call must not take it along when it ends
-    if (this.net.config.arch === 'cnn') return {};
-    this.table ??= tf.keep(tf.tidy(() => this.net.precompute() as tf.Tensor2D));
-    return { precomputed: this.table };
+    if (this.table === undefined) {
+      // kept: a tf.tidy around the first call must not take it along when it ends
+      const t = tf.tidy(() => this.net.precompute() ?? undefined);
+      this.table = t ? tf.keep(t as tf.Tensor2D) : null;
+    }
+    return this.table ? { precomputed: this.table } : {};
   }
 
   /** Normalise, reduce, predict, decide. Invalid names come back as `{ ok: false }` items, never as a thrown batch. */
@@ -209,7 +214,7 @@ export class DgaModel {
       const novelty = scores.novelty ? (scores.novelty[r] as number) : Number.NaN;
       const v = decide(row, benign, novelty, decision, overrides);
       const top = topK(row, 3).map((c) => ({ family: this.labels[c] as string, probability: row[c] as number }));
-      const nearest = v.verdict === 'dga' ? v.classIndex : topDga(row, benign);
+      const nearest = v.nearest;
       const pNearest = nearest >= 0 ? (row[nearest] as number) : 0;
       results[i] = {
         ok: true,
@@ -232,20 +237,9 @@ export class DgaModel {
 
   dispose(): void {
     this.table?.dispose();
-    this.table = null;
+    this.table = undefined;
     this.net.dispose();
   }
-}
-
-function topDga(row: ArrayLike<number>, benign: number): number {
-  let best = -1,
-    bestP = -Infinity;
-  for (let c = 0; c < row.length; c++)
-    if (c !== benign && (row[c] as number) > bestP) {
-      bestP = row[c] as number;
-      best = c;
-    }
-  return best;
 }
 
 export function topK(row: ArrayLike<number>, k: number): number[] {
