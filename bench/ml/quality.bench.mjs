@@ -169,7 +169,10 @@ function dgaShare(e) {
   return n ? 1 - asBenign / n : null;
 }
 
-function benignReport(model) {
+/** The held-out benign lists in the model's input form, scored once: verdicts and DGA scores. */
+function scoreHeldBenign(model) {
+  const C = model.labels.length,
+    b = model.labels.indexOf(BENIGN);
   const out = {};
   for (const [name, domains] of Object.entries(heldBenign)) {
     const valid = [];
@@ -181,18 +184,22 @@ function benignReport(model) {
       model,
       valid.map((x) => x.input),
     );
+    out[name] = { valid, v, dgaScores: Float64Array.from(valid, (_, i) => 1 - v.scores.probs[i * C + b]) };
+  }
+  return out;
+}
+
+function benignReport(model, scored) {
+  const out = {};
+  for (const [name, { valid, v, dgaScores }] of Object.entries(scored)) {
     const flagged = [];
-    let at05 = 0;
-    const C = model.labels.length,
-      b = model.labels.indexOf(BENIGN);
     valid.forEach((x, i) => {
       if (v.dga[i]) flagged.push({ rank: i + 1, domain: x.domain, family: v.predicted[i] < 0 ? UNKNOWN : model.labels[v.predicted[i]] });
-      if (1 - v.scores.probs[i * C + b] >= 0.5) at05++;
     });
     out[name] = {
       n: valid.length,
       flaggedRate: flagged.length / valid.length,
-      flaggedRateAt05: at05 / valid.length,
+      flaggedRateAt05: dgaScores.filter((x) => x >= 0.5).length / valid.length,
       top100: flagged.filter((f) => f.rank <= 100),
       top1000: flagged.filter((f) => f.rank <= 1000).length,
       examples: flagged.slice(0, 12),
@@ -224,7 +231,9 @@ function dgaScores(model, inputs) {
 }
 
 /** The trade-off the DGA threshold makes: thresholds calibrated for several benign FPR targets. */
-function operatingPoints(run) {
+const FPR_TARGETS = [0.03, 0.01, 0.003, 0.001];
+
+function operatingPoints(run, scored) {
   const { model, split, fresh } = run;
   const val = dgaScores(
     model,
@@ -235,21 +244,13 @@ function operatingPoints(run) {
       model,
       fresh.map((s) => s.input),
     ),
+    ...Object.fromEntries(Object.entries(scored).map(([name, x]) => [name, x.dgaScores])),
   };
-  for (const [name, domains] of Object.entries(heldBenign)) {
-    const inputs = [];
-    for (const d of domains) {
-      const m = ml.toModelInput(d, model.meta.inputForm);
-      if (m.ok) inputs.push(m.input);
-    }
-    sets[name] = dgaScores(model, inputs);
-  }
   const rate = (scores, th) => scores.filter((x) => x >= th).length / Math.max(1, scores.length);
-  return [0.5, ...[0.03, 0.01, 0.003, 0.001].map((t) => ml.chooseDgaThreshold(val, t))].map((th, i) => ({
-    target: i === 0 ? null : [0.03, 0.01, 0.003, 0.001][i - 1],
-    threshold: th,
-    ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, rate(v, th)])),
-  }));
+  return [
+    { target: null, threshold: 0.5 },
+    ...FPR_TARGETS.map((target) => ({ target, threshold: ml.chooseDgaThreshold(val, target) })),
+  ].map((o) => ({ ...o, ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, rate(v, o.threshold)])) }));
 }
 
 const enc = (model, samples) => ({
@@ -295,6 +296,7 @@ function compareDetectors(run, held) {
 // ---- main model: all families -----------------------------------------------------------------
 const main = await trainOn([]);
 const trainInputs = new Set(main.prepared.samples.map((s) => s.input));
+const heldBenignScores = scoreHeldBenign(main.model);
 const report = {
   tag,
   date: new Date().toISOString(),
@@ -322,10 +324,10 @@ const report = {
   fresh: summary(ml.evaluate(main.model, main.fresh)),
   freshAt05: summary(evaluateAt(main.model, main.fresh, 0.5)),
   real: realReport(main.model, main.prepared, trainInputs),
-  benign: benignReport(main.model),
+  benign: benignReport(main.model, heldBenignScores),
   leaveOut: {},
 };
-report.operatingPoints = operatingPoints(main);
+report.operatingPoints = operatingPoints(main, heldBenignScores);
 main.model.dispose();
 
 // ---- leave families out -------------------------------------------------------------------------
