@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--capLater=500] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -32,6 +32,10 @@ const opt = {
   classWeights: arg('classWeights'),
   novelty: arg('novelty'),
   tau: arg('tau'),
+  focalGamma: arg('focalGamma'),
+  samplingPower: arg('samplingPower'),
+  benignShare: arg('benignShare'),
+  pooling: arg('pooling'),
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
   folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
@@ -56,6 +60,13 @@ function trainOptions(fold = false) {
   if (opt.loss) o.loss = opt.loss;
   if (opt.classWeights) o.classWeights = opt.classWeights;
   if (opt.tau !== undefined) o.logitAdjustmentTau = Number(opt.tau);
+  if (opt.focalGamma !== undefined) o.focalGamma = Number(opt.focalGamma);
+  if (opt.samplingPower !== undefined || opt.benignShare !== undefined)
+    o.sampling = {
+      ...(opt.samplingPower !== undefined ? { power: Number(opt.samplingPower) } : {}),
+      ...(opt.benignShare !== undefined ? { benignShare: Number(opt.benignShare) } : {}),
+    };
+  if (opt.pooling) o.architecture = { ...(o.architecture ?? {}), pooling: opt.pooling };
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   return { ...o, seed: opt.seed };
 }

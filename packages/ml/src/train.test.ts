@@ -58,6 +58,27 @@ describeOnBackend('train', () => {
     r.model.dispose();
   });
 
+  it('trains with the focal loss and with balanced sampling, and records both', async () => {
+    const r = await train(
+      { train: split.train },
+      {
+        architecture: TINY,
+        epochs: 5,
+        batchSize: 32,
+        learningRate: 0.02,
+        loss: 'focal',
+        focalGamma: 2,
+        sampling: { power: 0.5, benignShare: 0.4 },
+        decision: false,
+      },
+    );
+    expect(evaluate(r.model, split.test).accuracy).toBeGreaterThan(0.9);
+    expect(r.model.meta.loss).toBe('focal');
+    expect(r.model.meta.trainingRuns[0]).toMatchObject({ loss: 'focal', focalGamma: 2, sampling: { power: 0.5, benignShare: 0.4 } });
+    r.model.dispose();
+    await expect(train({ train: split.train }, { architecture: TINY, loss: 'hinge' as never })).rejects.toThrow(/unknown loss "?hinge/);
+  });
+
   it('stops early on validation loss and restores the best weights', async () => {
     // minDelta so large that no epoch after the first counts as an improvement
     const r = await train(

@@ -12,6 +12,7 @@ import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
+import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 
 export interface TrainProgress {
@@ -61,6 +62,10 @@ export interface TrainOptions {
    */
   loss?: LossKind;
   logitAdjustmentTau?: number;
+  /** For 'focal': the focusing exponent γ (Lin et al. 2017), default 2; 0 is cross-entropy. */
+  focalGamma?: number;
+  /** How each epoch's samples are drawn (sampling.ts); default each sample once. */
+  sampling?: SamplingOptions;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -105,7 +110,12 @@ export class TrainingAbortedError extends Error {
   }
 }
 
-export type LossKind = 'cross-entropy' | 'logit-adjusted';
+/**
+ * 'focal' (Lin et al. 2017) scales each sample's cross-entropy by (1 − p_true)^γ: names the network
+ * already gets right stop dominating the gradient, which is what the frequent families' names are.
+ */
+export type LossKind = 'cross-entropy' | 'logit-adjusted' | 'focal';
+const LOSS_KINDS: readonly LossKind[] = ['cross-entropy', 'logit-adjusted', 'focal'];
 
 export interface TrainData {
   train: readonly Sample[];
@@ -148,8 +158,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const weighting = options.classWeights ?? 'none';
     const cw = weighting === 'none' ? null : computeClassWeights(counts, weighting);
     const lossKind: LossKind = options.loss ?? 'cross-entropy';
-    if (lossKind !== 'cross-entropy' && lossKind !== 'logit-adjusted') throw new RangeError(`unknown loss ${String(lossKind)}`);
+    if (!LOSS_KINDS.includes(lossKind)) throw new RangeError(`unknown loss ${String(lossKind)}`);
     const tau = options.logitAdjustmentTau ?? 1;
+    const gamma = options.focalGamma ?? 2;
+    if (!(gamma >= 0)) throw new RangeError(`focalGamma must be ≥ 0, got ${gamma}`);
+    const sampling = options.sampling;
+    if (sampling) validateSampling(sampling);
+    const benignIndex = labels.indexOf(warm ? warm.meta.benignLabel : BENIGN_LABEL);
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
@@ -175,10 +190,19 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const t0 = performance.now();
     let samplesDone = 0;
     const totalSamples = epochs * xs.length;
+    const epochIndexBatches = (epoch: number): number[][] => {
+      const epochSeed = deriveSeed(seed, epoch);
+      if (isNaturalSampling(sampling)) return epochBatches(lengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8);
+      const drawn = sampledEpoch(ys, labels.length, benignIndex, sampling as SamplingOptions, deriveSeed(epochSeed, 0x5a));
+      const drawnLengths = Int32Array.from(drawn, (i) => lengths[i] as number);
+      return epochBatches(drawnLengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8).map((b) =>
+        b.map((j) => drawn[j] as number),
+      );
+    };
 
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
-        const batches = epochBatches(lengths, batchSize, config.maxLen, padding, deriveSeed(seed, epoch), options.bucketChunk ?? 8);
+        const batches = epochIndexBatches(epoch);
         const te = performance.now();
         let lossSum = 0,
           seen = 0;
@@ -204,6 +228,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const cost = optimizer.minimize(
               () => {
                 const z = net.logits(x, { training: true, dropoutSeed });
+                if (lossKind === 'focal') return focalLoss(y, z, gamma, w);
                 return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
               },
               true,
@@ -284,6 +309,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       classWeights: weighting,
       loss: lossKind,
       ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
+      ...(lossKind === 'focal' ? { focalGamma: gamma } : {}),
+      ...(isNaturalSampling(sampling) ? {} : { sampling: { ...sampling } }),
       preset: options.preset ?? null,
       earlyStopping: es,
       backend: backend.choice,
@@ -310,6 +337,15 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     net.dispose();
     throw e;
   }
+}
+
+/** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */
+function focalLoss(y: tf.Tensor, logits: tf.Tensor2D, gamma: number, w?: tf.Tensor1D): tf.Scalar {
+  const logp = tf.logSoftmax(logits);
+  const logpTrue = tf.sum(tf.mul(y, logp), 1);
+  const focus = gamma === 0 ? tf.onesLike(logpTrue) : tf.pow(tf.sub(1, tf.exp(logpTrue)), gamma);
+  const perSample = tf.neg(tf.mul(focus, logpTrue));
+  return tf.mean(w ? tf.mul(perSample, w) : perSample) as tf.Scalar;
 }
 
 function validate(net: Network, xs: Int32Array[], ys: Int32Array, labels: string[], batchSize: number): ValidationSummary {
