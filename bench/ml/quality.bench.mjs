@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -9,6 +9,7 @@
 //              every novelty detector compared on the same models
 //   time       seconds per training epoch
 // One table on stdout, the whole result in bench/results/quality-<tag>.json.
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as ml from '@dgascope/ml';
 import { arg, writeResult, peakRssMB } from './common.mjs';
@@ -46,6 +47,7 @@ const opt = {
   seed: Number(arg('seed', 23)),
   backend: arg('backend'),
   tag: arg('tag'),
+  saveModel: arg('saveModel'),
 };
 const tag = opt.tag ?? `${opt.preset}-e${opt.epochs ?? 'preset'}-s${opt.seed}`;
 const load0 = os.loadavg()[0];
@@ -264,6 +266,16 @@ function operatingPoints(run, scored) {
   ].map((o) => ({ ...o, ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, rate(v, o.threshold)])) }));
 }
 
+/** The benign validation names that set the DGA threshold: the highest DGA scores. */
+function benignCalibrationTail(run, n = 10) {
+  const names = run.split.validation.filter((s) => s.label === BENIGN).map((s) => s.input);
+  const scores = dgaScores(run.model, names);
+  return names
+    .map((input, i) => ({ input, dgaScore: scores[i] }))
+    .sort((a, b) => b.dgaScore - a.dgaScore)
+    .slice(0, n);
+}
+
 const enc = (model, samples) => ({
   xs: samples.map((s) => model.tokenizer.encode(s.input)),
   ys: Int32Array.from(samples, (s) => model.labels.indexOf(s.label)),
@@ -304,6 +316,36 @@ function compareDetectors(run, held) {
   return out;
 }
 
+/** Novelty reject targets compared on the leave-out folds (the default is the decision's 1 %). */
+const REJECT_TARGETS = [0.01, 0.02, 0.05, 0.1];
+
+/** The preset's detector at several reject targets: unknown-family answers on held-out vs fresh known. */
+function rejectOperatingPoints(run, held) {
+  const { model, split, fresh } = run;
+  const tr = enc(model, split.train),
+    va = enc(model, split.validation);
+  const saved = model.meta.decision;
+  const out = [];
+  for (const target of REJECT_TARGETS) {
+    model.meta.decision = ml.calibrateDecision(model, tr, va, { ...(trainOptions(true).decision || {}), targetRejectRate: target });
+    const freshV = ml.verdicts(
+      model,
+      fresh.map((s) => s.input),
+    );
+    const report = ml.heldOutReport(model, held);
+    out.push({
+      target,
+      threshold: model.meta.decision.novelty?.threshold ?? null,
+      heldUnknownRate: report.micro.unknownFamilyRate,
+      heldUnknownRateMacro: report.macro.unknownFamilyRate,
+      heldWrongFamilyRate: report.micro.wrongFamilyRate,
+      freshUnknownRate: freshV.predicted.filter((p) => p === -1).length / Math.max(1, fresh.length),
+    });
+  }
+  model.meta.decision = saved;
+  return out;
+}
+
 // ---- main model: all families -----------------------------------------------------------------
 const main = await trainOn([]);
 const trainInputs = new Set(main.prepared.samples.map((s) => s.input));
@@ -339,6 +381,8 @@ const report = {
   leaveOut: {},
 };
 report.operatingPoints = operatingPoints(main, heldBenignScores);
+report.calibrationTail = benignCalibrationTail(main);
+if (opt.saveModel) writeFileSync(opt.saveModel, ml.modelToBuffer(main.model));
 main.model.dispose();
 
 // ---- leave families out -------------------------------------------------------------------------
@@ -358,6 +402,7 @@ for (const fold of folds) {
     heldOut: names,
     freshKnownUnknownRate: freshEval.unknownFamilyRate,
     detectors: compareDetectors(run, held),
+    rejectTargets: rejectOperatingPoints(run, held),
   };
   run.model.dispose();
 }
@@ -444,6 +489,26 @@ if (folds.length) {
           .join(' | ') +
         ' |',
     );
+}
+if (folds.length) {
+  console.log(
+    `\n| novelty reject target (${report.decision.novelty?.method ?? 'none'}) | ` +
+      folds.map((f) => `${f}: held unknown / wrong family / fresh known unknown`).join(' | ') +
+      ' |',
+  );
+  console.log('|---|' + folds.map(() => '---').join('|') + '|');
+  REJECT_TARGETS.forEach((target, i) =>
+    console.log(
+      `| ${target} | ` +
+        folds
+          .map((f) => {
+            const o = report.leaveOut[f].rejectTargets[i];
+            return `${pct(o.heldUnknownRate)} / ${pct(o.heldWrongFamilyRate)} / ${pct(o.freshUnknownRate)}`;
+          })
+          .join(' | ') +
+        ' |',
+    ),
+  );
 }
 console.log(
   `\nfresh per family (F1): ${Object.entries(report.fresh.perFamily)
