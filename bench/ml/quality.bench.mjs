@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -37,6 +37,8 @@ const opt = {
   samplingPower: arg('samplingPower'),
   benignShare: arg('benignShare'),
   pooling: arg('pooling'),
+  lrSchedule: arg('lrSchedule'),
+  padding: arg('padding'),
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
   folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
@@ -68,6 +70,8 @@ function trainOptions(fold = false) {
       ...(opt.samplingPower !== undefined ? { power: Number(opt.samplingPower) } : {}),
       ...(opt.benignShare !== undefined ? { benignShare: Number(opt.benignShare) } : {}),
     };
+  if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
+  if (opt.padding) o.padding = opt.padding;
   if (opt.pooling) o.architecture = { ...(o.architecture ?? {}), pooling: opt.pooling };
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   return { ...o, seed: opt.seed };

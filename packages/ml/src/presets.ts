@@ -12,7 +12,20 @@ import type { TrainOptions } from './train';
 export interface Preset {
   name: string;
   description: string;
-  options: Pick<TrainOptions, 'architecture' | 'epochs' | 'classWeights' | 'loss' | 'logitAdjustmentTau' | 'batchSize' | 'learningRate'> & {
+  options: Pick<
+    TrainOptions,
+    | 'architecture'
+    | 'epochs'
+    | 'classWeights'
+    | 'loss'
+    | 'logitAdjustmentTau'
+    | 'focalGamma'
+    | 'sampling'
+    | 'batchSize'
+    | 'learningRate'
+    | 'learningRateSchedule'
+    | 'padding'
+  > & {
     decision?: DecisionOptions;
   };
 }

@@ -4,7 +4,7 @@ import { initBackend } from './backend';
 import { evaluate } from './evaluate';
 import { stratifiedSplit } from './split';
 import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
-import { train, TrainingAbortedError, type TrainProgress } from './train';
+import { scheduledRate, train, TrainingAbortedError, type TrainProgress } from './train';
 
 describeOnBackend('train', () => {
   const split = stratifiedSplit(toySamples(150, 1), { seed: 5 });
@@ -58,7 +58,7 @@ describeOnBackend('train', () => {
     r.model.dispose();
   });
 
-  it('trains with the focal loss and with balanced sampling, and records both', async () => {
+  it('trains with the focal loss, balanced sampling and a cosine schedule, and records them', async () => {
     const r = await train(
       { train: split.train },
       {
@@ -69,12 +69,18 @@ describeOnBackend('train', () => {
         loss: 'focal',
         focalGamma: 2,
         sampling: { power: 0.5, benignShare: 0.4 },
+        learningRateSchedule: 'cosine',
         decision: false,
       },
     );
     expect(evaluate(r.model, split.test).accuracy).toBeGreaterThan(0.9);
     expect(r.model.meta.loss).toBe('focal');
-    expect(r.model.meta.trainingRuns[0]).toMatchObject({ loss: 'focal', focalGamma: 2, sampling: { power: 0.5, benignShare: 0.4 } });
+    expect(r.model.meta.trainingRuns[0]).toMatchObject({
+      loss: 'focal',
+      focalGamma: 2,
+      sampling: { power: 0.5, benignShare: 0.4 },
+      learningRateSchedule: 'cosine',
+    });
     r.model.dispose();
     await expect(train({ train: split.train }, { architecture: TINY, loss: 'hinge' as never })).rejects.toThrow(/unknown loss "?hinge/);
   });
@@ -122,6 +128,13 @@ describeOnBackend('train', () => {
       name: 'AbortError',
     });
   });
+});
+
+it('decays the learning rate along a half cosine', () => {
+  expect(scheduledRate(0.001, 'constant', 50, 100)).toBe(0.001);
+  expect(scheduledRate(0.001, 'cosine', 0, 100)).toBeCloseTo(0.001, 12);
+  expect(scheduledRate(0.001, 'cosine', 50, 100)).toBeCloseTo(0.0005, 12);
+  expect(scheduledRate(0.001, 'cosine', 100, 100)).toBeCloseTo(0, 12);
 });
 
 function evaluateLoss(probs: Float32Array, y: number[], C: number): number {

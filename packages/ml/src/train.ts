@@ -41,6 +41,11 @@ export interface TrainOptions {
   batchSize?: number;
   /** RMSprop learning rate, default 0.001 (Keras default; rho 0.9, epsilon 1e-7). */
   learningRate?: number;
+  /**
+   * 'constant' (default) or 'cosine': the rate decays over the planned batches as
+   * lr·(1 + cos(π·step/steps))/2, so the last epochs settle instead of bouncing at full rate.
+   */
+  learningRateSchedule?: 'constant' | 'cosine';
   /** Seeds initial weights, epoch shuffles and dropout. Default 23. */
   seed?: number;
   /**
@@ -177,7 +182,12 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const valY = Int32Array.from(val, (s) => labelIndex.get(s.label) as number);
     const inferenceBatch = options.inferenceBatchSize ?? 1024;
 
-    const optimizer = tf.train.rmsprop(options.learningRate ?? 0.001, 0.9, 0, 1e-7);
+    const learningRate = options.learningRate ?? 0.001;
+    const schedule = options.learningRateSchedule ?? 'constant';
+    if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`unknown learningRateSchedule ${String(schedule)}`);
+    const optimizer = tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+    const plannedSteps = epochs * Math.ceil(xs.length / batchSize);
+    let step = 0;
     const es =
       options.earlyStopping === false || val.length === 0
         ? null
@@ -210,6 +220,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
           await yieldToEventLoop();
           checkAbort();
           const idx = batches[bi] as number[];
+          if (schedule !== 'constant') setLearningRate(optimizer, scheduledRate(learningRate, schedule, step, plannedSteps));
+          step++;
           const loss = tf.tidy(() => {
             const x = timeMajorBatch(
               idx.map((i) => xs[i] as Int32Array),
@@ -305,7 +317,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       batchSize,
       padding,
       bucketChunk: padding === 'bucket' ? (options.bucketChunk ?? 8) : null,
-      learningRate: options.learningRate ?? 0.001,
+      learningRate,
+      ...(schedule === 'constant' ? {} : { learningRateSchedule: schedule }),
       classWeights: weighting,
       loss: lossKind,
       ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
@@ -337,6 +350,20 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     net.dispose();
     throw e;
   }
+}
+
+/** The learning rate at a 0-based step of `steps` planned ones. */
+export function scheduledRate(rate: number, schedule: 'constant' | 'cosine', step: number, steps: number): number {
+  if (schedule === 'constant') return rate;
+  return (rate * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(steps, 1)))) / 2;
+}
+
+/**
+ * tfjs has no learning-rate schedules; its RMSProp optimizer reads its (protected) rate at every
+ * step, so setting it between steps is how a schedule is applied.
+ */
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
 
 /** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */
