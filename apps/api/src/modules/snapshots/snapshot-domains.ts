@@ -4,6 +4,8 @@ import type { Pool } from 'pg';
 export interface ListedDomain {
   domain: string;
   family: string;
+  /** Its line in the snapshot's file. */
+  line: number;
 }
 
 export interface DomainListingValue {
@@ -66,8 +68,15 @@ export class SnapshotDomains {
   async *pages(snapshotIds: readonly number[], pageSize: number): AsyncGenerator<ListedDomain[]> {
     let after: [number, number, number] = [-1, -1, -1];
     for (;;) {
-      const page = await this.pool.query<{ snapshot_id: number; family_id: number; domain_id: number; domain: string; family: string }>(
-        `SELECT m.snapshot_id, m.family_id, m.domain_id, d.name AS domain, f.name AS family
+      const page = await this.pool.query<{
+        snapshot_id: number;
+        family_id: number;
+        domain_id: number;
+        domain: string;
+        family: string;
+        line: number;
+      }>(
+        `SELECT m.snapshot_id, m.family_id, m.domain_id, d.name AS domain, f.name AS family, m.line
          FROM memberships m JOIN domains d ON d.id = m.domain_id JOIN families f ON f.id = m.family_id
          WHERE m.snapshot_id = ANY($1::int[]) AND (m.snapshot_id, m.family_id, m.domain_id) > ($2, $3, $4)
          ORDER BY m.snapshot_id, m.family_id, m.domain_id
@@ -75,7 +84,7 @@ export class SnapshotDomains {
         [snapshotIds, ...after],
       );
       if (page.rows.length === 0) return;
-      yield page.rows.map((r) => ({ domain: r.domain, family: r.family }));
+      yield page.rows.map((r) => ({ domain: r.domain, family: r.family, line: r.line }));
       const last = page.rows[page.rows.length - 1]!;
       after = [last.snapshot_id, last.family_id, last.domain_id];
       if (page.rows.length < pageSize) return;
