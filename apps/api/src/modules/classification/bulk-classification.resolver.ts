@@ -18,8 +18,9 @@ class StartClassificationInput {
   @Field(() => [String], {
     nullable: true,
     description: `At most ${MAX_LIST_DOMAINS}. Blank entries are skipped; an invalid name is reported with its position (1-based, blanks counted).`,
-  }) @ArrayMaxSize(MAX_LIST_DOMAINS) domains?:
-    string[] | null;
+  })
+  @ArrayMaxSize(MAX_LIST_DOMAINS)
+  domains?: string[] | null;
   @Field(() => Int, { nullable: true, description: 'Default: the promoted model.' }) modelId?: number | null;
 }
 

@@ -119,7 +119,8 @@ export class JobsResolver {
   }
 
   @FieldResolver(() => InvalidNameConnection, {
-    description: 'Bulk classification: the names it could not classify, in line order, with why (also while it runs). Empty for other kinds.',
+    description:
+      'Bulk classification: the names it could not classify, in line order, with why (also while it runs). Empty for other kinds.',
   })
   invalidNames(@Root() job: Job, @Args(() => InvalidNamesArgs) { first, after }: InvalidNamesArgs) {
     return this.invalidNameRows.page(job.id, first, after);

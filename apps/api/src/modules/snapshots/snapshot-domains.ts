@@ -56,6 +56,48 @@ export class SnapshotDomains {
     }));
   }
 
+  /**
+   * The newest listing of each name in a DGA feed's snapshot (what the feed says its family is),
+   * for a page of names at once: one indexed lookup per name (domains.name, memberships.domain_id).
+   */
+  async newestDgaListings(names: readonly string[]): Promise<Map<string, DomainListingValue>> {
+    const { rows } = await this.pool.query<{
+      name: string;
+      snapshot_id: number;
+      feed: string;
+      taken_at: Date;
+      family: string;
+      line: number;
+      listed_on: string | null;
+      description: string | null;
+    }>(
+      `SELECT DISTINCT ON (d.name) d.name, m.snapshot_id, fe.name AS feed, s.taken_at, f.name AS family, m.line,
+              to_char(m.listed_on, 'YYYY-MM-DD') AS listed_on, m.description
+       FROM domains d
+       JOIN memberships m ON m.domain_id = d.id
+       JOIN snapshots s ON s.id = m.snapshot_id
+       JOIN feeds fe ON fe.id = s.feed_id AND fe.kind = 'DGA'
+       JOIN families f ON f.id = m.family_id
+       WHERE d.name = ANY($1::text[])
+       ORDER BY d.name, s.taken_at DESC, m.snapshot_id DESC`,
+      [names],
+    );
+    return new Map(
+      rows.map((l) => [
+        l.name,
+        {
+          snapshotId: l.snapshot_id,
+          feed: l.feed,
+          takenAt: l.taken_at,
+          family: l.family,
+          line: l.line,
+          listedOn: l.listed_on,
+          description: l.description,
+        },
+      ]),
+    );
+  }
+
   /** How many listings the snapshots hold (from the counts computed at ingestion). */
   async count(snapshotIds: readonly number[]): Promise<number> {
     const r = await this.pool.query<{ n: string }>(
