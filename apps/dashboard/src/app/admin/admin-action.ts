@@ -48,6 +48,10 @@ export const ADMIN_JOBS = graphql(`
         error
         backend
         createdAt
+        startedAt
+        finishedAt
+        durationSeconds
+        requestedBy
         modelId
         progress {
           stage
