@@ -13,15 +13,15 @@ export interface Loaders {
   latestSnapshotByFeed: DataLoader<number, Snapshot | null>;
   familyCountBySnapshot: DataLoader<number, number>;
   modelById: DataLoader<number, Model>;
-  /** By normalised name: its newest listing in a DGA feed's snapshot, if any. */
-  dgaListingByDomain: DataLoader<string, DomainListingValue | null>;
+  /** By normalised name: its newest listing in a DGA or labelled feed's snapshot, if any. */
+  feedListingByDomain: DataLoader<string, DomainListingValue | null>;
 }
 
 /** Per-request batching: nested fields cost one query per field, not one per row. */
 export function createLoaders(prisma: PrismaClient, snapshotDomains: SnapshotDomains): Loaders {
   return {
-    dgaListingByDomain: new DataLoader(async (names) => {
-      const byName = await snapshotDomains.newestDgaListings(names);
+    feedListingByDomain: new DataLoader(async (names) => {
+      const byName = await snapshotDomains.newestFeedListings(names);
       return names.map((n) => byName.get(n) ?? null);
     }),
     feedById: new DataLoader(async (ids) => {

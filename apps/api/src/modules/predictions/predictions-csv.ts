@@ -89,7 +89,7 @@ export function predictionsCsv(deps: {
     const { predictions, snapshotDomains } = deps;
     async function* records() {
       for await (const page of predictions.all(filter, 2000, abandoned.signal)) {
-        const listed = await snapshotDomains.newestDgaListings(page.map((p) => p.domain));
+        const listed = await snapshotDomains.newestFeedListings(page.map((p) => p.domain));
         for (const p of page) {
           const listing = listed.get(p.domain);
           yield [

@@ -41,10 +41,10 @@ export class PredictionsResolver {
   @FieldResolver(() => DomainListing, {
     nullable: true,
     description:
-      "The domain's newest listing in a DGA feed's snapshot: its family is the domain's true family as that feed knows it. Null: no DGA feed lists it.",
+      "The domain's newest listing in a DGA or labelled feed's snapshot: its family is the domain's true family as that feed knows it. Null: no such feed lists it (top lists do not count).",
   })
-  dgaListing(@Root() prediction: Prediction, @Ctx() ctx: Context) {
-    return ctx.loaders.dgaListingByDomain.load(prediction.domain);
+  feedListing(@Root() prediction: Prediction, @Ctx() ctx: Context) {
+    return ctx.loaders.feedListingByDomain.load(prediction.domain);
   }
 
   // Listings across snapshots and predictions across jobs: several SQL statements.

@@ -57,10 +57,11 @@ export class SnapshotDomains {
   }
 
   /**
-   * The newest listing of each name in a DGA feed's snapshot (what the feed says its family is),
-   * for a page of names at once: one indexed lookup per name (domains.name, memberships.domain_id).
+   * The newest listing of each name in a DGA or labelled feed's snapshot (the family such a feed
+   * says it is; top lists are not ground truth), for a page of names at once: one indexed lookup
+   * per name (domains.name, memberships.domain_id).
    */
-  async newestDgaListings(names: readonly string[]): Promise<Map<string, DomainListingValue>> {
+  async newestFeedListings(names: readonly string[]): Promise<Map<string, DomainListingValue>> {
     const { rows } = await this.pool.query<{
       name: string;
       snapshot_id: number;
@@ -76,7 +77,7 @@ export class SnapshotDomains {
        FROM domains d
        JOIN memberships m ON m.domain_id = d.id
        JOIN snapshots s ON s.id = m.snapshot_id
-       JOIN feeds fe ON fe.id = s.feed_id AND fe.kind = 'DGA'
+       JOIN feeds fe ON fe.id = s.feed_id AND fe.kind IN ('DGA', 'LABELLED')
        JOIN families f ON f.id = m.family_id
        WHERE d.name = ANY($1::text[])
        ORDER BY d.name, s.taken_at DESC, m.snapshot_id DESC`,

@@ -42,7 +42,7 @@ const PREDICTIONS = graphql(`
         jobId
         modelId
         createdAt
-        dgaListing {
+        feedListing {
           family
           snapshotId
           feed
@@ -87,8 +87,8 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
       <section aria-labelledby="stored">
         <h2 id="stored">Stored predictions of completed bulk jobs</h2>
         <p className="muted">
-          &ldquo;Listed as&rdquo;: the family a DGA feed lists the domain under (its newest snapshot), shown in red where the verdict
-          differs.
+          &ldquo;Listed as&rdquo;: the family a DGA or labelled feed lists the domain under (its newest snapshot), in red where the
+          answer differs.
         </p>
         <form className="pick" method="get">
           <label>
@@ -150,16 +150,16 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                   <td className="num">{r.probability.toFixed(3)}</td>
                   <td className="num">{r.dgaScore.toFixed(3)}</td>
                   <td data-testid="listed-as">
-                    {r.dgaListing ? (
+                    {r.feedListing ? (
                       <Link
-                        href={`/snapshots/${r.dgaListing.snapshotId}`}
-                        title={`${r.dgaListing.feed}, snapshot of ${formatDate(r.dgaListing.takenAt)}`}
-                        className={r.dgaListing.family === r.family ? undefined : 'error-text'}
+                        href={`/snapshots/${r.feedListing.snapshotId}`}
+                        title={`${r.feedListing.feed}, snapshot of ${formatDate(r.feedListing.takenAt)}`}
+                        className={r.feedListing.family === r.family ? undefined : 'error-text'}
                       >
-                        {r.dgaListing.family}
+                        {r.feedListing.family}
                       </Link>
                     ) : (
-                      <span className="muted">not in a DGA feed</span>
+                      <span className="muted">not in a DGA or labelled feed</span>
                     )}
                   </td>
                   <td className="num">
