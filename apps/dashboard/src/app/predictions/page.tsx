@@ -87,8 +87,8 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
       <section aria-labelledby="stored">
         <h2 id="stored">Stored predictions of completed bulk jobs</h2>
         <p className="muted">
-          &ldquo;Listed as&rdquo;: the family a DGA or labelled feed lists the domain under (its newest snapshot), in red where the
-          answer differs.
+          &ldquo;Listed as&rdquo;: the family a DGA or labelled feed lists the domain under (its newest snapshot), in red where the answer
+          differs.
         </p>
         <form className="pick" method="get">
           <label>
