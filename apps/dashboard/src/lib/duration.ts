@@ -1,6 +1,7 @@
-/** "45 s", "3 min 20 s", "2 h 05 min": a job's duration at a glance. */
+/** "< 1 s", "45 s", "3 min 20 s", "2 h 05 min": a job's duration at a glance. */
 export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  if (seconds < 0.5) return '< 1 s';
+  const s = Math.round(seconds);
   if (s < 60) return `${s} s`;
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;

@@ -146,7 +146,9 @@ function InvalidNames({ job, after }: { job: JobData; after: string | null }) {
       ) : (
         <>
           <p className="muted" data-testid="invalid-range">
-            {after ? 'Continued' : `Showing the first ${formatInt(Math.min(total, INVALID_PAGE))} of ${formatInt(total)}`}.
+            {after
+              ? `Showing ${formatInt(page.nodes.length)} more of ${formatInt(total)}, from line ${page.nodes[0]?.line ?? ''}.`
+              : `Showing the first ${formatInt(Math.min(total, INVALID_PAGE))} of ${formatInt(total)}.`}
           </p>
           <table data-testid="invalid-names">
             <thead>
