@@ -330,7 +330,9 @@ const cellTexts = (page: Page, testId: string) =>
 
 describe('jobs, bulk results, predictions pages and charts in a real browser', () => {
   it('the job list says when each job started, how long it took, who started it, and links to its output', async () => {
-    const r = await api.gql(`{ jobs(first: 20) { nodes { id kind state startedAt durationSeconds requestedBy modelId } } }`);
+    const r = await api.gql(
+      `{ jobs(first: 20) { nodes { id kind state startedAt durationSeconds requestedBy modelId classification { classified dga invalid } } } }`,
+    );
     const jobs = r.data!.jobs.nodes as Array<{
       id: string;
       kind: string;
@@ -345,9 +347,11 @@ describe('jobs, bulk results, predictions pages and charts in a real browser', (
     for (const j of jobs) {
       const facts = await page.getByTestId(`facts-${j.id}`).textContent();
       expect(facts).toMatch(
-        /^started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · took (< 1 s|\d+ s|\d+ min \d\d s) · by bootstrap \(ADMIN_API_KEY\)$/,
+        /^started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · took (< 1 s|\d+ s|\d+ min \d\d s) · by bootstrap \(ADMIN_API_KEY\)( — \d+ classified \(\d+ DGA\), 0 invalid)?$/,
       );
       expect(facts).toContain(`started ${j.startedAt.slice(0, 10)} ${j.startedAt.slice(11, 19)} UTC`);
+      const c = (j as any).classification;
+      if (c) expect(facts).toContain(`— ${c.classified} classified (${c.dga} DGA), ${c.invalid} invalid`);
       const links = await page
         .getByTestId(`job-links-${j.id}`)
         .locator('a')

@@ -53,6 +53,11 @@ export const ADMIN_JOBS = graphql(`
         durationSeconds
         requestedBy
         modelId
+        classification {
+          classified
+          dga
+          invalid
+        }
         progress {
           stage
           fraction

@@ -48,10 +48,17 @@ function ProgressLine({ job }: { job: JobRow }) {
 /** When it started and for how long, who asked for it. */
 function JobFacts({ job }: { job: JobRow }) {
   const started = job.startedAt ? `started ${formatTime(job.startedAt)}` : `queued ${formatTime(job.createdAt)}, not started`;
+  const c = job.classification;
   const duration = job.durationSeconds == null ? null : `${isRunning(job) ? 'running for' : 'took'} ${formatDuration(job.durationSeconds)}`;
   return (
     <div className="muted" data-testid={`facts-${job.id}`}>
       {[started, duration, job.requestedBy ? `by ${job.requestedBy}` : 'requester not recorded'].filter(Boolean).join(' · ')}
+      {c ? (
+        <span data-testid={`summary-${job.id}`}>
+          {' '}
+          — {formatInt(c.classified)} classified ({formatInt(c.dga)} DGA), {formatInt(c.invalid)} invalid
+        </span>
+      ) : null}
     </div>
   );
 }
