@@ -21,6 +21,7 @@ import { SnapshotsResolver } from './modules/snapshots/snapshots.resolver';
 import { SnapshotsService } from './modules/snapshots/snapshots.service';
 import { BulkClassificationResolver } from './modules/classification/bulk-classification.resolver';
 import { BulkClassificationService } from './modules/classification/bulk-classification.service';
+import { InvalidNames } from './modules/classification/invalid-names';
 import { PredictionsResolver } from './modules/predictions/predictions.resolver';
 import { PredictionsService } from './modules/predictions/predictions.service';
 import { ServingResolver } from './modules/serving/serving.resolver';
@@ -57,6 +58,7 @@ export interface Core {
   analytics: AnalyticsService;
   models: ModelsService;
   predictions: PredictionsService;
+  invalidNames: InvalidNames;
   apiKeys: ApiKeysService;
   audit: AuditService;
   close(): Promise<void>;
@@ -97,6 +99,7 @@ export function createCore(env: CoreEnv, options: CoreOptions = {}): Core {
     analytics: new AnalyticsService(db.prisma, snapshots, snapshotDomains),
     models: new ModelsService(db.prisma),
     predictions: new PredictionsService(db.prisma, db.pool, snapshotDomains),
+    invalidNames: new InvalidNames(db.pool),
     apiKeys,
     audit: new AuditService(db.prisma),
     async close() {
@@ -128,7 +131,13 @@ export function createJobParts(core: Core, env: JobsEnv): JobParts {
     classification: new BulkClassificationService(jobs, core.models, core.snapshots),
     jobKinds: {
       TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
-      CLASSIFICATION: new BulkClassificationJob(core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+      CLASSIFICATION: new BulkClassificationJob(
+        core.models,
+        core.predictions,
+        core.invalidNames,
+        core.snapshotDomains,
+        env.INFERENCE_THREADS ?? 2,
+      ),
     },
     runner: new JobRunner(jobs),
     close: () => queue.close(),
@@ -177,7 +186,7 @@ export function createDeps(env: DepsEnv): Deps {
     [FamiliesResolver, new FamiliesResolver(core.families)],
     [AnalyticsResolver, new AnalyticsResolver(core.analytics)],
     [IngestionResolver, new IngestionResolver(core.ingestion, core.snapshots, new IngestionResolverSettings(env.INGEST_ALLOWED_DIRS))],
-    [JobsResolver, new JobsResolver(parts.jobs)],
+    [JobsResolver, new JobsResolver(parts.jobs, core.invalidNames)],
     [ModelsResolver, new ModelsResolver(core.models)],
     [TrainingResolver, new TrainingResolver(parts.training)],
     [ServingResolver, new ServingResolver(serving)],

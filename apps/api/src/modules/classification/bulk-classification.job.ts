@@ -1,16 +1,35 @@
 import { activeBackend, InferencePool, type ClassifyResult, type DgaModel } from '@dgascope/ml';
-import type { JobInput } from '../../jobs/job-kinds';
+import type { JobInput, JobResult } from '../../jobs/job-kinds';
 import { JobCancelledError, type JobContext, type JobDefinition, type JobOutcome } from '../../jobs/job-runner';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotDomains } from '../snapshots/snapshot-domains';
 import type { PredictionsService } from '../predictions/predictions.service';
+import type { InvalidName, InvalidNames } from './invalid-names';
 
 const BATCH = 16384;
+/** Invalid names copied into the job's result; all of them are in job_invalid_names. */
+const INVALID_EXAMPLES = 20;
+
+/** A batch of names with the line each came from. */
+interface Batch {
+  names: string[];
+  lines: number[];
+}
+
+/** The names of `results` that could not be classified, with their lines. */
+export function invalidOf(batch: Batch, results: readonly ClassifyResult[]): InvalidName[] {
+  const invalid: InvalidName[] = [];
+  results.forEach((r, i) => {
+    if (!r.ok) invalid.push({ line: batch.lines[i]!, name: batch.names[i]!, reason: r.error });
+  });
+  return invalid;
+}
 
 /**
  * A bulk-classification job: classifies a snapshot or a list in batches, writing predictions
  * keyed by (job, domain): a retry after a crash skips what is already written and fills in the
- * rest. A cancelled or finally failed job has its partial predictions removed.
+ * rest. Each name that cannot be classified is recorded with its line and why. A cancelled or
+ * finally failed job has its partial predictions and invalid names removed.
  */
 export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
   readonly kind = 'CLASSIFICATION';
@@ -18,6 +37,7 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
   constructor(
     private readonly models: ModelsService,
     private readonly predictions: PredictionsService,
+    private readonly invalidNames: InvalidNames,
     private readonly snapshotDomains: SnapshotDomains,
     /** Inference threads (worker_threads with their own backend); 0 = this thread. */
     private readonly inferenceThreads: number,
@@ -43,24 +63,19 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
       const classify = (names: string[]) => (threads ? threads.classify(names) : Promise.resolve(loaded.classify(names)));
       const total = request.snapshotId != null ? await this.snapshotDomains.count([request.snapshotId]) : (request.domains?.length ?? 0);
       let processed = 0;
-      let invalid = 0;
-      const invalidExamples: Array<{ domain: string; error: string }> = [];
       const started = Date.now();
       // A pipeline that keeps the inference threads busy: while batch n + 1 is being
       // classified, batch n's results are written and batch n + 2 is read from PostgreSQL.
-      const finish = async (names: string[], classified: Promise<ClassifyResult[]>) => {
+      const finish = async (batch: Batch, classified: Promise<ClassifyResult[]>) => {
         const results = await classified;
         await writing;
-        writing = this.predictions.write(ctx.jobId, request.modelId, results);
+        writing = Promise.all([
+          this.predictions.write(ctx.jobId, request.modelId, results),
+          this.invalidNames.record(ctx.jobId, invalidOf(batch, results)),
+        ]).then(() => undefined);
         // Awaited on the next turn; handled now so a failed write is not an unhandled rejection meanwhile.
         writing.catch(() => undefined);
-        for (const r of results) {
-          if (!r.ok) {
-            invalid += 1;
-            if (invalidExamples.length < 20) invalidExamples.push({ domain: r.domain, error: r.error });
-          }
-        }
-        processed += names.length;
+        processed += batch.names.length;
         const rate = processed / Math.max((Date.now() - started) / 1000, 1e-3);
         await ctx.report({
           stage: 'classifying',
@@ -70,18 +85,17 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
           etaSeconds: Math.round((total - processed) / rate),
         });
       };
-      let previous: { names: string[]; classified: Promise<ClassifyResult[]> } | null = null;
-      for await (const names of prefetchOne(this.batches(request))) {
+      let previous: { batch: Batch; classified: Promise<ClassifyResult[]> } | null = null;
+      for await (const batch of prefetchOne(this.batches(request))) {
         if (ctx.signal.aborted) throw new JobCancelledError();
-        const current = { names, classified: classify(names) };
+        const current = { batch, classified: classify(batch.names) };
         current.classified.catch(() => undefined);
-        if (previous) await finish(previous.names, previous.classified);
+        if (previous) await finish(previous.batch, previous.classified);
         previous = current;
       }
-      if (previous) await finish(previous.names, previous.classified);
+      if (previous) await finish(previous.batch, previous.classified);
       await writing;
-      const summary = await this.predictions.summary(ctx.jobId);
-      return { result: { ...summary, invalid, invalidExamples, seconds: (Date.now() - started) / 1000 } };
+      return { result: { ...(await this.summary(ctx.jobId)), seconds: (Date.now() - started) / 1000 } };
     } finally {
       await writing.catch(() => undefined);
       await pool?.close();
@@ -90,16 +104,30 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
   }
 
   async cleanUp(jobId: string): Promise<void> {
-    await this.predictions.deleteForJob(jobId);
+    await Promise.all([this.predictions.deleteForJob(jobId), this.invalidNames.deleteForJob(jobId)]);
   }
 
-  private async *batches(request: JobInput<'CLASSIFICATION'>): AsyncGenerator<string[]> {
+  /** Counts from what is stored (a retried job counts each name once). */
+  private async summary(jobId: string): Promise<Omit<JobResult<'CLASSIFICATION'>, 'seconds'>> {
+    const [counts, invalid, examples] = await Promise.all([
+      this.predictions.summary(jobId),
+      this.invalidNames.count(jobId),
+      this.invalidNames.page(jobId, INVALID_EXAMPLES),
+    ]);
+    const invalidExamples = examples.nodes.map((n) => ({ line: n.line, domain: n.name, error: n.reason }));
+    return { ...counts, invalid, invalidExamples };
+  }
+
+  private async *batches(request: JobInput<'CLASSIFICATION'>): AsyncGenerator<Batch> {
     if (request.domains) {
-      for (let i = 0; i < request.domains.length; i += BATCH) yield request.domains.slice(i, i + BATCH);
+      const lines = request.lines ?? request.domains.map((_, i) => i + 1);
+      for (let i = 0; i < request.domains.length; i += BATCH)
+        yield { names: request.domains.slice(i, i + BATCH), lines: lines.slice(i, i + BATCH) };
       return;
     }
     if (request.snapshotId == null) return;
-    for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH)) yield page.map((d) => d.domain);
+    for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH))
+      yield { names: page.map((d) => d.domain), lines: page.map((d) => d.line) };
   }
 }
 

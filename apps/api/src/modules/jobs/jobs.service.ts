@@ -14,8 +14,17 @@ export class JobsService {
     private readonly queue: JobQueue,
   ) {}
 
-  async create<K extends JobKind>(kind: K, input: JobInputIn<K>, modelId: number | null = null): Promise<Job> {
-    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input: toJson(input), modelId } });
+  /**
+   * `requestedBy`: who asked for it, as the audit log names the caller (an API key's name,
+   * "bootstrap (ADMIN_API_KEY)", "cli:<os user>"); null when dgascope starts a job itself.
+   */
+  async create<K extends JobKind>(
+    kind: K,
+    input: JobInputIn<K>,
+    modelId: number | null = null,
+    requestedBy: string | null = null,
+  ): Promise<Job> {
+    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input: toJson(input), modelId, requestedBy } });
     try {
       await this.queue.add(queueOf(kind), { jobId: job.id });
     } catch (err) {

@@ -25,7 +25,8 @@ export class TrainingService {
     }));
   }
 
-  async start(input: StartTrainingInput): Promise<Job> {
+  /** `requestedBy`: the caller, as the audit log names it. */
+  async start(input: StartTrainingInput, requestedBy: string | null = null): Promise<Job> {
     await this.snapshots.requireAll(input.snapshotIds);
     if (input.warmStartModelId != null) {
       const parent = await this.models.get(input.warmStartModelId);
@@ -67,6 +68,6 @@ export class TrainingService {
         'INVALID_TRAINING_INPUT',
         parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       );
-    return this.jobs.create(JobKind.TRAINING, request);
+    return this.jobs.create(JobKind.TRAINING, request, null, requestedBy);
   }
 }
