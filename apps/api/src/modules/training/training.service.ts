@@ -59,6 +59,7 @@ export class TrainingService {
       targetBenignFpr: input.targetBenignFpr ?? null,
       noveltyMethod: input.noveltyMethod ?? null,
       targetRejectRate: input.targetRejectRate ?? null,
+      samplingPower: input.samplingPower ?? null,
     };
     // The same schema the worker reads it back with: a request that cannot run is refused now.
     const parsed = TrainingRequest.safeParse(request);
