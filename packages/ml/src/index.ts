@@ -36,7 +36,6 @@ export {
   type LossKind,
 } from './train';
 export { type SamplingOptions } from './sampling';
-export { type BenignCleaningOptions, type BenignCleaningReport } from './benign-cleaning';
 export {
   computeMetrics,
   binaryMetrics,

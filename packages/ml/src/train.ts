@@ -8,7 +8,6 @@ import { resolveInputForm, type InputFormOptions } from './input-form';
 import { computeMetrics } from './metrics';
 import { predictProbs, timeMajorBatch, uniform, glorot } from './model';
 import { createNetwork, networkFromWeights, resolveNetConfig, type ArchitectureSpec, type Network } from './network';
-import { cleanBenign, type BenignCleaningOptions } from './benign-cleaning';
 import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
@@ -31,8 +30,6 @@ export interface TrainProgress {
   etaSeconds: number;
   /** At epoch end, when validation data was given. */
   validation?: ValidationSummary;
-  /** 'cleaning' during the short first pass of benignCleaning. */
-  pass?: 'cleaning';
 }
 
 export interface TrainOptions {
@@ -74,8 +71,6 @@ export interface TrainOptions {
   focalGamma?: number;
   /** How each epoch's samples are drawn (sampling.ts); default each sample once. */
   sampling?: SamplingOptions;
-  /** Set aside the most DGA-like benign names found by a short first pass (benign-cleaning.ts). */
-  benignCleaning?: BenignCleaningOptions;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -137,7 +132,6 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 /** Train a new model, or continue one (options.warmStart). */
 export async function train(data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   if (data.train.length === 0) throw new RangeError('train: no training samples');
-  if (options.benignCleaning) return trainOnCleanedBenign(data, options, options.benignCleaning);
   const backend = await ensureBackend(options.backend ? { backend: options.backend } : {});
   const seed = options.seed ?? 23;
   const epochs = options.epochs ?? 10;
@@ -356,31 +350,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     net.dispose();
     throw e;
   }
-}
-
-async function trainOnCleanedBenign(data: TrainData, options: TrainOptions, cleaning: BenignCleaningOptions): Promise<TrainResult> {
-  const { benignCleaning: _, ...plain } = options;
-  const onProgress = options.onProgress;
-  const cleaned = await cleanBenign(data, options.warmStart?.meta.benignLabel ?? BENIGN_LABEL, cleaning, async (epochs) => {
-    const first = await train(data, {
-      ...plain,
-      epochs,
-      earlyStopping: false,
-      decision: false,
-      ...(onProgress ? { onProgress: (p: TrainProgress) => onProgress({ ...p, pass: 'cleaning' }) } : {}),
-    });
-    return first.model;
-  });
-  const result = await train({ train: cleaned.train, ...(cleaned.validation ? { validation: cleaned.validation } : {}) }, plain);
-  result.model.meta.benignCleaning = cleaned.report;
-  const run = result.model.meta.trainingRuns.at(-1);
-  if (run)
-    run.benignCleaning = {
-      share: cleaned.report.share,
-      epochs: cleaned.report.epochs,
-      removed: cleaned.report.removedTrain + cleaned.report.removedValidation,
-    };
-  return result;
 }
 
 /** The learning rate at a 0-based step of `steps` planned ones. */
