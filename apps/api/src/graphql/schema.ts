@@ -14,6 +14,7 @@ import { JobsResolver } from '../modules/jobs/jobs.resolver';
 import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
 import { AccessResolver } from '../modules/access/access.resolver';
+import { EvaluationsResolver } from '../modules/evaluations/evaluations.resolver';
 import { applyAccessPolicy, authChecker } from './auth-checker';
 
 export const RESOLVERS = [
@@ -29,6 +30,7 @@ export const RESOLVERS = [
   ServingResolver,
   PredictionsResolver,
   BulkClassificationResolver,
+  EvaluationsResolver,
   AccessResolver,
 ] as const;
 

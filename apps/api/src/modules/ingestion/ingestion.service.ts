@@ -11,6 +11,7 @@ import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
 import { mergeStage } from './snapshot-merge';
 import { copyIntoStage, CREATE_STAGE_SQL, type StageCounts } from './staging-copy';
+import { SnapshotIngestedHooks, type HookOutcome } from './snapshot-ingested';
 
 export interface IngestRequest {
   feed: string;
@@ -42,9 +43,14 @@ export interface IngestOutcome {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** What the post-ingest hooks did (none run when the snapshot already existed). */
+  afterIngest: HookOutcome[];
 }
 
 export class IngestionService {
+  /** Run after every ingestion that created a snapshot: automation attaches here (see snapshot-ingested.ts). */
+  readonly afterIngest = new SnapshotIngestedHooks();
+
   constructor(
     private readonly pool: Pool,
     private readonly limits: { maxBytes: number; url?: UrlPolicy },
@@ -103,9 +109,9 @@ export class IngestionService {
       }
       onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: staged.rowsRead, phase: 'merging' });
 
-      const feed = await client.query<{ id: number }>(
+      const feed = await client.query<{ id: number; kind: FeedKind }>(
         `INSERT INTO feeds (name, kind, url) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id`,
+         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id, kind`,
         [feedName, request.feedKind ?? FEED_KIND_OF_FORMAT[format], request.feedUrl ?? opened.sourceUrl],
       );
       const snapshot = await client.query<{ id: number }>(
@@ -123,6 +129,7 @@ export class IngestionService {
         merged.duplicates,
       ]);
       await client.query('COMMIT');
+      const afterIngest = await this.afterIngest.run({ snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt });
       return {
         snapshotId,
         created: true,
@@ -131,6 +138,7 @@ export class IngestionService {
         rowsAccepted: merged.accepted,
         rowsRejected: merged.rejected,
         rowsDuplicate: merged.duplicates,
+        afterIngest,
       };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -168,6 +176,7 @@ export class IngestionService {
       rowsAccepted: s.rows_accepted,
       rowsRejected: s.rows_rejected,
       rowsDuplicate: s.rows_duplicate,
+      afterIngest: [],
     };
   }
 }
