@@ -104,7 +104,11 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
 
   it('the post-ingest hook queues an evaluation of the promoted model on a new labelled snapshot', async () => {
     expect(afterIngest).toEqual([
-      { hook: 'evaluate-promoted-model', ok: true, message: expect.stringMatching(new RegExp(`^evaluation of model ${modelId} on snapshot ${laterSnapshot} queued \\(job .+\\)$`)) },
+      {
+        hook: 'evaluate-promoted-model',
+        ok: true,
+        message: expect.stringMatching(new RegExp(`^evaluation of model ${modelId} on snapshot ${laterSnapshot} queued \\(job .+\\)$`)),
+      },
     ]);
     const jobId = /job (.+)\)$/.exec(afterIngest[0]!.message)![1]!;
     const job = await waitForJob(api, jobId, (j) => ['COMPLETED', 'FAILED'].includes(j.state), 120_000, worker.output);
@@ -113,7 +117,13 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
     expect(r.errors).toBeUndefined();
     expect(r.data!.evaluations).toHaveLength(1);
     evaluation = r.data!.evaluations[0];
-    expect(evaluation).toMatchObject({ modelId, snapshotId: laterSnapshot, jobId, snapshot: { id: laterSnapshot }, model: { id: modelId } });
+    expect(evaluation).toMatchObject({
+      modelId,
+      snapshotId: laterSnapshot,
+      jobId,
+      snapshot: { id: laterSnapshot },
+      model: { id: modelId },
+    });
 
     await ensureBackend({ backend: 'wasm' });
     const model = await api.deps.models.load(modelId);
@@ -205,7 +215,11 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
   });
 
   it('startEvaluation runs any model/snapshot pair on demand, replaces the earlier result, and refuses what cannot run', async () => {
-    const started = await api.gql(`mutation($s: Int!, $m: Int) { startEvaluation(snapshotId: $s, modelId: $m) { id kind state } }`, { s: laterSnapshot, m: modelId }, admin);
+    const started = await api.gql(
+      `mutation($s: Int!, $m: Int) { startEvaluation(snapshotId: $s, modelId: $m) { id kind state } }`,
+      { s: laterSnapshot, m: modelId },
+      admin,
+    );
     expect(started.errors).toBeUndefined();
     expect(started.data!.startEvaluation).toMatchObject({ kind: 'EVALUATION', state: 'QUEUED' });
     const again = await api.gql(`mutation($s: Int!) { startEvaluation(snapshotId: $s) { id } }`, { s: laterSnapshot }, admin);
@@ -218,7 +232,11 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
 
     const missing = await api.gql(`mutation { startEvaluation(snapshotId: 424242) { id } }`, {}, admin);
     expect(missing.errors![0]!.extensions).toMatchObject({ reason: 'SNAPSHOT_NOT_FOUND' });
-    const noModel = await api.gql(`mutation($s: Int!) { startEvaluation(snapshotId: $s, modelId: 424242) { id } }`, { s: laterSnapshot }, admin);
+    const noModel = await api.gql(
+      `mutation($s: Int!) { startEvaluation(snapshotId: $s, modelId: 424242) { id } }`,
+      { s: laterSnapshot },
+      admin,
+    );
     expect(noModel.errors![0]!.extensions).toMatchObject({ reason: 'MODEL_NOT_FOUND' });
   });
 

@@ -75,7 +75,14 @@ export function evaluationReport(
   const trainedOn: number[] = [];
   const fresh: number[] = [];
   const unknown: number[] = [];
-  const detection: Detection = { dgaDomains: 0, flagged: 0, flaggedRate: null, benignDomains: 0, benignFlagged: 0, benignFlaggedRate: null };
+  const detection: Detection = {
+    dgaDomains: 0,
+    flagged: 0,
+    flaggedRate: null,
+    benignDomains: 0,
+    benignFlagged: 0,
+    benignFlaggedRate: null,
+  };
   listings.forEach((l, i) => {
     if (l.family === benign) {
       detection.benignDomains++;

@@ -92,7 +92,14 @@ export class EvaluationJob implements JobDefinition<'EVALUATION'> {
 
 function resultOf(
   evaluationId: number,
-  e: { domains: number; macroF1: number | null; flaggedRate: number | null; benignFlaggedRate: number | null; unknownToModelDomains: number; seconds: number },
+  e: {
+    domains: number;
+    macroF1: number | null;
+    flaggedRate: number | null;
+    benignFlaggedRate: number | null;
+    unknownToModelDomains: number;
+    seconds: number;
+  },
 ) {
   return {
     evaluationId,

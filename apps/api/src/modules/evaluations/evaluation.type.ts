@@ -16,7 +16,8 @@ export class UnknownFamilyView {
   @Field(() => Float, { description: 'Share answered DGA of an unknown family (the right answer for a family the model never saw).' })
   unknownFamilyRate!: number;
   @Field(() => Float, { description: 'Share answered DGA of a known family (a confident wrong family).' }) wrongFamilyRate!: number;
-  @Field(() => [FamilyAssignment], { description: 'What its domains were answered most often, most first.' }) assignedTo!: FamilyAssignment[];
+  @Field(() => [FamilyAssignment], { description: 'What its domains were answered most often, most first.' })
+  assignedTo!: FamilyAssignment[];
 }
 
 @ObjectType({ description: "Verdicts over all the snapshot's listings, families known to the model or not." })
@@ -48,7 +49,8 @@ export class ModelEvaluation {
   @Field(() => Int, { description: 'Listings of families the model does not know.' }) unknownToModelDomains!: number;
   @Field(() => Int, { description: 'Names the model cannot read.' }) invalidDomains!: number;
   @Field(() => Float, { nullable: true, description: 'Macro-F1 over the listings of known families.' }) macroF1!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of the DGA listings (every family) answered DGA.' }) flaggedRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of the DGA listings (every family) answered DGA.' }) flaggedRate!:
+    number | null;
   @Field(() => Float, { nullable: true, description: 'Share of benign listings answered DGA.' }) benignFlaggedRate!: number | null;
   @Field(() => Float, { nullable: true, description: 'Share of known-family DGA listings answered "unknown family".' })
   unknownFamilyRate!: number | null;
@@ -57,5 +59,6 @@ export class ModelEvaluation {
   @Field(() => ModelMetrics, { nullable: true, description: "Of those, the ones listed in the model's training snapshots." })
   trainedOn!: ModelMetrics | null;
   @Field(() => ModelMetrics, { nullable: true, description: 'Of those, the fresh ones.' }) fresh!: ModelMetrics | null;
-  @Field(() => [UnknownFamilyView], { description: 'Families the model does not know, largest first.' }) unknownFamilies!: UnknownFamilyView[];
+  @Field(() => [UnknownFamilyView], { description: 'Families the model does not know, largest first.' })
+  unknownFamilies!: UnknownFamilyView[];
 }

@@ -32,7 +32,10 @@ export class EvaluationsResolver {
     description:
       'Queue an evaluation of a model (default: the promoted one) on a labelled snapshot; one already queued or running for the pair is returned instead. A new one replaces the earlier evaluation of the pair.',
   })
-  startEvaluation(@Arg('snapshotId', () => Int) snapshotId: number, @Arg('modelId', () => Int, { nullable: true }) modelId?: number | null) {
+  startEvaluation(
+    @Arg('snapshotId', () => Int) snapshotId: number,
+    @Arg('modelId', () => Int, { nullable: true }) modelId?: number | null,
+  ) {
     return this.service.start({ snapshotId, modelId });
   }
 

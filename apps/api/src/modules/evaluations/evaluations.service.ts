@@ -83,7 +83,10 @@ export class EvaluationsService {
   /** Oldest snapshot first (the order of a drift chart). */
   async list(filter: { modelId?: number | null; snapshotId?: number | null }): Promise<StoredEvaluation[]> {
     const rows = await this.prisma.evaluation.findMany({
-      where: { ...(filter.modelId != null ? { modelId: filter.modelId } : {}), ...(filter.snapshotId != null ? { snapshotId: filter.snapshotId } : {}) },
+      where: {
+        ...(filter.modelId != null ? { modelId: filter.modelId } : {}),
+        ...(filter.snapshotId != null ? { snapshotId: filter.snapshotId } : {}),
+      },
       include: { snapshot: { select: { takenAt: true } } },
       orderBy: [{ snapshot: { takenAt: 'asc' } }, { snapshotId: 'asc' }, { modelId: 'asc' }],
     });

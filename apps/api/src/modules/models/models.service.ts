@@ -125,7 +125,12 @@ export class ModelsService {
    * Stores the trained weights and their evaluation: the model is READY. `familyLabels`: the class
    * the label policy gave each family of the training data (null: dropped).
    */
-  async markReady(id: number, model: DgaModel, metrics: Evaluation | null, familyLabels: Record<string, string | null> | null): Promise<void> {
+  async markReady(
+    id: number,
+    model: DgaModel,
+    metrics: Evaluation | null,
+    familyLabels: Record<string, string | null> | null,
+  ): Promise<void> {
     const artifact = new Uint8Array(modelToBuffer(model));
     await this.prisma.mlModel.update({
       where: { id },
