@@ -41,6 +41,8 @@ import type { JobKind } from '@prisma/client';
 import { EvaluationJob } from './modules/evaluations/evaluation.job';
 import { EvaluationsResolver } from './modules/evaluations/evaluations.resolver';
 import { EvaluationsService } from './modules/evaluations/evaluations.service';
+import { PromotionReviewResolver } from './modules/evaluations/promotion-review.resolver';
+import { PromotionReviewService } from './modules/evaluations/promotion-review.service';
 
 /** What the database-backed services need: every entry point (the CLI needs no more). */
 export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
@@ -194,6 +196,7 @@ export function createDeps(env: DepsEnv): Deps {
     [PredictionsResolver, new PredictionsResolver(core.predictions)],
     [BulkClassificationResolver, new BulkClassificationResolver(parts.classification)],
     [EvaluationsResolver, new EvaluationsResolver(parts.evaluations, core.snapshots)],
+    [PromotionReviewResolver, new PromotionReviewResolver(new PromotionReviewService(core.db.prisma, core.models, parts.evaluations))],
     [AccessResolver, new AccessResolver(core.apiKeys, core.audit)],
     [AuditService, core.audit],
   ]);

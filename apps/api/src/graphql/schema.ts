@@ -15,6 +15,7 @@ import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
 import { AccessResolver } from '../modules/access/access.resolver';
 import { EvaluationsResolver } from '../modules/evaluations/evaluations.resolver';
+import { PromotionReviewResolver } from '../modules/evaluations/promotion-review.resolver';
 import { applyAccessPolicy, authChecker } from './auth-checker';
 
 export const RESOLVERS = [
@@ -31,6 +32,7 @@ export const RESOLVERS = [
   PredictionsResolver,
   BulkClassificationResolver,
   EvaluationsResolver,
+  PromotionReviewResolver,
   AccessResolver,
 ] as const;
 

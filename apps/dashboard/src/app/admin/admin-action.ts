@@ -29,6 +29,7 @@ export const ADMIN_MODELS = graphql(`
         id
         status
         labels
+        promotedAt
         metrics {
           macro {
             f1

@@ -4,6 +4,7 @@ import { ErrorPanel } from '@/components/error-panel';
 import { FamilyMetricsTable } from '@/components/family-metrics-table';
 import { RocChart } from '@/components/roc-chart';
 import { DecisionFacts } from '@/components/decision-facts';
+import { ModelEvaluations } from '@/components/model-evaluations';
 import { formatDate, formatInt } from '@/lib/format';
 import { graphql, type ResultOf } from '@/lib/graphql';
 import { query } from '@/lib/server-graphql';
@@ -83,6 +84,31 @@ const MODEL = graphql(`
         misclassifiedTotal
       }
     }
+    evaluations(modelId: $id) {
+      id
+      snapshotId
+      snapshotTakenAt
+      domains
+      trainedOnDomains
+      freshDomains
+      unknownToModelDomains
+      macroF1
+      flaggedRate
+      benignFlaggedRate
+      snapshot {
+        feed {
+          name
+        }
+      }
+      fresh {
+        macro {
+          f1
+        }
+      }
+      unknownFamilies {
+        family
+      }
+    }
   }
 `);
 
@@ -133,6 +159,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           </p>
         ) : null}
       </section>
+      <ModelEvaluations rows={data.evaluations} testMacroF1={metrics?.macro.f1 ?? null} />
       {!metrics ? (
         <p className="muted">No evaluation (the model is not trained, or had no test split).</p>
       ) : (
