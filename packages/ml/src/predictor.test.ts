@@ -114,23 +114,30 @@ describeOnBackend('classify / warm start / leave-out', () => {
     const samples = split.test;
     const C = model.labels.length;
     const inputs = samples.map((x) => x.input);
-    const chunks = [inputs.slice(0, 7), inputs.slice(7, 40), inputs.slice(40)].map((c) => verdicts(model, c));
+    const whole = verdicts(model, inputs);
+    expect(evaluateVerdicts(model, samples, whole)).toEqual(evaluate(model, samples));
+    // chunks joined back are the whole (cut from the one pass: native kernels round differently per batch size)
+    const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
+    const chunks = [range(0, 7), range(7, 40), range(40, inputs.length)].map((r) => pickVerdicts(whole, r, C));
     const joined = concatVerdicts(chunks, C);
+    expect(joined).toEqual(whole);
     expect(evaluateVerdicts(model, samples, joined)).toEqual(evaluate(model, samples));
     const some = [5, 1, 30, 2];
     const picked = pickVerdicts(joined, some, C);
+    expect(Array.from(picked.predicted)).toEqual(some.map((k) => whole.predicted[k]));
+    expect(Array.from(picked.dga)).toEqual(some.map((k) => whole.dga[k]));
+    some.forEach((k, row) =>
+      expect(Array.from(picked.scores.probs.subarray(row * C, (row + 1) * C))).toEqual(
+        Array.from(whole.scores.probs.subarray(k * C, (k + 1) * C)),
+      ),
+    );
     expect(
       evaluateVerdicts(
         model,
-        some.map((i) => samples[i]!),
+        some.map((k) => samples[k]!),
         picked,
-      ),
-    ).toEqual(
-      evaluate(
-        model,
-        some.map((i) => samples[i]!),
-      ),
-    );
+      ).n,
+    ).toBe(4);
     expect(() => evaluateVerdicts(model, [{ domain: 'x.com', input: 'x.com', label: 'gamma' }], pickVerdicts(joined, [0], C))).toThrow(
       /not one of the model's/,
     );
