@@ -11,7 +11,7 @@ import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
 import { mergeStage } from './snapshot-merge';
 import { copyIntoStage, CREATE_STAGE_SQL, type StageCounts } from './staging-copy';
-import { SnapshotIngestedHooks, type HookOutcome } from './snapshot-ingested';
+import { SnapshotIngestedHooks, type HookOutcome, type IngestedSnapshot } from './snapshot-ingested';
 
 export interface IngestRequest {
   feed: string;
@@ -57,6 +57,17 @@ export class IngestionService {
   ) {}
 
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
+    const { created, ...outcome } = await this.store(request, onProgress);
+    // After the commit and with the connection released: a hook's work is its own.
+    const afterIngest = created ? await this.afterIngest.run(created) : [];
+    return { ...outcome, created: created !== false, afterIngest };
+  }
+
+  /** Stores the snapshot (all or nothing); `created` says what the post-ingest hooks get, when it is new. */
+  private async store(
+    request: IngestRequest,
+    onProgress?: (p: IngestProgress) => void,
+  ): Promise<Omit<IngestOutcome, 'afterIngest' | 'created'> & { created: false | IngestedSnapshot }> {
     const feedName = request.feed.trim();
     if (feedName === '' || feedName.length > 100) {
       throw new AppError('BAD_USER_INPUT', 'FEED_NAME_INVALID', 'feed name must be 1 to 100 characters');
@@ -129,16 +140,14 @@ export class IngestionService {
         merged.duplicates,
       ]);
       await client.query('COMMIT');
-      const afterIngest = await this.afterIngest.run({ snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt });
       return {
         snapshotId,
-        created: true,
+        created: { snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt },
         format,
         rowsRead: staged.rowsRead,
         rowsAccepted: merged.accepted,
         rowsRejected: merged.rejected,
         rowsDuplicate: merged.duplicates,
-        afterIngest,
       };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -153,7 +162,11 @@ export class IngestionService {
     }
   }
 
-  private async findExisting(db: Pool | PoolClient, feedName: string, sha256: string): Promise<IngestOutcome | null> {
+  private async findExisting(
+    db: Pool | PoolClient,
+    feedName: string,
+    sha256: string,
+  ): Promise<(Omit<IngestOutcome, 'afterIngest' | 'created'> & { created: false }) | null> {
     const r = await db.query<{
       id: number;
       format: FeedFormat;
@@ -170,13 +183,12 @@ export class IngestionService {
     if (!s) return null;
     return {
       snapshotId: s.id,
-      created: false,
+      created: false as const,
       format: s.format,
       rowsRead: s.rows_read,
       rowsAccepted: s.rows_accepted,
       rowsRejected: s.rows_rejected,
       rowsDuplicate: s.rows_duplicate,
-      afterIngest: [],
     };
   }
 }
