@@ -39,6 +39,11 @@ import { TrainingJob } from './modules/training/training.job';
 import { BulkClassificationJob } from './modules/classification/bulk-classification.job';
 import { SnapshotDomains } from './modules/snapshots/snapshot-domains';
 import type { JobKind } from '@prisma/client';
+import { EvaluationJob } from './modules/evaluations/evaluation.job';
+import { EvaluationsResolver } from './modules/evaluations/evaluations.resolver';
+import { EvaluationsService } from './modules/evaluations/evaluations.service';
+import { PromotionReviewResolver } from './modules/evaluations/promotion-review.resolver';
+import { PromotionReviewService } from './modules/evaluations/promotion-review.service';
 
 /** What the database-backed services need: every entry point (the CLI needs no more). */
 export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
@@ -115,6 +120,7 @@ export interface JobParts {
   jobs: JobsService;
   training: TrainingService;
   classification: BulkClassificationService;
+  evaluations: EvaluationsService;
   /** What the worker runs: each job kind, and the runner around them. */
   jobKinds: { [K in JobKind]: JobDefinition<K> };
   runner: JobRunner;
@@ -124,11 +130,16 @@ export interface JobParts {
 export function createJobParts(core: Core, env: JobsEnv): JobParts {
   const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX);
   const jobs = new JobsService(core.db.prisma, queue);
+  const evaluations = new EvaluationsService(core.db.prisma, jobs, core.models);
+  // The post-ingest hooks that queue jobs live where the queues do: every process that can queue
+  // (the API, a worker, the CLI with REDIS_URL) runs them after an ingestion of its own.
+  core.ingestion.afterIngest.add(evaluations.evaluatePromotedModelHook());
   return {
     queue,
     jobs,
     training: new TrainingService(jobs, core.models, core.snapshots),
     classification: new BulkClassificationService(jobs, core.models, core.snapshots),
+    evaluations,
     jobKinds: {
       TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
       CLASSIFICATION: new BulkClassificationJob(
@@ -138,6 +149,7 @@ export function createJobParts(core: Core, env: JobsEnv): JobParts {
         core.snapshotDomains,
         env.INFERENCE_THREADS ?? 2,
       ),
+      EVALUATION: new EvaluationJob(core.models, evaluations, core.snapshotDomains, env.ML_BACKEND),
     },
     runner: new JobRunner(jobs),
     close: () => queue.close(),
@@ -192,6 +204,8 @@ export function createDeps(env: DepsEnv): Deps {
     [ServingResolver, new ServingResolver(serving)],
     [PredictionsResolver, new PredictionsResolver(core.predictions)],
     [BulkClassificationResolver, new BulkClassificationResolver(parts.classification)],
+    [EvaluationsResolver, new EvaluationsResolver(parts.evaluations, core.snapshots)],
+    [PromotionReviewResolver, new PromotionReviewResolver(new PromotionReviewService(core.db.prisma, core.models, parts.evaluations))],
     [AccessResolver, new AccessResolver(core.apiKeys, core.audit)],
     [AuditService, core.audit],
   ]);

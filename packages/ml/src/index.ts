@@ -49,8 +49,12 @@ export {
 } from './metrics';
 export {
   evaluate,
+  evaluateVerdicts,
   verdicts,
+  concatVerdicts,
+  pickVerdicts,
   heldOutReport,
+  heldOutFromVerdicts,
   leaveFamiliesOut,
   type Evaluation,
   type EvaluateOptions,
@@ -60,6 +64,8 @@ export {
   type HeldOutFamily,
   type HeldOutRates,
   type HeldOutReport,
+  type HeldOutAssignment,
+  type HeldOutOptions,
 } from './evaluate';
 export {
   NOVELTY_METHODS,

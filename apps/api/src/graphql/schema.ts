@@ -14,6 +14,8 @@ import { JobsResolver } from '../modules/jobs/jobs.resolver';
 import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
 import { AccessResolver } from '../modules/access/access.resolver';
+import { EvaluationsResolver } from '../modules/evaluations/evaluations.resolver';
+import { PromotionReviewResolver } from '../modules/evaluations/promotion-review.resolver';
 import { applyAccessPolicy, authChecker } from './auth-checker';
 
 export const RESOLVERS = [
@@ -29,6 +31,8 @@ export const RESOLVERS = [
   ServingResolver,
   PredictionsResolver,
   BulkClassificationResolver,
+  EvaluationsResolver,
+  PromotionReviewResolver,
   AccessResolver,
 ] as const;
 

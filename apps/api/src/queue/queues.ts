@@ -4,9 +4,10 @@ import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
 export interface JobPayloads {
   'model-training': { jobId: string };
   'bulk-classification': { jobId: string };
+  'model-evaluation': { jobId: string };
 }
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['model-training', 'bulk-classification'];
+export const QUEUE_NAMES: readonly QueueName[] = ['model-training', 'bulk-classification', 'model-evaluation'];
 
 export interface JobQueue {
   add<Q extends QueueName>(queue: Q, data: JobPayloads[Q]): Promise<void>;

@@ -11,7 +11,7 @@ import { redisConnection, type JobPayloads, type QueueName } from '../queue/queu
 const REQUEUE_CHECK_MS = 30_000;
 
 /**
- * The worker process (`npm run worker`): runs training and bulk-classification jobs from
+ * The worker process (`npm run worker`): runs training, bulk-classification and evaluation jobs from
  * Redis. It can run on any host with the same DATABASE_URL and REDIS_URL.
  */
 async function main(): Promise<void> {
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       },
     );
 
-  const workers = [workerFor('TRAINING'), workerFor('CLASSIFICATION')];
+  const workers = [workerFor('TRAINING'), workerFor('CLASSIFICATION'), workerFor('EVALUATION')];
   for (const w of workers) w.on('failed', (job, err) => console.error(`${w.name} job ${job?.data.jobId ?? '?'} failed: ${err.message}`));
   console.log(`dgascope worker: queues ${workers.map((w) => w.name).join(', ')} (concurrency ${env.WORKER_CONCURRENCY})`);
 

@@ -11,6 +11,7 @@ import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
 import { mergeStage } from './snapshot-merge';
 import { copyIntoStage, CREATE_STAGE_SQL, type StageCounts } from './staging-copy';
+import { SnapshotIngestedHooks, type HookOutcome, type IngestedSnapshot } from './snapshot-ingested';
 
 export interface IngestRequest {
   feed: string;
@@ -42,15 +43,31 @@ export interface IngestOutcome {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** What the post-ingest hooks did (none run when the snapshot already existed). */
+  afterIngest: HookOutcome[];
 }
 
 export class IngestionService {
+  /** Run after every ingestion that created a snapshot: automation attaches here (see snapshot-ingested.ts). */
+  readonly afterIngest = new SnapshotIngestedHooks();
+
   constructor(
     private readonly pool: Pool,
     private readonly limits: { maxBytes: number; url?: UrlPolicy },
   ) {}
 
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
+    const { created, ...outcome } = await this.store(request, onProgress);
+    // After the commit and with the connection released: a hook's work is its own.
+    const afterIngest = created ? await this.afterIngest.run(created) : [];
+    return { ...outcome, created: created !== false, afterIngest };
+  }
+
+  /** Stores the snapshot (all or nothing); `created` says what the post-ingest hooks get, when it is new. */
+  private async store(
+    request: IngestRequest,
+    onProgress?: (p: IngestProgress) => void,
+  ): Promise<Omit<IngestOutcome, 'afterIngest' | 'created'> & { created: false | IngestedSnapshot }> {
     const feedName = request.feed.trim();
     if (feedName === '' || feedName.length > 100) {
       throw new AppError('BAD_USER_INPUT', 'FEED_NAME_INVALID', 'feed name must be 1 to 100 characters');
@@ -103,9 +120,9 @@ export class IngestionService {
       }
       onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: staged.rowsRead, phase: 'merging' });
 
-      const feed = await client.query<{ id: number }>(
+      const feed = await client.query<{ id: number; kind: FeedKind }>(
         `INSERT INTO feeds (name, kind, url) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id`,
+         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id, kind`,
         [feedName, request.feedKind ?? FEED_KIND_OF_FORMAT[format], request.feedUrl ?? opened.sourceUrl],
       );
       const snapshot = await client.query<{ id: number }>(
@@ -125,7 +142,7 @@ export class IngestionService {
       await client.query('COMMIT');
       return {
         snapshotId,
-        created: true,
+        created: { snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt },
         format,
         rowsRead: staged.rowsRead,
         rowsAccepted: merged.accepted,
@@ -145,7 +162,11 @@ export class IngestionService {
     }
   }
 
-  private async findExisting(db: Pool | PoolClient, feedName: string, sha256: string): Promise<IngestOutcome | null> {
+  private async findExisting(
+    db: Pool | PoolClient,
+    feedName: string,
+    sha256: string,
+  ): Promise<(Omit<IngestOutcome, 'afterIngest' | 'created'> & { created: false }) | null> {
     const r = await db.query<{
       id: number;
       format: FeedFormat;
@@ -162,7 +183,7 @@ export class IngestionService {
     if (!s) return null;
     return {
       snapshotId: s.id,
-      created: false,
+      created: false as const,
       format: s.format,
       rowsRead: s.rows_read,
       rowsAccepted: s.rows_accepted,
