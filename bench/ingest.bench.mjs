@@ -88,8 +88,11 @@ const runs = await repeat(REPS, 'ingest', async () => {
       warm: await ingest(service, file2),
     };
     for (const [k, r] of Object.entries(result)) {
-      const parts = r.readCopySeconds != null ? `  (read+COPY ${r.readCopySeconds.toFixed(2)} s, merge ${r.mergeSeconds.toFixed(2)} s)` : '';
-      console.log(`  ${k.padEnd(9)} ${r.seconds.toFixed(2).padStart(7)} s ${fmt(r.rowsPerSec).padStart(9)} rows/s${parts}${r.created === false ? '  [already ingested: skipped]' : ''}`);
+      const parts =
+        r.readCopySeconds != null ? `  (read+COPY ${r.readCopySeconds.toFixed(2)} s, merge ${r.mergeSeconds.toFixed(2)} s)` : '';
+      console.log(
+        `  ${k.padEnd(9)} ${r.seconds.toFixed(2).padStart(7)} s ${fmt(r.rowsPerSec).padStart(9)} rows/s${parts}${r.created === false ? '  [already ingested: skipped]' : ''}`,
+      );
     }
     return result;
   } finally {
@@ -101,7 +104,8 @@ const med = (pick) => median(runs.map(pick));
 const medians = {};
 for (const k of ['baseline', 'cold', 'again', 'warm']) {
   medians[k] = { seconds: med((r) => r[k].seconds), rowsPerSec: med((r) => r[k].rowsPerSec) };
-  if (k !== 'baseline') Object.assign(medians[k], { readCopySeconds: med((r) => r[k].readCopySeconds), mergeSeconds: med((r) => r[k].mergeSeconds) });
+  if (k !== 'baseline')
+    Object.assign(medians[k], { readCopySeconds: med((r) => r[k].readCopySeconds), mergeSeconds: med((r) => r[k].mergeSeconds) });
 }
 const cases = [
   ['bare COPY into a uniquely indexed table (baseline)', medians.baseline],
@@ -114,8 +118,11 @@ console.log('| case | time | rows/s | vs baseline | read + COPY | merge |');
 console.log('|---|---|---|---|---|---|');
 for (const [label, m] of cases) {
   const ratio = m === medians.baseline || m === medians.again ? '' : `${(m.rowsPerSec / medians.baseline.rowsPerSec).toFixed(2)}x`;
-  const split = m.readCopySeconds != null && m !== medians.again ? [`${m.readCopySeconds.toFixed(1)} s`, `${m.mergeSeconds.toFixed(1)} s`] : ['', ''];
-  console.log(`| ${label} | ${m.seconds.toFixed(2)} s | ${m === medians.again ? '—' : fmt(m.rowsPerSec)} | ${ratio} | ${split.join(' | ')} |`);
+  const split =
+    m.readCopySeconds != null && m !== medians.again ? [`${m.readCopySeconds.toFixed(1)} s`, `${m.mergeSeconds.toFixed(1)} s`] : ['', ''];
+  console.log(
+    `| ${label} | ${m.seconds.toFixed(2)} s | ${m === medians.again ? '—' : fmt(m.rowsPerSec)} | ${ratio} | ${split.join(' | ')} |`,
+  );
 }
 for (const k of ['cold', 'warm'])
   console.log(
@@ -124,4 +131,9 @@ for (const k of ['cold', 'warm'])
   );
 console.log(`load average (1, 5, 15 min): before ${runs[0].loadBefore}, after ${loadAverage()}`);
 console.log(`peak RSS of the ingesting process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
-writeHistory('ingest', { startedAt, settings: { rows: ROWS, reps: REPS }, runs, medians: { ...medians, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) } });
+writeHistory('ingest', {
+  startedAt,
+  settings: { rows: ROWS, reps: REPS },
+  runs,
+  medians: { ...medians, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) },
+});

@@ -49,7 +49,10 @@ if (opt('case')) {
   const cpu0 = process.cpuUsage();
   // The validation part is scored after each epoch, as Keras' fit(validation_data=…) does: the
   // learning curves of the two are compared epoch by epoch (argmax accuracy on the same samples).
-  const r = await ml.train({ train, validation }, { epochs, batchSize: 128, earlyStopping: false, decision: false, seed: Number(opt('seed', '23')) });
+  const r = await ml.train(
+    { train, validation },
+    { epochs, batchSize: 128, earlyStopping: false, decision: false, seed: Number(opt('seed', '23')) },
+  );
   const cpu = process.cpuUsage(cpu0);
   const trainCpuS = (cpu.user + cpu.system) / 1e6;
   const inputs = test.map((s) => s.input);
@@ -89,7 +92,9 @@ if (!existsSync(splitFile)) {
   if (p.status !== 0) process.exit(1);
 }
 if (!existsSync(python)) {
-  console.error(`[backends] installing the Keras peer into ${path.relative(root, path.dirname(path.dirname(python)))} (tensorflow-cpu from PyPI)`);
+  console.error(
+    `[backends] installing the Keras peer into ${path.relative(root, path.dirname(path.dirname(python)))} (tensorflow-cpu from PyPI)`,
+  );
   const venv = path.dirname(path.dirname(python));
   const made = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   const installed = made.status === 0 && spawnSync(python, ['-m', 'pip', 'install', '-q', 'tensorflow-cpu'], { stdio: 'inherit' });
