@@ -12,6 +12,7 @@ import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
+import { KerasRmsprop } from './rmsprop';
 import { CharTokenizer } from './tokenizer';
 
 export interface TrainProgress {
@@ -162,7 +163,9 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const valY = Int32Array.from(val, (s) => labelIndex.get(s.label) as number);
     const inferenceBatch = options.inferenceBatchSize ?? 1024;
 
-    const optimizer = tf.train.rmsprop(options.learningRate ?? 0.001, 0.9, 0, 1e-7);
+    // Keras' RMSprop, embedding included (rmsprop.ts): dgascope learns as much per epoch as Keras.
+    const optimizer = new KerasRmsprop(options.learningRate ?? 0.001, 0.9, 1e-7);
+    const onEmbeddingSlices = (embeddings: tf.Variable, squares: tf.Tensor2D) => optimizer.squaredSlices(embeddings, squares);
     const es =
       options.earlyStopping === false || val.length === 0
         ? null
@@ -203,7 +206,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
             const cost = optimizer.minimize(
               () => {
-                const z = net.logits(x, { training: true, dropoutSeed });
+                const z = net.logits(x, { training: true, dropoutSeed, onEmbeddingSlices });
                 return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
               },
               true,
