@@ -245,7 +245,10 @@ describe('IngestionService', () => {
     const indexes = await pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [
       `memberships_${a.snapshotId}`,
     ]);
-    expect(indexes.rows.map((r) => r.indexdef.replace(/^.* USING /, ''))).toEqual(['btree (domain_id)', 'btree (snapshot_id, family_id, domain_id)']);
+    expect(indexes.rows.map((r) => r.indexdef.replace(/^.* USING /, ''))).toEqual([
+      'btree (domain_id)',
+      'btree (snapshot_id, family_id, domain_id)',
+    ]);
 
     // Refused after its lines were staged: the transaction, the stage with it, is rolled back.
     await expect(service.ingest({ feed: 'top', source: streamOf('bad!one\nbad!two\n') })).rejects.toThrow(/no valid/);
