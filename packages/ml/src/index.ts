@@ -116,6 +116,7 @@ export {
   type BackendOptions,
 } from './backend';
 export { applyWasmPatches, wasmPatchesApplied } from './wasm-patches';
+export { KerasRmsprop } from './rmsprop';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline';
 export { InferencePool, type PoolOptions } from './pool';
 export { CnnNet, DEFAULT_CNN, type CnnConfig } from './cnn';

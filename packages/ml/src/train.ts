@@ -12,6 +12,7 @@ import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
+import { KerasRmsprop } from './rmsprop';
 import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 
@@ -185,7 +186,9 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const learningRate = options.learningRate ?? 0.001;
     const schedule = options.learningRateSchedule ?? 'constant';
     if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`unknown learningRateSchedule ${String(schedule)}`);
-    const optimizer = tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+    // Keras' RMSprop, embedding included (rmsprop.ts): dgascope learns as much per epoch as Keras.
+    const optimizer = new KerasRmsprop(learningRate, 0.9, 1e-7);
+    const onEmbeddingSlices = (embeddings: tf.Variable, squares: tf.Tensor2D) => optimizer.squaredSlices(embeddings, squares);
     const plannedSteps = epochs * Math.ceil(xs.length / batchSize);
     let step = 0;
     const es =
@@ -220,7 +223,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
           await yieldToEventLoop();
           checkAbort();
           const idx = batches[bi] as number[];
-          if (schedule !== 'constant') setLearningRate(optimizer, scheduledRate(learningRate, schedule, step, plannedSteps));
+          if (schedule !== 'constant') optimizer.learningRate = scheduledRate(learningRate, schedule, step, plannedSteps);
           step++;
           const loss = tf.tidy(() => {
             const x = timeMajorBatch(
@@ -239,7 +242,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
             const cost = optimizer.minimize(
               () => {
-                const z = net.logits(x, { training: true, dropoutSeed });
+                const z = net.logits(x, { training: true, dropoutSeed, onEmbeddingSlices });
                 if (lossKind === 'focal') return focalLoss(y, z, gamma, w);
                 return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
               },
@@ -356,14 +359,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
 export function scheduledRate(rate: number, schedule: 'constant' | 'cosine', step: number, steps: number): number {
   if (schedule === 'constant') return rate;
   return (rate * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(steps, 1)))) / 2;
-}
-
-/**
- * tfjs has no learning-rate schedules; its RMSProp optimizer reads its (protected) rate at every
- * step, so setting it between steps is how a schedule is applied.
- */
-function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
 
 /** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */

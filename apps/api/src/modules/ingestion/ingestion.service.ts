@@ -10,7 +10,7 @@ import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
 import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
 import { mergeStage } from './snapshot-merge';
-import { copyIntoStage, CREATE_STAGE_SQL, type StageCounts } from './staging-copy';
+import { copyIntoStage, createStage, type StageCounts } from './staging-copy';
 import { SnapshotIngestedHooks, type HookOutcome, type IngestedSnapshot } from './snapshot-ingested';
 
 export interface IngestRequest {
@@ -94,11 +94,12 @@ export class IngestionService {
       await client.query('BEGIN');
       // Bounded by size and by the source's idle timeout instead: a large feed's merge takes minutes.
       await client.query('SET LOCAL statement_timeout = 0');
-      await client.query(CREATE_STAGE_SQL);
+      const stage = await createStage(client);
       const report = (counts: StageCounts) =>
         onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: counts.rowsRead, phase: 'reading' });
       const staged = await copyIntoStage(
         client,
+        stage,
         readLines(all),
         (line) => parseLine(format, line.text, line.number, { familySuffixes: request.familySuffixes }),
         report,
@@ -110,7 +111,7 @@ export class IngestionService {
         return existing;
       }
       if (staged.accepted === 0) {
-        const first = await client.query<{ line: number; reason: string }>('SELECT line, reason FROM ingest_stage ORDER BY line LIMIT 1');
+        const first = await client.query<{ line: number; reason: string }>(`SELECT line, reason FROM ${stage} ORDER BY line LIMIT 1`);
         const example = first.rows[0] ? ` (line ${first.rows[0].line}: ${first.rows[0].reason})` : '';
         throw new AppError(
           'BAD_USER_INPUT',
@@ -132,7 +133,8 @@ export class IngestionService {
         [feed.rows[0]!.id, takenAt, opened.fileName, opened.sourceUrl, format, sha256, meter.bytes, staged.rowsRead],
       );
       const snapshotId = snapshot.rows[0]!.id;
-      const merged = await mergeStage(client, snapshotId);
+      const merged = await mergeStage(client, stage, snapshotId, staged.accepted);
+      await client.query(`DROP TABLE ${stage}`);
       await client.query('UPDATE snapshots SET rows_accepted = $2, rows_rejected = $3, rows_duplicate = $4 WHERE id = $1', [
         snapshotId,
         merged.accepted,
