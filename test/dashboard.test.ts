@@ -76,7 +76,7 @@ describe('dashboard in a real browser', () => {
     await page.locator(`input[name="snapshot"][value="${tinyDga}"]`).check();
     await page.locator(`input[name="snapshot"][value="${tinyBenign}"]`).check();
     // The preset list comes from the API; the overrides below replace single options of it.
-    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('resnet-cnn-sqrt (default)');
+    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('resnet-cnn (default)');
     await page.getByTestId('preset-select').selectOption('endgame-2016-balanced');
     await page.getByLabel('Novelty detector').selectOption('max-softmax');
     await page.locator('input[name="targetBenignFpr"]').fill('0.01');

@@ -79,7 +79,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   },
 });
 
-export const DEFAULT_PRESET = 'resnet-cnn-sqrt';
+export const DEFAULT_PRESET = 'resnet-cnn';
 
 export class UnknownPresetError extends RangeError {
   constructor(name: string) {
