@@ -38,12 +38,44 @@ import { TrainingJob } from './modules/training/training.job';
 import { BulkClassificationJob } from './modules/classification/bulk-classification.job';
 import { SnapshotDomains } from './modules/snapshots/snapshot-domains';
 import type { JobKind } from '@prisma/client';
+import { Metrics } from './metrics/metrics';
+import { FeedPullsService } from './modules/feed-pulls/feed-pulls.service';
+import { FeedPullJob } from './modules/feed-pulls/feed-pull.job';
+import { FeedPullsResolver } from './modules/feed-pulls/feed-pulls.resolver';
+import { WebhooksService } from './modules/alerts/webhooks.service';
+import { AlertsService } from './modules/alerts/alerts.service';
+import { AlertsStep } from './modules/alerts/alerts.step';
+import { AlertsResolver } from './modules/alerts/alerts.resolver';
+import { WebhookDelivery } from './modules/alerts/webhook-delivery';
+import { AfterSnapshotPipeline } from './modules/automation/after-snapshot';
+import { RetentionService } from './modules/retention/retention.service';
+import { RetentionJob } from './modules/retention/retention.job';
+import { DeletionService } from './modules/retention/deletion.service';
+import { RetentionResolver } from './modules/retention/retention.resolver';
 
 /** What the database-backed services need: every entry point (the CLI needs no more). */
 export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
   Partial<Pick<Env, 'ADMIN_API_KEY' | 'INGEST_URL_ALLOW' | 'INGEST_IDLE_TIMEOUT_MS' | 'STATEMENT_TIMEOUT_MS'>>;
 /** What the queues and jobs need besides (the API queues jobs, the worker runs them). */
-export type JobsEnv = Pick<Env, 'REDIS_URL' | 'QUEUE_PREFIX'> & Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS'>>;
+export type JobsEnv = Pick<Env, 'REDIS_URL' | 'QUEUE_PREFIX'> &
+  Partial<
+    Pick<
+      Env,
+      | 'ML_BACKEND'
+      | 'INFERENCE_THREADS'
+      | 'INGEST_URL_ALLOW'
+      | 'INGEST_IDLE_TIMEOUT_MS'
+      | 'FEED_PULL_MIN_INTERVAL_S'
+      | 'FEED_PULL_ATTEMPTS'
+      | 'FEED_PULL_BACKOFF_MS'
+      | 'WEBHOOK_ATTEMPTS'
+      | 'WEBHOOK_BACKOFF_MS'
+      | 'RETENTION_CRON'
+      | 'RETENTION_MAX_AGE_DAYS'
+      | 'RETENTION_KEEP_JOBS'
+      | 'RETENTION_BATCH'
+    >
+  >;
 export type DepsEnv = CoreEnv & JobsEnv & Pick<Env, 'INGEST_ALLOWED_DIRS' | 'CLASSIFY_MAX_DOMAINS'>;
 
 /** The database and the services on it. */
@@ -110,27 +142,84 @@ export function createCore(env: CoreEnv, options: CoreOptions = {}): Core {
 export interface JobParts {
   queue: JobQueue;
   jobs: JobsService;
+  metrics: Metrics;
   training: TrainingService;
   classification: BulkClassificationService;
+  feedPulls: FeedPullsService;
+  webhooks: WebhooksService;
+  alerts: AlertsService;
+  /** What happens by itself after a new snapshot (alerts; issue 14a adds the evaluation step). */
+  afterSnapshot: AfterSnapshotPipeline;
+  retention: RetentionService;
+  deletion: DeletionService;
+  /** The worker's webhook-delivery queue (not a job of the runtime: the delivery log is its record). */
+  webhookDelivery: WebhookDelivery;
   /** What the worker runs: each job kind, and the runner around them. */
   jobKinds: { [K in JobKind]: JobDefinition<K> };
   runner: JobRunner;
   close(): Promise<void>;
 }
 
-export function createJobParts(core: Core, env: JobsEnv): JobParts {
-  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX);
+const exponential = (attempts: number, delay: number) => ({ attempts, backoff: { type: 'exponential', delay } });
+/** 0 in the environment means "no limit". */
+const limit = (value: number | undefined, fallback: number) => ((value ?? fallback) > 0 ? (value ?? fallback) : null);
+
+export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'worker' = 'api'): JobParts {
+  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX, {
+    'feed-pull': exponential(env.FEED_PULL_ATTEMPTS ?? 4, env.FEED_PULL_BACKOFF_MS ?? 60_000),
+    'webhook-delivery': exponential(env.WEBHOOK_ATTEMPTS ?? 6, env.WEBHOOK_BACKOFF_MS ?? 10_000),
+    // Retention is idempotent: a failed run is simply the next scheduled one.
+    retention: { attempts: 1 },
+  });
   const jobs = new JobsService(core.db.prisma, queue);
+  const metrics = new Metrics(processName, { queueDepth: () => queue.depth(), promotedModel: () => core.models.promotedId() });
+  const db = core.db.prisma;
+  const feedPulls = new FeedPullsService(db, queue, jobs, env.FEED_PULL_MIN_INTERVAL_S ?? 60, (outcome) =>
+    metrics.feedPulls.inc({ outcome }),
+  );
+  const webhooks = new WebhooksService(db, queue);
+  const alerts = new AlertsService(db, webhooks);
+  const afterSnapshot = new AfterSnapshotPipeline([new AlertsStep(alerts)]);
+  core.ingestion.onSnapshotCreated((event) => {
+    metrics.snapshotsIngested.inc({ feed_kind: event.feedKind });
+    metrics.ingestedRows.inc({ feed_kind: event.feedKind }, event.rowsAccepted);
+  });
+  core.ingestion.onSnapshotCreated((event) => afterSnapshot.run(event));
+  core.predictions.onWritten((rows) => metrics.predictionsWritten.inc(rows));
+  const retention = new RetentionService(
+    jobs,
+    queue,
+    {
+      maxAgeDays: limit(env.RETENTION_MAX_AGE_DAYS, 90),
+      keepJobsPerSnapshot: limit(env.RETENTION_KEEP_JOBS, 5),
+      batchSize: env.RETENTION_BATCH ?? 10_000,
+    },
+    (env.RETENTION_CRON ?? '30 3 * * *').trim() || null,
+  );
+  const urlPolicy = { allow: env.INGEST_URL_ALLOW ?? [], idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS ?? 30_000 };
   return {
     queue,
     jobs,
+    metrics,
     training: new TrainingService(jobs, core.models, core.snapshots),
     classification: new BulkClassificationService(jobs, core.models, core.snapshots),
+    feedPulls,
+    webhooks,
+    alerts,
+    afterSnapshot,
+    retention,
+    deletion: new DeletionService(db, core.db.pool, env.RETENTION_BATCH ?? 10_000),
+    webhookDelivery: new WebhookDelivery(db, urlPolicy, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     jobKinds: {
       TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
       CLASSIFICATION: new BulkClassificationJob(core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+      FEED_PULL: new FeedPullJob(db, core.ingestion, feedPulls),
+      RETENTION: new RetentionJob(core.db.pool, (n) => metrics.retentionDeleted.inc(n)),
     },
-    runner: new JobRunner(jobs),
+    runner: new JobRunner(jobs, 1000, (kind, outcome, seconds) => {
+      metrics.jobsTotal.inc({ kind, outcome });
+      metrics.jobDuration.observe({ kind, outcome }, seconds);
+    }),
     close: () => queue.close(),
   };
 }
@@ -138,7 +227,7 @@ export function createJobParts(core: Core, env: JobsEnv): JobParts {
 /** The worker process: the database, the queues and the jobs (no HTTP, no served model). */
 export function createWorkerDeps(env: CoreEnv & JobsEnv): Core & JobParts {
   const core = createCore(env);
-  const parts = createJobParts(core, env);
+  const parts = createJobParts(core, env, 'worker');
   return {
     ...core,
     ...parts,
@@ -184,6 +273,9 @@ export function createDeps(env: DepsEnv): Deps {
     [PredictionsResolver, new PredictionsResolver(core.predictions)],
     [BulkClassificationResolver, new BulkClassificationResolver(parts.classification)],
     [AccessResolver, new AccessResolver(core.apiKeys, core.audit)],
+    [FeedPullsResolver, new FeedPullsResolver(parts.feedPulls)],
+    [AlertsResolver, new AlertsResolver(parts.webhooks)],
+    [RetentionResolver, new RetentionResolver(parts.deletion, parts.retention)],
     [AuditService, core.audit],
   ]);
   const container: ContainerType = {

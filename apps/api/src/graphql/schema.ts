@@ -14,6 +14,9 @@ import { JobsResolver } from '../modules/jobs/jobs.resolver';
 import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
 import { AccessResolver } from '../modules/access/access.resolver';
+import { FeedPullsResolver } from '../modules/feed-pulls/feed-pulls.resolver';
+import { AlertsResolver } from '../modules/alerts/alerts.resolver';
+import { RetentionResolver } from '../modules/retention/retention.resolver';
 import { applyAccessPolicy, authChecker } from './auth-checker';
 
 export const RESOLVERS = [
@@ -30,6 +33,9 @@ export const RESOLVERS = [
   PredictionsResolver,
   BulkClassificationResolver,
   AccessResolver,
+  FeedPullsResolver,
+  AlertsResolver,
+  RetentionResolver,
 ] as const;
 
 export async function createSchema(container: ContainerType): Promise<GraphQLSchema> {

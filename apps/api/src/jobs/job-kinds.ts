@@ -66,6 +66,51 @@ export type TrainingResult =
 
 export type TrainingProgress = { stage: 'reading'; domainsRead: number } | (TrainProgress & { stage: 'training' });
 
+/** A pull of a feed's URL (modules/feed-pulls): scheduled by a BullMQ job scheduler, or asked for now. */
+export const FeedPullRequest = z.object({
+  feedId: z.number().int(),
+  trigger: z.enum(['schedule', 'manual']).default('manual'),
+});
+export type FeedPullRequest = z.infer<typeof FeedPullRequest>;
+
+export interface FeedPullResult {
+  outcome: 'NEW_SNAPSHOT' | 'UNCHANGED' | 'NOT_MODIFIED';
+  url: string;
+  snapshotId: number | null;
+  rowsAccepted: number | null;
+}
+
+export interface FeedPullProgress {
+  stage: 'fetching' | 'ingesting';
+  rows: number;
+  bytes: number;
+}
+
+/** What the retention job removes (modules/retention): predictions of bulk jobs past an age, or beyond the last N jobs of a snapshot. */
+export const RetentionPolicy = z.object({
+  /** Predictions of jobs finished longer ago than this are removed; null: no age limit. */
+  maxAgeDays: z.number().positive().nullable(),
+  /** Predictions of a snapshot's jobs older than its newest N are removed; null: no limit. */
+  keepJobsPerSnapshot: z.number().int().min(1).nullable(),
+  /** Rows deleted per statement (one short transaction each). */
+  batchSize: z.number().int().min(1).max(1_000_000).default(10_000),
+});
+export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
+
+export interface RetentionResult {
+  jobsPruned: number;
+  predictionsDeleted: number;
+  /** Listings left behind by a snapshot deletion that was interrupted. */
+  orphanMembershipsDeleted: number;
+}
+
+export interface RetentionProgress {
+  stage: 'pruning';
+  jobsDone: number;
+  jobsTotal: number;
+  predictionsDeleted: number;
+}
+
 interface Contract<K extends JobKind, Q extends QueueName, Input extends z.ZodType, Result, Progress> {
   kind: K;
   queue: Q;
@@ -92,6 +137,16 @@ export const JOB_KINDS = {
     ClassificationResult,
     ClassificationProgress
   >({ kind: 'CLASSIFICATION', queue: 'bulk-classification', input: ClassificationRequest }),
+  FEED_PULL: contract<'FEED_PULL', 'feed-pull', typeof FeedPullRequest, FeedPullResult, FeedPullProgress>({
+    kind: 'FEED_PULL',
+    queue: 'feed-pull',
+    input: FeedPullRequest,
+  }),
+  RETENTION: contract<'RETENTION', 'retention', typeof RetentionPolicy, RetentionResult, RetentionProgress>({
+    kind: 'RETENTION',
+    queue: 'retention',
+    input: RetentionPolicy,
+  }),
 } satisfies { [K in JobKind]: Contract<K, QueueName, z.ZodType, unknown, unknown> };
 
 export type JobKinds = typeof JOB_KINDS;

@@ -5,7 +5,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../errors/app-error';
 import { ByteMeter, decompress, openSource, peek, type IngestSource } from './byte-source';
 import { sniffContent } from './content-sniffer';
-import type { UrlPolicy } from './url-source';
+import { DEFAULT_URL_POLICY, fetchFeedUrl, type CacheValidators, type FetchedUrl, type UrlPolicy } from './url-source';
 import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
 import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
@@ -44,13 +44,57 @@ export interface IngestOutcome {
   rowsDuplicate: number;
 }
 
+/** A snapshot that was just committed (not one found again by its sha256). */
+export interface SnapshotCreated {
+  snapshotId: number;
+  feedId: number;
+  feedKind: FeedKind;
+  rowsAccepted: number;
+}
+export type SnapshotListener = (event: SnapshotCreated) => Promise<void> | void;
+
 export class IngestionService {
+  private readonly listeners: SnapshotListener[] = [];
+
   constructor(
     private readonly pool: Pool,
     private readonly limits: { maxBytes: number; url?: UrlPolicy },
   ) {}
 
+  /**
+   * Called after each new snapshot commits, in the process that ingested it (metrics, the
+   * after-snapshot pipeline). A listener's failure is logged and never undoes the snapshot.
+   */
+  onSnapshotCreated(listener: SnapshotListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** GETs a feed URL under the ingestion URL policy; conditional when validators are given (scheduled pulls). */
+  fetchUrl(url: string, validators: CacheValidators = {}): Promise<FetchedUrl> {
+    return fetchFeedUrl(url, this.limits.url ?? DEFAULT_URL_POLICY, validators);
+  }
+
+  private async created(event: SnapshotCreated): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener(event);
+      } catch (err) {
+        console.error(`after snapshot ${event.snapshotId}: ${(err as Error).message}`);
+      }
+    }
+  }
+
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
+    const { outcome, event } = await this.store(request, onProgress);
+    // After the connection went back to the pool: listeners may take a while.
+    if (event) await this.created(event);
+    return outcome;
+  }
+
+  private async store(
+    request: IngestRequest,
+    onProgress?: (p: IngestProgress) => void,
+  ): Promise<{ outcome: IngestOutcome; event?: SnapshotCreated }> {
     const feedName = request.feed.trim();
     if (feedName === '' || feedName.length > 100) {
       throw new AppError('BAD_USER_INPUT', 'FEED_NAME_INVALID', 'feed name must be 1 to 100 characters');
@@ -59,7 +103,7 @@ export class IngestionService {
     if (request.source.kind === 'path') {
       await requireFile(request.source.path);
       const existing = await this.findExisting(this.pool, feedName, await hashFile(request.source.path, this.limits.maxBytes));
-      if (existing) return existing;
+      if (existing) return { outcome: existing };
     }
 
     const opened = await openSource(request.source, this.limits.maxBytes, this.limits.url);
@@ -90,7 +134,7 @@ export class IngestionService {
       const existing = await this.findExisting(client, feedName, sha256);
       if (existing) {
         await client.query('ROLLBACK');
-        return existing;
+        return { outcome: existing };
       }
       if (staged.accepted === 0) {
         const first = await client.query<{ line: number; reason: string }>('SELECT line, reason FROM ingest_stage ORDER BY line LIMIT 1');
@@ -103,9 +147,9 @@ export class IngestionService {
       }
       onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: staged.rowsRead, phase: 'merging' });
 
-      const feed = await client.query<{ id: number }>(
+      const feed = await client.query<{ id: number; kind: FeedKind }>(
         `INSERT INTO feeds (name, kind, url) VALUES ($1, $2, $3)
-         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id`,
+         ON CONFLICT (name) DO UPDATE SET url = COALESCE(feeds.url, EXCLUDED.url) RETURNING id, kind`,
         [feedName, request.feedKind ?? FEED_KIND_OF_FORMAT[format], request.feedUrl ?? opened.sourceUrl],
       );
       const snapshot = await client.query<{ id: number }>(
@@ -124,20 +168,23 @@ export class IngestionService {
       ]);
       await client.query('COMMIT');
       return {
-        snapshotId,
-        created: true,
-        format,
-        rowsRead: staged.rowsRead,
-        rowsAccepted: merged.accepted,
-        rowsRejected: merged.rejected,
-        rowsDuplicate: merged.duplicates,
+        outcome: {
+          snapshotId,
+          created: true,
+          format,
+          rowsRead: staged.rowsRead,
+          rowsAccepted: merged.accepted,
+          rowsRejected: merged.rejected,
+          rowsDuplicate: merged.duplicates,
+        },
+        event: { snapshotId, feedId: feed.rows[0]!.id, feedKind: feed.rows[0]!.kind, rowsAccepted: merged.accepted },
       };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (sha256 && isUniqueViolation(err, 'snapshots_feed_id_sha256_key')) {
         // Another ingestion of the same file committed first.
         const existing = await this.findExisting(this.pool, feedName, sha256);
-        if (existing) return existing;
+        if (existing) return { outcome: existing };
       }
       throw err;
     } finally {

@@ -28,6 +28,15 @@ export class JobsService {
     return job;
   }
 
+  /**
+   * The row of a job that a BullMQ job scheduler made (a scheduled feed pull, the retention
+   * job): written by the worker that takes it, under the queue's job id, once.
+   */
+  async adopt<K extends JobKind>(kind: K, id: string, input: JobInputIn<K>): Promise<string> {
+    await this.prisma.job.upsert({ where: { id }, create: { id, kind, input: toJson(input) }, update: {} });
+    return id;
+  }
+
   async get(id: string): Promise<Job> {
     const job = await this.prisma.job.findUnique({ where: { id } });
     if (!job) throw new AppError('NOT_FOUND', 'JOB_NOT_FOUND', `job ${id} not found`);
