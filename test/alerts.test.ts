@@ -102,7 +102,10 @@ describe('alerts after a new DGA snapshot: rules, signed webhooks, retries, deli
     const share = hook.received.find((r) => r.body.event === 'share-change')!;
     expect(share.body.details.families.map((f: { family: string }) => f.family).sort()).toEqual(['banjori', 'pykspa']);
     expect(share.body.lines.join('\n')).toMatch(/banjori: 50\.00 % → 30\.00 %/);
-    expect(slack.received[0]!.body).toMatchObject({ text: expect.stringMatching(/1 new family in bambenek/), blocks: [{ type: 'section' }] });
+    expect(slack.received[0]!.body).toMatchObject({
+      text: expect.stringMatching(/1 new family in bambenek/),
+      blocks: [{ type: 'section' }],
+    });
     const log = await deliveries('soc');
     expect(log).toHaveLength(2);
     expect(log.every((d) => d.state === 'DELIVERED' && d.attempts === 1 && d.responseStatus === 204)).toBe(true);

@@ -148,6 +148,28 @@ describe('scheduled feed pulls (BullMQ job schedulers, conditional GET, content 
     expect(f.snapshotCount).toBe(0);
   });
 
+  it('runs the retention job on request and deletes a snapshot through GraphQL (admin only)', async () => {
+    const r = await api.gql(`mutation { runRetention { id kind } }`, {}, admin);
+    expect(r.data!.runRetention.kind).toBe('RETENTION');
+    const job = await waitForJob(api, r.data!.runRetention.id, (j) => ['COMPLETED', 'FAILED'].includes(j.state), 60_000);
+    expect(job.state).toBe('COMPLETED');
+    const settings = await api.gql(`{ retention { maxAgeDays keepJobsPerSnapshot cron nextRunAt } }`);
+    expect(settings.data!.retention).toMatchObject({ maxAgeDays: 90, keepJobsPerSnapshot: 5, cron: '30 3 * * *' });
+    expect(settings.data!.retention.nextRunAt).not.toBeNull(); // the worker scheduled it
+    const f = await feed('mirror');
+    const denied = await api.gql(`mutation($id: Int!) { deleteSnapshot(id: $id) { id } }`, { id: f.lastPull.snapshotId });
+    expect(denied.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const d = await api.gql(
+      `mutation($id: Int!) { deleteSnapshot(id: $id) { id predictionsDeleted } }`,
+      { id: f.lastPull.snapshotId },
+      admin,
+    );
+    expect(d.data!.deleteSnapshot).toEqual({ id: f.lastPull.snapshotId, predictionsDeleted: 0 });
+    const after = await feed('mirror');
+    expect(after.snapshotCount).toBe(f.snapshotCount - 1);
+    expect(after.lastPull.snapshotId).toBeNull();
+  });
+
   it('exposes Prometheus metrics on the API and on the worker', async () => {
     const apiMetrics = await (await fetch(api.url.replace('/graphql', '/metrics'))).text();
     const api_ = (name: string, labels: Record<string, string>) => sample(apiMetrics, name, { ...labels, process: 'api' });
