@@ -10,6 +10,8 @@ import { BulkClassificationForm } from './bulk-classification-form';
 import { isRunning, JobsSection, type JobRow } from './jobs-section';
 import { ModelsSection, type ModelRow } from './models-section';
 import { TrainingForm } from './training-form';
+import { FeedSchedulesSection } from './feed-schedules-section';
+import { WebhooksSection } from './webhooks-section';
 
 /** How often the progress of running jobs is read, while any runs. */
 const JOB_POLL_MS = 1000;
@@ -99,6 +101,8 @@ export function AdminPanel() {
       <ModelsSection models={models} admin={admin} />
       <TrainingForm snapshots={snapshots} ready={ready} admin={admin} onError={showError} />
       <BulkClassificationForm snapshots={snapshots} ready={ready} admin={admin} />
+      <FeedSchedulesSection admin={admin} />
+      <WebhooksSection admin={admin} keySaved={saved} />
       <AuditLog keySaved={saved} reloadAfter={actions} />
     </>
   );
