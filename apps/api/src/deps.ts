@@ -52,6 +52,8 @@ import { RetentionService } from './modules/retention/retention.service';
 import { RetentionJob } from './modules/retention/retention.job';
 import { DeletionService } from './modules/retention/deletion.service';
 import { RetentionResolver } from './modules/retention/retention.resolver';
+import { ClassificationChunks } from './modules/classification/chunked/classification-chunks';
+import { ChunkedClassificationJob } from './modules/classification/chunked/chunked-classification.job';
 
 /** What the database-backed services need: every entry point (the CLI needs no more). */
 export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
@@ -74,6 +76,7 @@ export type JobsEnv = Pick<Env, 'REDIS_URL' | 'QUEUE_PREFIX'> &
       | 'RETENTION_MAX_AGE_DAYS'
       | 'RETENTION_KEEP_JOBS'
       | 'RETENTION_BATCH'
+      | 'CLASSIFY_CHUNK_SIZE'
     >
   >;
 export type DepsEnv = CoreEnv & JobsEnv & Pick<Env, 'INGEST_ALLOWED_DIRS' | 'CLASSIFY_MAX_DOMAINS'>;
@@ -154,6 +157,8 @@ export interface JobParts {
   deletion: DeletionService;
   /** The worker's webhook-delivery queue (not a job of the runtime: the delivery log is its record). */
   webhookDelivery: WebhookDelivery;
+  /** The worker's classification-chunk queue: the parts of a bulk job split over the workers. */
+  chunks: ClassificationChunks;
   /** What the worker runs: each job kind, and the runner around them. */
   jobKinds: { [K in JobKind]: JobDefinition<K> };
   runner: JobRunner;
@@ -202,17 +207,27 @@ export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'w
     jobs,
     metrics,
     training: new TrainingService(jobs, core.models, core.snapshots),
-    classification: new BulkClassificationService(jobs, core.models, core.snapshots),
+    classification: new BulkClassificationService(
+      jobs,
+      core.models,
+      core.snapshots,
+      core.snapshotDomains,
+      env.CLASSIFY_CHUNK_SIZE ?? 50_000,
+    ),
     feedPulls,
     webhooks,
     alerts,
     afterSnapshot,
     retention,
     deletion: new DeletionService(db, core.db.pool, env.RETENTION_BATCH ?? 10_000),
+    chunks: new ClassificationChunks(jobs, core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
     webhookDelivery: new WebhookDelivery(db, urlPolicy, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     jobKinds: {
       TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
-      CLASSIFICATION: new BulkClassificationJob(core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+      CLASSIFICATION: new ChunkedClassificationJob(
+        new BulkClassificationJob(core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+        core.predictions,
+      ),
       FEED_PULL: new FeedPullJob(db, core.ingestion, feedPulls),
       RETENTION: new RetentionJob(core.db.pool, (n) => metrics.retentionDeleted.inc(n)),
     },

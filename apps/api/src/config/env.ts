@@ -96,6 +96,8 @@ const EnvSchema = z.object({
   CLASSIFY_MAX_DOMAINS: z.coerce.number().int().positive().default(1000),
   /** Inference threads of a bulk-classification job (each with its own backend); 0 = the worker's own thread. */
   INFERENCE_THREADS: z.coerce.number().int().min(0).max(32).default(2),
+  /** A bulk job of more names than this is split into chunks of this size, which every worker takes part in. */
+  CLASSIFY_CHUNK_SIZE: z.coerce.number().int().min(100).default(50_000),
   /** Jobs one worker process runs at once, per queue. Training is CPU-bound: keep 1 per core. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** How long a worker's lock on a job lasts without renewal; a killed worker's job is retried after it. */

@@ -15,6 +15,8 @@ export const ClassificationRequest = z.object({
   modelId: z.number().int(),
   snapshotId: z.number().int().nullable(),
   domains: z.array(z.string()).nullable(),
+  /** Chunk jobs the work was split into (classification/chunked); null: one job does it all. */
+  chunks: z.number().int().positive().nullable().default(null),
 });
 export type ClassificationRequest = z.infer<typeof ClassificationRequest>;
 

@@ -13,6 +13,13 @@ export interface JobContext<K extends JobKind> {
   /** Aborted when the job's cancellation is requested. */
   signal: AbortSignal;
   report(progress: JobProgress<K>): Promise<void>;
+  /** A flow's parent (a chunked job): what its children returned, and the errors of those that failed for good. */
+  children(): Promise<ChildOutcomes>;
+}
+
+export interface ChildOutcomes {
+  values: unknown[];
+  failures: string[];
 }
 
 export interface JobOutcome<K extends JobKind> {
@@ -50,6 +57,8 @@ export interface Attempt {
   final: boolean;
   /** Also tells the queue (BullMQ's own progress). */
   onProgress?(progress: object): Promise<unknown>;
+  /** The queue job's children, when it is a flow's parent. */
+  children?(): Promise<ChildOutcomes>;
 }
 
 /** How an attempt ended, for the metrics. */
@@ -86,6 +95,8 @@ export class JobRunner {
     // Failed for good by an earlier attempt: the queue's retry has nothing to do.
     if (job.state === JobState.FAILED) return 'failed';
     if (job.cancelRequested) {
+      // A chunked job's chunks may have written before they saw the cancellation.
+      await definition.cleanUp?.(jobId);
       await this.jobs.markCancelled(jobId);
       return 'cancelled';
     }
@@ -119,6 +130,7 @@ export class JobRunner {
       report: async (progress) => {
         await Promise.all([this.jobs.reportProgress(jobId, progress), attempt.onProgress?.(progress)]);
       },
+      children: () => attempt.children?.() ?? Promise.resolve({ values: [], failures: [] }),
     };
     try {
       const outcome = await definition.run(input, ctx);

@@ -1,4 +1,5 @@
-import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import { FlowProducer, Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
+import type { KeyRange } from '../modules/snapshots/snapshot-domains';
 
 /**
  * What a job of the job runtime carries: the id of its job row (the row holds the input), or,
@@ -14,9 +15,26 @@ export interface JobPayloads {
   retention: RuntimePayload;
   /** Not a job of the runtime: the delivery log row is its record (modules/alerts). */
   'webhook-delivery': { deliveryId: string };
+  /** One chunk of a bulk-classification job (modules/classification/chunked): a child of the job's flow. */
+  'classification-chunk': ChunkPayload;
+}
+
+/** Which part of a bulk job a chunk classifies: a key range of its snapshot, or a slice of its list. */
+export interface ChunkPayload {
+  jobId: string;
+  index: number;
+  range: KeyRange | null;
+  slice: { start: number; end: number } | null;
 }
 export type QueueName = keyof JobPayloads;
-export const QUEUE_NAMES: readonly QueueName[] = ['model-training', 'bulk-classification', 'feed-pull', 'retention', 'webhook-delivery'];
+export const QUEUE_NAMES: readonly QueueName[] = [
+  'model-training',
+  'bulk-classification',
+  'feed-pull',
+  'retention',
+  'webhook-delivery',
+  'classification-chunk',
+];
 
 /** When a job scheduler makes its jobs: a cron pattern (UTC) or a fixed interval. */
 export type Repeat = { pattern: string } | { every: number };
@@ -34,6 +52,16 @@ export interface JobQueue {
   nextRun(queue: QueueName, schedulerId: string): Promise<Date | null>;
   /** Jobs per queue and state (waiting, active, delayed, failed…), for the metrics. */
   depth(): Promise<Array<{ queue: QueueName; state: string; count: number }>>;
+  /**
+   * A flow: the parent job (the job row's id) runs once every child has finished; each child is
+   * retried on its own (a killed worker's child is taken by another worker).
+   */
+  addFlow<Q extends QueueName, C extends QueueName>(
+    queue: Q,
+    data: JobPayloads[Q] & { jobId: string },
+    childQueue: C,
+    children: Array<{ jobId: string; data: JobPayloads[C] }>,
+  ): Promise<void>;
   /** Removes a job that no worker has taken yet; false when it is already running or gone. */
   removeWaiting(queue: QueueName, jobId: string): Promise<boolean>;
   /** Whether Redis still holds the job, in any state. */
@@ -65,6 +93,7 @@ export function redisConnection(redisUrl: string): ConnectionOptions {
 
 export class BullJobQueue implements JobQueue {
   private readonly queues: Map<QueueName, Queue>;
+  private readonly flows: FlowProducer;
 
   constructor(
     redisUrl: string,
@@ -75,6 +104,7 @@ export class BullJobQueue implements JobQueue {
     // offline: a job the API reported as not queued must never be queued later behind its back.
     const connection = { ...redisConnection(redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false };
     this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix })]));
+    this.flows = new FlowProducer({ connection, prefix });
   }
 
   private options(queue: QueueName): JobsOptions {
@@ -112,13 +142,40 @@ export class BullJobQueue implements JobQueue {
     return all.flat();
   }
 
+  async addFlow<Q extends QueueName, C extends QueueName>(
+    queue: Q,
+    data: JobPayloads[Q] & { jobId: string },
+    childQueue: C,
+    children: Array<{ jobId: string; data: JobPayloads[C] }>,
+  ): Promise<void> {
+    await this.flows.add({
+      name: queue,
+      queueName: queue,
+      data,
+      opts: { ...this.options(queue), jobId: data.jobId },
+      children: children.map((c) => ({
+        name: childQueue,
+        queueName: childQueue,
+        data: c.data,
+        // A child that fails for good does not leave the parent waiting forever: the parent runs
+        // and finds the failure (getIgnoredChildrenFailures).
+        opts: { ...this.options(childQueue), jobId: c.jobId, ignoreDependencyOnFailure: true },
+      })),
+    });
+  }
+
   async removeWaiting(queue: QueueName, jobId: string): Promise<boolean> {
     const job = await this.queues.get(queue)!.getJob(jobId);
     if (!job) return false;
     const state = await job.getState();
-    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
-    await job.remove().catch(() => undefined);
-    return true;
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized' && state !== 'waiting-children') return false;
+    // A flow's parent goes with its children; BullMQ refuses while a child is running (locked).
+    try {
+      await job.remove();
+    } catch {
+      return false;
+    }
+    return (await this.queues.get(queue)!.getJob(jobId)) == null;
   }
 
   async has(queue: QueueName, jobId: string): Promise<boolean> {
@@ -127,5 +184,6 @@ export class BullJobQueue implements JobQueue {
 
   async close(): Promise<void> {
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.flows.close();
   }
 }

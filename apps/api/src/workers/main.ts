@@ -7,6 +7,7 @@ import { createWorkerDeps } from '../deps';
 import { AppError } from '../errors/app-error';
 import { JOB_KINDS } from '../jobs/job-kinds';
 import { startMetricsServer } from '../metrics/metrics-server';
+import { WORKER_NAME } from '../modules/classification/chunked/classification-chunks';
 import { redisConnection, type JobPayloads, type RuntimePayload } from '../queue/queues';
 
 /** How often a worker looks for job rows that Redis has lost. */
@@ -15,7 +16,7 @@ const DEFAULT_METRICS_PORT = 9464;
 
 /**
  * The worker process (`npm run worker`): runs every kind of job (training, bulk
- * classification, feed pulls, retention) and webhook deliveries from Redis. It can run on any
+ * classification and its chunks, feed pulls, retention) and webhook deliveries from Redis. It can run on any
  * host with the same DATABASE_URL and REDIS_URL.
  */
 async function main(): Promise<void> {
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
             attempt: Math.max(job.attemptsStarted, job.attemptsMade + 1),
             final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
             onProgress: (progress) => job.updateProgress(progress),
+            // A chunked bulk job runs after its chunks: what they returned, and which failed for good.
+            children: async () => ({
+              values: Object.values(await job.getChildrenValues()),
+              failures: Object.values(await job.getIgnoredChildrenFailures()),
+            }),
           });
         } catch (err) {
           // The runner failed the job for good: no retry of the queue's may run it again.
@@ -74,6 +80,13 @@ async function main(): Promise<void> {
         }),
       { ...options, concurrency: Math.max(4, env.WORKER_CONCURRENCY) },
     ),
+  );
+  workers.push(
+    // Named, so that a chunk shows which worker process ran it (BullMQ's processedBy).
+    new Worker<JobPayloads['classification-chunk']>('classification-chunk', (job) => deps.chunks.run(job.data), {
+      ...options,
+      name: WORKER_NAME,
+    }),
   );
   for (const w of workers) w.on('failed', (job, err) => console.error(`${w.name} job ${job?.id ?? '?'} failed: ${err.message}`));
   console.log(`dgascope worker: queues ${workers.map((w) => w.name).join(', ')} (concurrency ${env.WORKER_CONCURRENCY})`);
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
     clearInterval(reconcile);
     metrics?.close();
     await Promise.all(workers.map((w) => w.close()));
+    await deps.chunks.close();
     await deps.close();
     process.exit(0);
   };

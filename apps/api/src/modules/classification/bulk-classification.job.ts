@@ -1,16 +1,16 @@
-import { activeBackend, InferencePool, type ClassifyResult, type DgaModel } from '@dgascope/ml';
+import { activeBackend } from '@dgascope/ml';
 import type { JobInput } from '../../jobs/job-kinds';
-import { JobCancelledError, type JobContext, type JobDefinition, type JobOutcome } from '../../jobs/job-runner';
+import type { JobContext, JobDefinition, JobOutcome } from '../../jobs/job-runner';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotDomains } from '../snapshots/snapshot-domains';
 import type { PredictionsService } from '../predictions/predictions.service';
-
-const BATCH = 16384;
+import { BATCH, classifyAndStore, openClassifier } from './classify-pipeline';
 
 /**
  * A bulk-classification job: classifies a snapshot or a list in batches, writing predictions
  * keyed by (job, domain): a retry after a crash skips what is already written and fills in the
- * rest. A cancelled or finally failed job has its partial predictions removed.
+ * rest. A cancelled or finally failed job has its partial predictions removed. (A job larger
+ * than a chunk is split over the workers instead: chunked/.)
  */
 export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
   readonly kind = 'CLASSIFICATION';
@@ -28,64 +28,30 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
   }
 
   async run(request: JobInput<'CLASSIFICATION'>, ctx: JobContext<'CLASSIFICATION'>): Promise<JobOutcome<'CLASSIFICATION'>> {
-    let model: DgaModel | null = null;
-    let pool: InferencePool | null = null;
-    // The batch write in flight, if any. It is awaited before the runner cleans up a cancelled or
-    // failed job: a write that committed after the clean-up would leave partial predictions behind.
-    let writing: Promise<void> = Promise.resolve();
+    const classifier = await openClassifier(this.models, request.modelId, this.inferenceThreads);
     try {
-      model = await this.models.load(request.modelId);
-      const loaded = model;
-      // Each batch is split across the threads, so that all of them work on every batch.
-      if (this.inferenceThreads > 0)
-        pool = await InferencePool.create(model, { workers: this.inferenceThreads, chunkSize: Math.ceil(BATCH / this.inferenceThreads) });
-      const threads = pool;
-      const classify = (names: string[]) => (threads ? threads.classify(names) : Promise.resolve(loaded.classify(names)));
       const total = request.snapshotId != null ? await this.snapshotDomains.count([request.snapshotId]) : (request.domains?.length ?? 0);
-      let processed = 0;
-      let invalid = 0;
-      const invalidExamples: Array<{ domain: string; error: string }> = [];
       const started = Date.now();
-      // A pipeline that keeps the inference threads busy: while batch n + 1 is being
-      // classified, batch n's results are written and batch n + 2 is read from PostgreSQL.
-      const finish = async (names: string[], classified: Promise<ClassifyResult[]>) => {
-        const results = await classified;
-        await writing;
-        writing = this.predictions.write(ctx.jobId, request.modelId, results);
-        // Awaited on the next turn; handled now so a failed write is not an unhandled rejection meanwhile.
-        writing.catch(() => undefined);
-        for (const r of results) {
-          if (!r.ok) {
-            invalid += 1;
-            if (invalidExamples.length < 20) invalidExamples.push({ domain: r.domain, error: r.error });
-          }
-        }
-        processed += names.length;
-        const rate = processed / Math.max((Date.now() - started) / 1000, 1e-3);
-        await ctx.report({
-          stage: 'classifying',
-          processed,
-          total,
-          domainsPerSec: Math.round(rate),
-          etaSeconds: Math.round((total - processed) / rate),
-        });
-      };
-      let previous: { names: string[]; classified: Promise<ClassifyResult[]> } | null = null;
-      for await (const names of prefetchOne(this.batches(request))) {
-        if (ctx.signal.aborted) throw new JobCancelledError();
-        const current = { names, classified: classify(names) };
-        current.classified.catch(() => undefined);
-        if (previous) await finish(previous.names, previous.classified);
-        previous = current;
-      }
-      if (previous) await finish(previous.names, previous.classified);
-      await writing;
+      const { invalid, invalidExamples } = await classifyAndStore({
+        batches: this.batches(request),
+        classify: classifier.classify,
+        write: (results) => this.predictions.write(ctx.jobId, request.modelId, results),
+        signal: ctx.signal,
+        onBatch: async (processed) => {
+          const rate = processed / Math.max((Date.now() - started) / 1000, 1e-3);
+          await ctx.report({
+            stage: 'classifying',
+            processed,
+            total,
+            domainsPerSec: Math.round(rate),
+            etaSeconds: Math.round((total - processed) / rate),
+          });
+        },
+      });
       const summary = await this.predictions.summary(ctx.jobId);
       return { result: { ...summary, invalid, invalidExamples, seconds: (Date.now() - started) / 1000 } };
     } finally {
-      await writing.catch(() => undefined);
-      await pool?.close();
-      model?.dispose();
+      await classifier.close();
     }
   }
 
@@ -100,23 +66,5 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
     }
     if (request.snapshotId == null) return;
     for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH)) yield page.map((d) => d.domain);
-  }
-}
-
-/** Iterates `source` while already fetching its next item (the next page comes from PostgreSQL as this one is classified). */
-async function* prefetchOne<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  const fetch = () => {
-    const promise = iterator.next();
-    // Handled here too, so that a failure after the consumer stopped cannot crash the process.
-    promise.catch(() => undefined);
-    return promise;
-  };
-  let next = fetch();
-  for (;;) {
-    const current = await next;
-    if (current.done) return;
-    next = fetch();
-    yield current.value;
   }
 }

@@ -4,6 +4,8 @@ import type { JobsService } from '../jobs/jobs.service';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { ClassificationRequest } from '../../jobs/job-kinds';
+import type { SnapshotDomains } from '../snapshots/snapshot-domains';
+import { planChunks } from './chunked/chunk-plan';
 
 export const MAX_LIST_DOMAINS = 100_000;
 
@@ -13,6 +15,9 @@ export class BulkClassificationService {
     private readonly jobs: JobsService,
     private readonly models: ModelsService,
     private readonly snapshots: SnapshotsService,
+    private readonly snapshotDomains: SnapshotDomains,
+    /** A job of more names than this is split into chunks that every worker takes part in (CLASSIFY_CHUNK_SIZE). */
+    private readonly chunkSize: number,
   ) {}
 
   async start(input: { snapshotId?: number | null; domains?: string[] | null; modelId?: number | null }): Promise<Job> {
@@ -34,7 +39,12 @@ export class BulkClassificationService {
     if (modelId == null) throw new AppError('CONFLICT', 'NO_PROMOTED_MODEL', 'no model is promoted: give modelId or promote a model');
     const model = await this.models.get(modelId);
     if (model.artifactBytes == null) throw new AppError('CONFLICT', 'MODEL_NOT_READY', `model ${modelId} is ${model.status.toLowerCase()}`);
-    const request: ClassificationRequest = { modelId, snapshotId: input.snapshotId ?? null, domains: input.domains ?? null };
-    return this.jobs.create(JobKind.CLASSIFICATION, request, modelId);
+    const request: ClassificationRequest = { modelId, snapshotId: input.snapshotId ?? null, domains: input.domains ?? null, chunks: null };
+    const chunks = await planChunks(this.snapshotDomains, request, this.chunkSize);
+    if (!chunks) return this.jobs.create(JobKind.CLASSIFICATION, request, modelId);
+    return this.jobs.create(JobKind.CLASSIFICATION, { ...request, chunks: chunks.length }, modelId, {
+      queue: 'classification-chunk',
+      data: (jobId) => chunks.map((c) => ({ ...c, jobId })),
+    });
   }
 }

@@ -24,6 +24,7 @@ const ctx = (): JobContext<'RETENTION'> => ({
   final: true,
   signal: new AbortController().signal,
   report: async () => undefined,
+  children: async () => ({ values: [], failures: [] }),
 });
 
 async function job(id: string, snapshotId: number | null, ageDays: number, modelId: number, state = 'COMPLETED') {
