@@ -40,10 +40,15 @@ export class AlertsService {
     };
   }
 
-  /** Returns how many deliveries were queued. */
-  async raiseFor(snapshotId: number): Promise<number> {
-    const facts = await this.facts(snapshotId);
-    if (!facts) return 0;
+  /**
+   * Returns how many deliveries were queued. `more`: facts known only later (e.g. the evaluation
+   * of the promoted model on this snapshot, when its job completes); rules that fired already for
+   * this snapshot are not sent again.
+   */
+  async raiseFor(snapshotId: number, more: Partial<SnapshotFacts> = {}): Promise<number> {
+    const found = await this.facts(snapshotId);
+    if (!found) return 0;
+    const facts: SnapshotFacts = { ...found, ...more };
     const rules = await this.prisma.alertRule.findMany({
       where: { webhook: { enabled: true }, OR: [{ feedId: null }, { feedId: facts.snapshot.feedId }] },
       include: { webhook: true },
