@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { Browser } from 'playwright-core';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard } from './support/dashboard-harness';
@@ -74,7 +76,7 @@ describe('dashboard in a real browser', () => {
     await page.locator(`input[name="snapshot"][value="${tinyDga}"]`).check();
     await page.locator(`input[name="snapshot"][value="${tinyBenign}"]`).check();
     // The preset list comes from the API; the overrides below replace single options of it.
-    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('resnet-cnn (default)');
+    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('resnet-cnn-sqrt (default)');
     await page.getByTestId('preset-select').selectOption('endgame-2016-balanced');
     await page.getByLabel('Novelty detector').selectOption('max-softmax');
     await page.locator('input[name="targetBenignFpr"]').fill('0.01');
@@ -189,10 +191,7 @@ describe('dashboard in a real browser', () => {
       ),
     );
     await page.goto(`${dashboard.url}/models/1`);
-    const cells = page.locator('[data-testid="confusion"] td');
-    await expect(cells.count()).resolves.toBe(16);
-    await cells.first().hover();
-    await expect(page.getByTestId('confusion-hover').textContent()).resolves.toMatch(/^banjori predicted as banjori: \d+ of \d+$/);
+    await expect(page.locator('[data-testid="confusion"] td[data-count]').count()).resolves.toBe(16);
     await expect(page.locator('[data-testid="family-metrics"] tbody tr').count()).resolves.toBe(4);
     expect(errors).toEqual([]);
     await page.close();
@@ -320,5 +319,211 @@ describe('dashboard in a real browser', () => {
     const own = await fetch(proxy, { method: 'POST', headers: { 'content-type': 'application/json', origin: dashboard.url }, body: query });
     expect(own.status).toBe(200);
     expect(await own.json()).toEqual({ data: { health: { database: true } } });
+  });
+});
+
+/** The text of every cell of a table's body, row by row. */
+const cellTexts = (page: Page, testId: string) =>
+  page
+    .locator(`[data-testid="${testId}"] tbody tr`)
+    .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+
+describe('jobs, bulk results, predictions pages and charts in a real browser', () => {
+  it('the job list says when each job started, how long it took, who started it, and links to its output', async () => {
+    const r = await api.gql(
+      `{ jobs(first: 20) { nodes { id kind state startedAt durationSeconds requestedBy modelId classification { classified dga invalid } } } }`,
+    );
+    const jobs = r.data!.jobs.nodes as Array<{
+      id: string;
+      kind: string;
+      state: string;
+      startedAt: string;
+      durationSeconds: number;
+      modelId: number;
+    }>;
+    expect(jobs.map((j) => j.kind).sort()).toEqual(['CLASSIFICATION', 'TRAINING']);
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/admin`);
+    for (const j of jobs) {
+      const facts = await page.getByTestId(`facts-${j.id}`).textContent();
+      expect(facts).toMatch(
+        /^started \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · took (< 1 s|\d+ s|\d+ min \d\d s) · by bootstrap \(ADMIN_API_KEY\)( — \d+ classified \(\d+ DGA\), 0 invalid)?$/,
+      );
+      expect(facts).toContain(`started ${j.startedAt.slice(0, 10)} ${j.startedAt.slice(11, 19)} UTC`);
+      const c = (j as any).classification;
+      if (c) expect(facts).toContain(`— ${c.classified} classified (${c.dga} DGA), ${c.invalid} invalid`);
+      const links = await page
+        .getByTestId(`job-links-${j.id}`)
+        .locator('a')
+        .evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+      expect(links).toEqual(
+        j.kind === 'TRAINING'
+          ? [
+              ['details', `/jobs/${j.id}`],
+              [`model v${j.modelId}`, `/models/${j.modelId}`],
+            ]
+          : [
+              ['details', `/jobs/${j.id}`],
+              [`used model v${j.modelId}`, `/models/${j.modelId}`],
+              ['predictions', `/predictions?job=${j.id}`],
+            ],
+      );
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a list classified from the admin page: the job's page shows its counts per verdict and family, and each invalid name with its line", async () => {
+    const invalid = Array.from({ length: 104 }, (_, i) => `bad name ${i}!`);
+    // Line 1 google.com, line 2 blank, lines 3..106 invalid, line 107 a DGA name.
+    const text = ['google.com', '', ...invalid, 'earnestnessbiophysicalohax.com'].join('\n');
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/admin`);
+    await page.getByLabel(/Admin API key/).fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Use this key' }).click();
+    await page.getByText('API key accepted.').waitFor();
+    await page.getByLabel(/or domains, one a line/).fill(text);
+    await page.getByRole('button', { name: 'Start classification' }).click();
+    await page.getByText('Classification job queued.').waitFor();
+    const id = (await api.gql(`{ jobs(first: 1) { nodes { id } } }`)).data!.jobs.nodes[0].id as string;
+    const row = page.locator(`[data-testid="jobs"] li[data-job="${id}"]`);
+    await page.locator(`[data-testid="jobs"] li[data-job="${id}"][data-state="COMPLETED"]`).waitFor({ timeout: 60_000 });
+    await row.getByRole('link', { name: 'details' }).click();
+    await page.waitForURL(`**/jobs/${id}`);
+    const r = await api.gql(
+      `query($id: String!) { job(id: $id) { requestedBy classification { classified benign dgaKnownFamily unknownFamily invalid perFamily { family count } } } }`,
+      { id },
+    );
+    const c = r.data!.job.classification;
+    expect(c).toMatchObject({ classified: 2, invalid: 104 });
+    await expect(page.getByTestId('requested-by').textContent()).resolves.toBe('bootstrap (ADMIN_API_KEY)');
+    const verdicts = await cellTexts(page, 'verdict-counts');
+    expect(verdicts.map((cells) => [cells[0], Number(cells[1])])).toEqual([
+      ['benign', c.benign],
+      ['DGA, known family', c.dgaKnownFamily],
+      ['DGA, unknown family', c.unknownFamily],
+      ['invalid (not classified)', 104],
+    ]);
+    const families = await cellTexts(page, 'family-counts');
+    expect(families.map((cells) => [cells[0], Number(cells[1])])).toEqual(
+      c.perFamily.map((f: { family: string; count: number }) => [f.family, f.count]),
+    );
+    // Every invalid name with its line in the text area, a hundred a page.
+    await expect(page.getByTestId('invalid-range').textContent()).resolves.toBe('Showing the first 100 of 104.');
+    const first = await cellTexts(page, 'invalid-names');
+    expect(first.map((cells) => [Number(cells[0]), cells[1]])).toEqual(invalid.slice(0, 100).map((name, i) => [i + 3, name]));
+    expect(first.every((cells) => /invalid character/.test(cells[2] ?? ''))).toBe(true);
+    await page.getByRole('link', { name: 'Next 100 →' }).click();
+    await page.waitForURL(/after=/);
+    await expect(page.getByTestId('invalid-range').textContent()).resolves.toBe('Showing 4 more of 104, from line 103.');
+    const rest = await cellTexts(page, 'invalid-names');
+    expect(rest.map((cells) => [Number(cells[0]), cells[1]])).toEqual(invalid.slice(100).map((name, i) => [i + 103, name]));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'job-bulk-result-1280.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('predictions: the listed family, previous and next pages, and a CSV export of the filtered view with formula cells quoted', async () => {
+    const jobs = await api.gql(`{ jobs(kind: CLASSIFICATION, state: COMPLETED) { nodes { id classification { classified } } } }`);
+    const job = jobs.data!.jobs.nodes.find((j: any) => j.classification.classified === 450).id as string;
+    const Q = `query($j: String!, $after: String, $v: Verdict) { predictions(first: 100, after: $after, filter: { jobId: $j, verdict: $v }) {
+      pageInfo { endCursor } nodes { id domain feedListing { family } } } }`;
+    // A DGA feed that lists one of the job's domains under a name a spreadsheet would run as a formula.
+    const one = (await api.gql(Q, { j: job })).data!.predictions.nodes[0].domain as string;
+    await api.deps.ingestion.ingest({
+      feed: 'formula-feed',
+      feedKind: 'DGA',
+      source: { kind: 'stream', fileName: 'formula.csv', stream: Readable.from([Buffer.from(`family,domain\n=1+2,${one}\n`)]) },
+    });
+    const page1 = (await api.gql(Q, { j: job })).data!.predictions;
+    const page2 = (await api.gql(Q, { j: job, after: page1.pageInfo.endCursor })).data!.predictions;
+    expect(page1.nodes[0].feedListing).toEqual({ family: '=1+2' });
+    const expected = (nodes: any[]) => nodes.map((n) => [n.domain, n.feedListing?.family ?? 'not in a DGA or labelled feed']);
+    const shown = async () => (await cellTexts(page, 'predictions')).map((cells) => [cells[0], (cells[5] ?? '').trim()]);
+
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/predictions?job=${job}`);
+    expect(await shown()).toEqual(expected(page1.nodes));
+    await expect(page.getByRole('link', { name: /Previous/ }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'Next 100 →' }).click();
+    await page.waitForURL(/after=/);
+    expect(await shown()).toEqual(expected(page2.nodes));
+    await page.getByRole('link', { name: '← Previous 100' }).click();
+    await page.waitForURL(/before=/);
+    expect(await shown()).toEqual(expected(page1.nodes));
+    await expect(page.getByRole('link', { name: /Previous/ }).count()).resolves.toBe(0);
+
+    // The export: every prediction the filter keeps (all 450 here), not only this page.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-export').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const rows = parse(csv, { columns: true }) as Array<Record<string, string>>;
+    expect(download.suggestedFilename()).toBe('predictions.csv');
+    expect(rows).toHaveLength(450);
+    expect(rows.slice(0, 200).map((r) => r.id)).toEqual([...page1.nodes, ...page2.nodes].map((n: any) => n.id));
+    expect(rows[0]).toMatchObject({ domain: one, listed_family: "'=1+2" });
+    expect(csv.split('\n')[1]).toContain(",'=1+2,");
+
+    // A filtered view exports the same filter.
+    await page.goto(`${dashboard.url}/predictions?job=${job}&verdict=dga`);
+    const [filtered] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv-export').click()]);
+    const dgaRows = parse(readFileSync((await filtered.path())!, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    const dga: string[] = [];
+    for (let after: string | null = null; ;) {
+      const p: any = (await api.gql(Q, { j: job, after, v: 'DGA' })).data!.predictions;
+      dga.push(...p.nodes.map((n: any) => n.id));
+      if (p.nodes.length < 100) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(dgaRows.map((r) => r.id)).toEqual(dga);
+    expect(dgaRows.every((r) => r.verdict === 'DGA')).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('the ROC has one tick per decade and the operating threshold; the confusion matrix prints counts or row shares; the misclassified list states its size', async () => {
+    const r = await api.gql(
+      `{ model(id: 1) { decision { dgaThreshold } metrics { confusion { labels counts } binary { roc { fpr tpr threshold } } misclassified { domain } misclassifiedTotal } } }`,
+    );
+    const m = r.data!.model;
+    const { page, errors } = await openPage(browser);
+    await page.goto(`${dashboard.url}/models/1`);
+    // The chart is drawn in the browser once its container is measured.
+    const tickLabels = page.locator('[data-testid="roc-chart"] .recharts-cartesian-axis-tick-value');
+    await tickLabels.first().waitFor();
+    // Recharts draws both axes' labels in one layer; the TPR axis reads 0.0 … 1.0.
+    const ticks = (await tickLabels.allTextContents()).filter((t) => !/^\d\.\d$/.test(t));
+    const smallest = Math.min(...m.metrics.binary.roc.map((p: { fpr: number }) => p.fpr).filter((f: number) => f > 0));
+    const low = Math.min(-1, Math.floor(Math.log10(smallest)));
+    expect(ticks).toEqual([...Array.from({ length: -low }, (_, i) => `1e${low + i}`), '1']);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    await expect(page.locator('[data-testid="roc-chart"] .recharts-reference-dot').count()).resolves.toBe(1);
+    await expect(page.getByTestId('roc-operating-point').textContent()).resolves.toMatch(
+      new RegExp(`^Red: the operating threshold, DGA score ≥ ${m.decision.dgaThreshold.toFixed(4)}: FPR `),
+    );
+
+    const { labels, counts } = m.metrics.confusion as { labels: string[]; counts: number[][] };
+    const matrix = page.getByTestId('confusion');
+    const printed = await cellTexts(page, 'confusion');
+    // Each row: its cells, then its total.
+    expect(printed).toEqual(counts.map((row) => [...row.map((n) => (n === 0 ? '' : String(n))), String(row.reduce((a, b) => a + b, 0))]));
+    const box = await matrix.locator('td[data-count]').first().boundingBox();
+    expect(box!.width).toBeGreaterThanOrEqual(30);
+    expect(labels).toHaveLength(4);
+    await page.getByLabel(/share of the true family/).check();
+    await expect(matrix.getAttribute('data-view')).resolves.toBe('row-normalised');
+    const shares = await cellTexts(page, 'confusion');
+    shares.forEach((row, i) => {
+      const total = counts[i]!.reduce((a, b) => a + b, 0);
+      expect(row.slice(0, -1)).toEqual(counts[i]!.map((n) => (n === 0 ? '' : `${Math.round((100 * n) / total)}%`)));
+    });
+
+    const stored = m.metrics.misclassified.length as number;
+    const range = await page.getByTestId('misclassified-range').textContent();
+    expect(range).toMatch(new RegExp(`^1–${Math.min(stored, 50)} of ${stored}`));
+    if (stored < m.metrics.misclassifiedTotal) expect(range).toContain(`of ${m.metrics.misclassifiedTotal} errors`);
+    await expect(page.locator('[data-testid="misclassified"] tbody tr').count()).resolves.toBe(Math.min(stored, 50));
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'model-charts-1280.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

@@ -10,6 +10,8 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { CSV_COLUMNS } from '@dgascope/api/src/modules/predictions/predictions-csv';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { ADMIN_KEY, SHARED_DATA } from './support/test-env';
 import { tinyData } from './support/tiny-data';
@@ -20,6 +22,8 @@ let worker: WorkerProcess;
 let dgaSnapshot: number;
 let benignSnapshot: number;
 let bigSnapshot: number;
+/** The bulk job of a pasted list (google.com, earnestnessbiophysicalohax.com and 25 invalid names). */
+let listJob: string;
 
 const admin = { key: ADMIN_KEY };
 const JOB = `query($id: String!) { job(id: $id) { id kind state error attempts backend modelId result progress { stage fraction epoch epochs loss samplesPerSec etaSeconds processed total } } }`;
@@ -220,7 +224,142 @@ describe('training and classification jobs (real Redis, real worker process)', (
     const body = (await res.json()) as { data: { startClassification: { id: string; model: { id: number; status: string } } } };
     expect(body.data.startClassification.model).toEqual({ id: firstModel, status: 'PROMOTED' });
     const job = await waitFor(body.data.startClassification.id, ['COMPLETED', 'FAILED']);
-    expect(job.result).toMatchObject({ classified: 2, invalid: 1, invalidExamples: [{ domain: 'bad name!' }] });
+    expect(job.result).toMatchObject({ classified: 2, invalid: 1, invalidExamples: [{ line: 4, domain: 'bad name!' }] });
+    // Its line in the file: the comment line counts.
+    const invalid = await api.gql(`query($id: String!) { job(id: $id) { invalidNames { totalCount nodes { line name reason } } } }`, {
+      id: job.id,
+    });
+    expect(invalid.data!.job.invalidNames).toEqual({
+      totalCount: 1,
+      nodes: [{ line: 4, name: 'bad name!', reason: expect.stringMatching(/invalid character/) }],
+    });
+  });
+
+  it('records every invalid name of a list with its position and reason, counts it, and says who started the job and when', async () => {
+    const invalid = Array.from({ length: 25 }, (_, i) => `bad name ${i}!`);
+    // Blank entries are skipped but keep their place: a pasted text area's line numbers stay true.
+    const domains = ['google.com', '', ...invalid, '  ', 'earnestnessbiophysicalohax.com'];
+    const r = await api.gql(
+      `mutation($d: [String!]) { startClassification(input: { domains: $d }) { id requestedBy } }`,
+      { d: domains },
+      admin,
+    );
+    expect(r.data!.startClassification.requestedBy).toBe('bootstrap (ADMIN_API_KEY)');
+    const { id } = r.data!.startClassification;
+    listJob = id;
+    const done = await waitFor(id, ['COMPLETED', 'FAILED']);
+    expect(done.result).toMatchObject({ classified: 2, invalid: 25 });
+    const seen: Array<{ line: number; name: string; reason: string }> = [];
+    let after: string | null = null;
+    let job: any;
+    do {
+      const page: any = await api.gql(
+        `query($id: String!, $after: String) { job(id: $id) {
+           requestedBy createdAt startedAt finishedAt durationSeconds
+           classification { classified benign dga dgaKnownFamily unknownFamily invalid seconds perFamily { family count } }
+           invalidNames(first: 10, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { line name reason } } } }`,
+        { id, after },
+      );
+      job = page.data!.job;
+      expect(job.invalidNames.totalCount).toBe(25);
+      seen.push(...job.invalidNames.nodes);
+      after = job.invalidNames.pageInfo.hasNextPage ? job.invalidNames.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen.map((n) => [n.line, n.name])).toEqual(invalid.map((name, i) => [i + 3, name]));
+    expect(seen.every((n) => /invalid character/.test(n.reason))).toBe(true);
+    expect(job.requestedBy).toBe('bootstrap (ADMIN_API_KEY)');
+    expect(job.durationSeconds).toBeCloseTo((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000, 3);
+    expect(Date.parse(job.startedAt)).toBeGreaterThanOrEqual(Date.parse(job.createdAt));
+    const c = job.classification;
+    expect(c).toMatchObject({ classified: 2, invalid: 25 });
+    expect(c.benign + c.dga).toBe(2);
+    expect(c.dgaKnownFamily + c.unknownFamily).toBe(c.dga);
+    expect(c.perFamily.reduce((s: number, f: { count: number }) => s + f.count, 0)).toBe(2);
+  });
+
+  it('pages predictions backwards as well as forwards: the same rows, in the same order', async () => {
+    const jobs = await api.gql(
+      `{ jobs(kind: CLASSIFICATION, state: COMPLETED, first: 50) { nodes { id classification { classified } } } }`,
+    );
+    const big = jobs.data!.jobs.nodes.find((j: any) => j.classification.classified === 450).id as string;
+    const Q = `query($j: String!, $after: String, $before: String) { predictions(first: 100, after: $after, before: $before, filter: { jobId: $j }) {
+      pageInfo { hasNextPage endCursor hasPreviousPage startCursor } nodes { id } } }`;
+    const forward: any[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const p: any = (await api.gql(Q, { j: big, after })).data!.predictions;
+      forward.push(p);
+      if (!p.pageInfo.hasNextPage) break;
+      after = p.pageInfo.endCursor;
+    }
+    expect(forward.map((p) => p.nodes.length)).toEqual([100, 100, 100, 100, 50]);
+    expect(forward[0].pageInfo.hasPreviousPage).toBe(false);
+    // From the last page back to the first, with `before`.
+    let before = forward.at(-1).pageInfo.startCursor;
+    for (let i = forward.length - 2; i >= 0; i--) {
+      const p: any = (await api.gql(Q, { j: big, before })).data!.predictions;
+      expect(p.nodes, `page ${i}`).toEqual(forward[i].nodes);
+      expect(p.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: i > 0 });
+      before = p.pageInfo.startCursor;
+    }
+    const both = await api.gql(Q, { j: big, after: forward[0].pageInfo.endCursor, before: forward[1].pageInfo.endCursor });
+    expect(both.errors?.[0]?.extensions?.reason).toBe('CURSOR_CONFLICT');
+  });
+
+  it('gives the true family of a prediction from a DGA feed, and exports the filtered view as CSV with formula cells quoted', async () => {
+    // A DGA feed that lists the list job's two domains under names a spreadsheet would run as formulas.
+    await api.deps.ingestion.ingest({
+      feed: 'formula-feed',
+      feedKind: 'DGA',
+      source: {
+        kind: 'stream',
+        fileName: 'formula.csv',
+        stream: Readable.from([Buffer.from('family,domain\n=1+2,google.com\n@SUM(1),earnestnessbiophysicalohax.com\n')]),
+      },
+    });
+    const r = await api.gql(
+      `query($j: String!) { predictions(first: 10, filter: { jobId: $j }) { nodes { id domain verdict family probability feedListing { family feed } } } }`,
+      { j: listJob },
+    );
+    const nodes = r.data!.predictions.nodes;
+    expect(Object.fromEntries(nodes.map((n: any) => [n.domain, n.feedListing]))).toEqual({
+      'google.com': { family: '=1+2', feed: 'formula-feed' },
+      'earnestnessbiophysicalohax.com': { family: '@SUM(1)', feed: 'formula-feed' },
+    });
+    const csvUrl = new URL('predictions.csv', api.url);
+    csvUrl.searchParams.set('jobId', listJob);
+    const res = await fetch(csvUrl);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(res.headers.get('content-disposition')).toMatch(/attachment; filename="predictions.csv"/);
+    const text = await res.text();
+    const rows = parse(text, { columns: true }) as Array<Record<string, string>>;
+    expect(Object.keys(rows[0]!)).toEqual([...CSV_COLUMNS]);
+    expect(rows.map((row) => [row.id, row.domain, row.verdict, row.family, Number(row.probability), row.listed_family])).toEqual(
+      nodes.map((n: any) => [n.id, n.domain, n.verdict, n.family, n.probability, `'${n.feedListing.family}`]),
+    );
+    // The filter applies: only the DGA ones, as the API lists them.
+    const dga = nodes.filter((n: any) => n.verdict === 'DGA').map((n: any) => n.id);
+    csvUrl.searchParams.set('verdict', 'DGA');
+    const filtered = parse(await (await fetch(csvUrl)).text(), { columns: true }) as Array<Record<string, string>>;
+    expect(filtered.map((row) => row.id)).toEqual(dga);
+    // A filter it cannot read is refused with the field named.
+    csvUrl.searchParams.set('verdict', 'MAYBE');
+    const bad = await fetch(csvUrl);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).errors[0]).toMatchObject({
+      message: expect.stringMatching(/^verdict: /),
+      extensions: { code: 'BAD_USER_INPUT', reason: 'INVALID_CSV_FILTER' },
+    });
+    // With REQUIRE_AUTH, a key is needed, as for GraphQL queries.
+    const locked = await api.variant({ REQUIRE_AUTH: true });
+    try {
+      const url = new URL('predictions.csv', locked.url);
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).status).toBe(200);
+    } finally {
+      await locked.close();
+    }
   });
 
   it('marks a job that throws as failed with its error after its retries, and shows no partial output', async () => {

@@ -96,7 +96,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     const r = await api.gql(`{ presets { name description isDefault loss } }`);
     const presets = r.data!.presets as Array<{ name: string; isDefault: boolean; loss: string }>;
     expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['endgame-2016', 'endgame-2016-balanced']));
-    expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn']);
+    expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn-sqrt']);
     // a size the preset's architecture does not have is refused, not ignored
     const wrongSize = await startTraining(api, [dgaSnapshot, benignSnapshot], { preset: 'resnet-cnn', lstmUnits: 16 });
     expect(wrongSize.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');

@@ -7,17 +7,30 @@ const tags = process.argv.slice(2);
 if (tags.length === 0) throw new Error('usage: node bench/ml/quality-table.mjs <tag> [<tag> ...] (files bench/results/quality-<tag>.json)');
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)} %`);
+/** What a run changed against its preset's plain recipe. */
+function recipe(t) {
+  const parts = [t.preset, t.loss ?? 'cross-entropy'];
+  if (t.loss === 'focal') parts[1] += ` γ=${t.focalGamma ?? 2}`;
+  if (t.classWeights && t.classWeights !== 'none') parts.push(`${t.classWeights} weights`);
+  if (t.sampling) parts.push(`sampling ${JSON.stringify(t.sampling).replace(/["{}]/g, '')}`);
+  if (t.architecture?.pooling && t.architecture.pooling !== 'max') parts.push(`${t.architecture.pooling} pooling`);
+  if (t.learningRateSchedule && t.learningRateSchedule !== 'constant') parts.push(`${t.learningRateSchedule} lr`);
+  if (t.padding) parts.push(`${t.padding} padding`);
+  if (t.benignCleaning) parts.push(`benign cleaning ${t.benignCleaning.share}`);
+  return parts.join(' / ');
+}
 const at = (r, target) => r.operatingPoints?.find((o) => o.target === target);
 console.log(
-  '| run | preset / loss / epochs | s per epoch | test macro-F1 | AUC | fresh macro / micro F1 | fresh F1 = 0 (≥ 50) | fresh flagged | real unseen flagged | Alexa / OpenDNS flagged | at FPR target 1e-2: fresh / Alexa / OpenDNS flagged |',
+  '| run | recipe / epochs / seed | s per epoch | test macro-F1 | AUC | fresh macro / micro F1 | fresh F1 = 0 (≥ 50) | fresh flagged | real unseen flagged | Alexa / OpenDNS flagged | at FPR target 1e-2: fresh / Alexa / OpenDNS flagged | at 0.1 % / 1 % of Alexa flagged: fresh / real never-seen flagged |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const tag of tags) {
   const r = JSON.parse(readFileSync(path.join(resultsDir, `quality-${tag}.json`), 'utf8'));
   const t = r.options.train;
   const spe = r.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / r.time.epochs;
   const o = at(r, 0.01);
+  const eq = [at(r, '0.001 of alexa-2015-top10k'), at(r, '0.01 of alexa-2015-top10k')];
   console.log(
-    `| ${tag} | ${t.preset} / ${t.loss ?? 'cross-entropy'}${t.classWeights && t.classWeights !== 'none' ? ` + ${t.classWeights} weights` : ''} / ${r.time.epochs} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} |`,
+    `| ${tag} | ${recipe(t)} / ${r.time.epochs} / ${t.seed} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} | ${eq[0] ? eq.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} |`,
   );
 }

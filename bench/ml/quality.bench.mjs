@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--capLater=500] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--lrSchedule=cosine] [--cleanBenign=0.01] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -9,6 +9,7 @@
 //              every novelty detector compared on the same models
 //   time       seconds per training epoch
 // One table on stdout, the whole result in bench/results/quality-<tag>.json.
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as ml from '@dgascope/ml';
 import { arg, writeResult, peakRssMB } from './common.mjs';
@@ -32,6 +33,13 @@ const opt = {
   classWeights: arg('classWeights'),
   novelty: arg('novelty'),
   tau: arg('tau'),
+  focalGamma: arg('focalGamma'),
+  samplingPower: arg('samplingPower'),
+  benignShare: arg('benignShare'),
+  pooling: arg('pooling'),
+  lrSchedule: arg('lrSchedule'),
+  cleanBenign: arg('cleanBenign'),
+  padding: arg('padding'),
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
   folds: arg('folds', Object.keys(LEAVE_OUT_FOLDS).join(',')),
@@ -42,6 +50,7 @@ const opt = {
   seed: Number(arg('seed', 23)),
   backend: arg('backend'),
   tag: arg('tag'),
+  saveModel: arg('saveModel'),
 };
 const tag = opt.tag ?? `${opt.preset}-e${opt.epochs ?? 'preset'}-s${opt.seed}`;
 const load0 = os.loadavg()[0];
@@ -56,6 +65,16 @@ function trainOptions(fold = false) {
   if (opt.loss) o.loss = opt.loss;
   if (opt.classWeights) o.classWeights = opt.classWeights;
   if (opt.tau !== undefined) o.logitAdjustmentTau = Number(opt.tau);
+  if (opt.focalGamma !== undefined) o.focalGamma = Number(opt.focalGamma);
+  if (opt.samplingPower !== undefined || opt.benignShare !== undefined)
+    o.sampling = {
+      ...(opt.samplingPower !== undefined ? { power: Number(opt.samplingPower) } : {}),
+      ...(opt.benignShare !== undefined ? { benignShare: Number(opt.benignShare) } : {}),
+    };
+  if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
+  if (opt.cleanBenign) o.benignCleaning = { share: Number(opt.cleanBenign) };
+  if (opt.padding) o.padding = opt.padding;
+  if (opt.pooling) o.architecture = { ...(o.architecture ?? {}), pooling: opt.pooling };
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   return { ...o, seed: opt.seed };
 }
@@ -208,14 +227,20 @@ function benignReport(model, scored) {
   return out;
 }
 
-function realReport(model, prepared, trainInputs) {
-  const known = mapToModel(realRows, prepared, trainInputs);
-  const unseenRows = realRows.filter((r) => prepared.plan.labelOf(r.label) === null);
+/** Real feed rows of families the model never trained on, in its input form. */
+function realUnseen(prepared, trainInputs) {
   const unseen = [];
-  for (const r of unseenRows) {
+  for (const r of realRows) {
+    if (prepared.plan.labelOf(r.label) !== null) continue;
     const m = ml.toModelInput(r.domain, prepared.inputForm);
     if (m.ok && !trainInputs.has(m.input)) unseen.push({ domain: r.domain, input: m.input, label: r.label });
   }
+  return unseen;
+}
+
+function realReport(model, prepared, trainInputs) {
+  const known = mapToModel(realRows, prepared, trainInputs);
+  const unseen = realUnseen(prepared, trainInputs);
   return {
     known: summary(ml.evaluate(model, known)),
     unseen: unseen.length ? ml.heldOutReport(model, unseen) : null,
@@ -232,6 +257,10 @@ function dgaScores(model, inputs) {
 
 /** The trade-off the DGA threshold makes: thresholds calibrated for several benign FPR targets. */
 const FPR_TARGETS = [0.03, 0.01, 0.003, 0.001];
+const HELD_OUT_FPR = [
+  { list: 'alexa-2015-top10k', fpr: 0.001 },
+  { list: 'alexa-2015-top10k', fpr: 0.01 },
+];
 
 function operatingPoints(run, scored) {
   const { model, split, fresh } = run;
@@ -244,13 +273,33 @@ function operatingPoints(run, scored) {
       model,
       fresh.map((s) => s.input),
     ),
+    realUnseen: dgaScores(
+      model,
+      realUnseen(run.prepared, new Set(run.prepared.samples.map((s) => s.input))).map((s) => s.input),
+    ),
     ...Object.fromEntries(Object.entries(scored).map(([name, x]) => [name, x.dgaScores])),
   };
   const rate = (scores, th) => scores.filter((x) => x >= th).length / Math.max(1, scores.length);
   return [
     { target: null, threshold: 0.5 },
+    // Thresholds set on a held-out list itself (an oracle no user has): detection at equal false
+    // alarms, which compares how well models separate, whatever their own calibration does.
+    ...HELD_OUT_FPR.map(({ list, fpr }) => ({
+      target: `${fpr} of ${list}`,
+      threshold: ml.chooseDgaThreshold(scored[list].dgaScores, fpr),
+    })),
     ...FPR_TARGETS.map((target) => ({ target, threshold: ml.chooseDgaThreshold(val, target) })),
   ].map((o) => ({ ...o, ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, rate(v, o.threshold)])) }));
+}
+
+/** The benign validation names that set the DGA threshold: the highest DGA scores. */
+function benignCalibrationTail(run, n = 10) {
+  const names = run.split.validation.filter((s) => s.label === BENIGN).map((s) => s.input);
+  const scores = dgaScores(run.model, names);
+  return names
+    .map((input, i) => ({ input, dgaScore: scores[i] }))
+    .sort((a, b) => b.dgaScore - a.dgaScore)
+    .slice(0, n);
 }
 
 const enc = (model, samples) => ({
@@ -293,6 +342,36 @@ function compareDetectors(run, held) {
   return out;
 }
 
+/** Novelty reject targets compared on the leave-out folds (the default is the decision's 1 %). */
+const REJECT_TARGETS = [0.01, 0.02, 0.05, 0.1];
+
+/** The preset's detector at several reject targets: unknown-family answers on held-out vs fresh known. */
+function rejectOperatingPoints(run, held) {
+  const { model, split, fresh } = run;
+  const tr = enc(model, split.train),
+    va = enc(model, split.validation);
+  const saved = model.meta.decision;
+  const out = [];
+  for (const target of REJECT_TARGETS) {
+    model.meta.decision = ml.calibrateDecision(model, tr, va, { ...(trainOptions(true).decision || {}), targetRejectRate: target });
+    const freshV = ml.verdicts(
+      model,
+      fresh.map((s) => s.input),
+    );
+    const report = ml.heldOutReport(model, held);
+    out.push({
+      target,
+      threshold: model.meta.decision.novelty?.threshold ?? null,
+      heldUnknownRate: report.micro.unknownFamilyRate,
+      heldUnknownRateMacro: report.macro.unknownFamilyRate,
+      heldWrongFamilyRate: report.micro.wrongFamilyRate,
+      freshUnknownRate: freshV.predicted.filter((p) => p === -1).length / Math.max(1, fresh.length),
+    });
+  }
+  model.meta.decision = saved;
+  return out;
+}
+
 // ---- main model: all families -----------------------------------------------------------------
 const main = await trainOn([]);
 const trainInputs = new Set(main.prepared.samples.map((s) => s.input));
@@ -310,6 +389,7 @@ const report = {
     classes: main.model.labels.length,
     fresh: main.fresh.length,
   },
+  benignCleaning: main.model.meta.benignCleaning ?? null,
   decision: {
     ...main.model.meta.decision,
     novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null,
@@ -328,6 +408,8 @@ const report = {
   leaveOut: {},
 };
 report.operatingPoints = operatingPoints(main, heldBenignScores);
+report.calibrationTail = benignCalibrationTail(main);
+if (opt.saveModel) writeFileSync(opt.saveModel, ml.modelToBuffer(main.model));
 main.model.dispose();
 
 // ---- leave families out -------------------------------------------------------------------------
@@ -347,6 +429,7 @@ for (const fold of folds) {
     heldOut: names,
     freshKnownUnknownRate: freshEval.unknownFamilyRate,
     detectors: compareDetectors(run, held),
+    rejectTargets: rejectOperatingPoints(run, held),
   };
   run.model.dispose();
 }
@@ -404,10 +487,12 @@ console.log(`\n## bench:quality ${tag} (${report.date.slice(0, 10)}, load ${load
 console.log('| measure | value |\n|---|---|');
 for (const [k, v] of rows) console.log(`| ${k} | ${v} |`);
 console.log(
-  '\n| DGA threshold (benign FPR target on validation) | fresh DGA flagged | ' + Object.keys(heldBenign).join(' flagged | ') + ' flagged |',
+  '\n| DGA threshold (benign FPR target) | fresh DGA flagged | real never-seen flagged | ' +
+    Object.keys(heldBenign).join(' flagged | ') +
+    ' flagged |',
 );
 console.log(
-  '|---|---|' +
+  '|---|---|---|' +
     Object.keys(heldBenign)
       .map(() => '---')
       .join('|') +
@@ -415,7 +500,7 @@ console.log(
 );
 for (const o of report.operatingPoints)
   console.log(
-    `| ${f3(o.threshold)} (${o.target === null ? 'fixed' : o.target}) | ${pct(o.fresh)} | ${Object.keys(heldBenign)
+    `| ${f3(o.threshold)} (${o.target === null ? 'fixed' : o.target}) | ${pct(o.fresh)} | ${pct(o.realUnseen)} | ${Object.keys(heldBenign)
       .map((k) => pct(o[k]))
       .join(' | ')} |`,
   );
@@ -433,6 +518,26 @@ if (folds.length) {
           .join(' | ') +
         ' |',
     );
+}
+if (folds.length) {
+  console.log(
+    `\n| novelty reject target (${report.decision.novelty?.method ?? 'none'}) | ` +
+      folds.map((f) => `${f}: held unknown / wrong family / fresh known unknown`).join(' | ') +
+      ' |',
+  );
+  console.log('|---|' + folds.map(() => '---').join('|') + '|');
+  REJECT_TARGETS.forEach((target, i) =>
+    console.log(
+      `| ${target} | ` +
+        folds
+          .map((f) => {
+            const o = report.leaveOut[f].rejectTargets[i];
+            return `${pct(o.heldUnknownRate)} / ${pct(o.heldWrongFamilyRate)} / ${pct(o.freshUnknownRate)}`;
+          })
+          .join(' | ') +
+        ' |',
+    ),
+  );
 }
 console.log(
   `\nfresh per family (F1): ${Object.entries(report.fresh.perFamily)

@@ -21,6 +21,7 @@ import { SnapshotsResolver } from './modules/snapshots/snapshots.resolver';
 import { SnapshotsService } from './modules/snapshots/snapshots.service';
 import { BulkClassificationResolver } from './modules/classification/bulk-classification.resolver';
 import { BulkClassificationService } from './modules/classification/bulk-classification.service';
+import { InvalidNames } from './modules/classification/invalid-names';
 import { PredictionsResolver } from './modules/predictions/predictions.resolver';
 import { PredictionsService } from './modules/predictions/predictions.service';
 import { ServingResolver } from './modules/serving/serving.resolver';
@@ -92,6 +93,7 @@ export interface Core {
   analytics: AnalyticsService;
   models: ModelsService;
   predictions: PredictionsService;
+  invalidNames: InvalidNames;
   apiKeys: ApiKeysService;
   audit: AuditService;
   close(): Promise<void>;
@@ -132,6 +134,7 @@ export function createCore(env: CoreEnv, options: CoreOptions = {}): Core {
     analytics: new AnalyticsService(db.prisma, snapshots, snapshotDomains),
     models: new ModelsService(db.prisma),
     predictions: new PredictionsService(db.prisma, db.pool, snapshotDomains),
+    invalidNames: new InvalidNames(db.pool),
     apiKeys,
     audit: new AuditService(db.prisma),
     async close() {
@@ -202,6 +205,14 @@ export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'w
     (env.RETENTION_CRON ?? '30 3 * * *').trim() || null,
   );
   const urlPolicy = { allow: env.INGEST_URL_ALLOW ?? [], idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS ?? 30_000 };
+  // One piece, or each chunk of a job split over the workers: the same writes and summary.
+  const bulkJob = new BulkClassificationJob(
+    core.models,
+    core.predictions,
+    core.invalidNames,
+    core.snapshotDomains,
+    env.INFERENCE_THREADS ?? 2,
+  );
   return {
     queue,
     jobs,
@@ -220,14 +231,11 @@ export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'w
     afterSnapshot,
     retention,
     deletion: new DeletionService(db, core.db.pool, env.RETENTION_BATCH ?? 10_000),
-    chunks: new ClassificationChunks(jobs, core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+    chunks: new ClassificationChunks(jobs, core.models, bulkJob, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
     webhookDelivery: new WebhookDelivery(db, urlPolicy, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     jobKinds: {
       TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
-      CLASSIFICATION: new ChunkedClassificationJob(
-        new BulkClassificationJob(core.models, core.predictions, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
-        core.predictions,
-      ),
+      CLASSIFICATION: new ChunkedClassificationJob(bulkJob),
       FEED_PULL: new FeedPullJob(db, core.ingestion, feedPulls),
       RETENTION: new RetentionJob(core.db.pool, (n) => metrics.retentionDeleted.inc(n)),
     },
@@ -281,7 +289,7 @@ export function createDeps(env: DepsEnv): Deps {
     [FamiliesResolver, new FamiliesResolver(core.families)],
     [AnalyticsResolver, new AnalyticsResolver(core.analytics)],
     [IngestionResolver, new IngestionResolver(core.ingestion, core.snapshots, new IngestionResolverSettings(env.INGEST_ALLOWED_DIRS))],
-    [JobsResolver, new JobsResolver(parts.jobs)],
+    [JobsResolver, new JobsResolver(parts.jobs, core.invalidNames)],
     [ModelsResolver, new ModelsResolver(core.models)],
     [TrainingResolver, new TrainingResolver(parts.training)],
     [ServingResolver, new ServingResolver(serving)],

@@ -16,6 +16,7 @@ import { dropLateResponses, requestDeadline } from './graphql/request-deadline';
 import { createSchema } from './graphql/schema';
 import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
 import { httpMetrics } from './metrics/http-metrics';
+import { predictionsCsv } from './modules/predictions/predictions-csv';
 
 export type ServerEnv = Pick<
   Env,
@@ -90,7 +91,7 @@ function lastResort(debug: boolean): ErrorRequestHandler {
   };
 }
 
-/** Builds the HTTP app (GraphQL at /graphql, liveness at /healthz) without listening. */
+/** Builds the HTTP app (GraphQL at /graphql, the predictions CSV at /predictions.csv, liveness at /healthz) without listening. */
 export async function createServer(deps: Deps, env: ServerEnv): Promise<DgascopeServer> {
   const schema = await createSchema(deps.container);
   const apollo = new ApolloServer<Context>({
@@ -127,6 +128,11 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     const health = await deps.health.check();
     res.status(health.database && health.redis ? 200 : 503).json(health);
   });
+  app.get(
+    '/predictions.csv',
+    cors<cors.CorsRequest>({ origin: env.DASHBOARD_ORIGIN.split(','), credentials: false }),
+    predictionsCsv({ ...deps, requireAuth: env.REQUIRE_AUTH }),
+  );
   app.use(
     '/graphql',
     cors<cors.CorsRequest>({ origin: env.DASHBOARD_ORIGIN.split(','), credentials: false }),
@@ -145,7 +151,7 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
         return {
           actor: await actorFromHeader(req.headers.authorization, deps.apiKeys),
           requireAuth: env.REQUIRE_AUTH,
-          loaders: createLoaders(deps.db.prisma),
+          loaders: createLoaders(deps.db.prisma, deps.snapshotDomains),
           signal: abandoned.signal,
         };
       },

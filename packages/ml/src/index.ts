@@ -35,6 +35,8 @@ export {
   type TrainData,
   type LossKind,
 } from './train';
+export { type SamplingOptions } from './sampling';
+export { type BenignCleaningOptions, type BenignCleaningReport } from './benign-cleaning';
 export {
   computeMetrics,
   binaryMetrics,

@@ -12,7 +12,20 @@ import type { TrainOptions } from './train';
 export interface Preset {
   name: string;
   description: string;
-  options: Pick<TrainOptions, 'architecture' | 'epochs' | 'classWeights' | 'loss' | 'logitAdjustmentTau' | 'batchSize' | 'learningRate'> & {
+  options: Pick<
+    TrainOptions,
+    | 'architecture'
+    | 'epochs'
+    | 'classWeights'
+    | 'loss'
+    | 'logitAdjustmentTau'
+    | 'focalGamma'
+    | 'sampling'
+    | 'batchSize'
+    | 'learningRate'
+    | 'learningRateSchedule'
+    | 'padding'
+  > & {
     decision?: DecisionOptions;
   };
 }
@@ -51,9 +64,22 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
       decision: { novelty: 'max-softmax' },
     },
   },
+  'resnet-cnn-sqrt': {
+    name: 'resnet-cnn-sqrt',
+    description:
+      'The residual CNN trained on square-root family sampling: each epoch shows every family ∝ √(its names), so rare families are seen often at normal gradient size; benign names keep their share.',
+    options: {
+      architecture: { arch: 'cnn' },
+      epochs: 10,
+      classWeights: 'none',
+      loss: 'cross-entropy',
+      sampling: { power: 0.5 },
+      decision: { novelty: 'max-softmax' },
+    },
+  },
 });
 
-export const DEFAULT_PRESET = 'resnet-cnn';
+export const DEFAULT_PRESET = 'resnet-cnn-sqrt';
 
 export class UnknownPresetError extends RangeError {
   constructor(name: string) {

@@ -4,7 +4,7 @@ import { initBackend } from './backend';
 import { evaluate } from './evaluate';
 import { stratifiedSplit } from './split';
 import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
-import { train, TrainingAbortedError, type TrainProgress } from './train';
+import { scheduledRate, train, TrainingAbortedError, type TrainProgress } from './train';
 
 describeOnBackend('train', () => {
   const split = stratifiedSplit(toySamples(150, 1), { seed: 5 });
@@ -58,6 +58,33 @@ describeOnBackend('train', () => {
     r.model.dispose();
   });
 
+  it('trains with the focal loss, balanced sampling and a cosine schedule, and records them', async () => {
+    const r = await train(
+      { train: split.train },
+      {
+        architecture: TINY,
+        epochs: 5,
+        batchSize: 32,
+        learningRate: 0.02,
+        loss: 'focal',
+        focalGamma: 2,
+        sampling: { power: 0.5, benignShare: 0.4 },
+        learningRateSchedule: 'cosine',
+        decision: false,
+      },
+    );
+    expect(evaluate(r.model, split.test).accuracy).toBeGreaterThan(0.9);
+    expect(r.model.meta.loss).toBe('focal');
+    expect(r.model.meta.trainingRuns[0]).toMatchObject({
+      loss: 'focal',
+      focalGamma: 2,
+      sampling: { power: 0.5, benignShare: 0.4 },
+      learningRateSchedule: 'cosine',
+    });
+    r.model.dispose();
+    await expect(train({ train: split.train }, { architecture: TINY, loss: 'hinge' as never })).rejects.toThrow(/unknown loss "?hinge/);
+  });
+
   it('stops early on validation loss and restores the best weights', async () => {
     // minDelta so large that no epoch after the first counts as an improvement
     const r = await train(
@@ -103,8 +130,50 @@ describeOnBackend('train', () => {
   });
 });
 
+it('decays the learning rate along a half cosine', () => {
+  expect(scheduledRate(0.001, 'constant', 50, 100)).toBe(0.001);
+  expect(scheduledRate(0.001, 'cosine', 0, 100)).toBeCloseTo(0.001, 12);
+  expect(scheduledRate(0.001, 'cosine', 50, 100)).toBeCloseTo(0.0005, 12);
+  expect(scheduledRate(0.001, 'cosine', 100, 100)).toBeCloseTo(0, 12);
+});
+
 function evaluateLoss(probs: Float32Array, y: number[], C: number): number {
   let l = 0;
   y.forEach((c, i) => (l -= Math.log(Math.max(probs[i * C + c] as number, 1e-7))));
   return l / y.length;
 }
+
+describeOnBackend('train with benign cleaning', () => {
+  it('sets aside the benign names a first pass finds most DGA-like, and records them', async () => {
+    await initBackend({ backend: TEST_BACKEND });
+    const base = stratifiedSplit(toySamples(150, 1), { seed: 5 });
+    // DGA-looking names listed as benign: the label noise of real top lists
+    const noisy = ['qwxzzqxw.com', 'zzqxwqxz.net', 'xqzwzqxq.org'].map((input) => ({ domain: input, input, label: 'benign' }));
+    const progress: TrainProgress[] = [];
+    const r = await train(
+      { train: [...base.train, ...noisy], validation: base.validation },
+      {
+        architecture: TINY,
+        epochs: 3,
+        batchSize: 32,
+        learningRate: 0.02,
+        earlyStopping: false,
+        benignCleaning: { share: 0.1, epochs: 2 },
+        onProgress: (p) => progress.push(p),
+      },
+    );
+    const report = r.model.meta.benignCleaning!;
+    expect(report.removedTrain).toBe(Math.floor(0.1 * (base.train.filter((s) => s.label === 'benign').length + 3)));
+    expect(report.removedValidation).toBe(Math.floor(0.1 * base.validation.filter((s) => s.label === 'benign').length));
+    expect(report.removedValidation).toBeGreaterThan(0);
+    const removed = report.examples.map((e) => e.input);
+    for (const n of noisy) expect(removed).toContain(n.input);
+    expect(r.model.meta.trainingSamples).toBe(base.train.length + 3 - report.removedTrain);
+    expect(progress.filter((p) => p.phase === 'epoch' && p.pass === 'cleaning')).toHaveLength(2);
+    expect(progress.filter((p) => p.phase === 'epoch' && !p.pass)).toHaveLength(3);
+    r.model.dispose();
+    await expect(train({ train: base.train }, { architecture: TINY, benignCleaning: { share: 0.5 } })).rejects.toThrow(
+      /benignCleaning.share must be in \(0, 0.2\]/,
+    );
+  });
+});

@@ -8,10 +8,12 @@ import { resolveInputForm, type InputFormOptions } from './input-form';
 import { computeMetrics } from './metrics';
 import { predictProbs, timeMajorBatch, uniform, glorot } from './model';
 import { createNetwork, networkFromWeights, resolveNetConfig, type ArchitectureSpec, type Network } from './network';
+import { cleanBenign, type BenignCleaningOptions } from './benign-cleaning';
 import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
+import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 
 export interface TrainProgress {
@@ -29,6 +31,8 @@ export interface TrainProgress {
   etaSeconds: number;
   /** At epoch end, when validation data was given. */
   validation?: ValidationSummary;
+  /** 'cleaning' during the short first pass of benignCleaning. */
+  pass?: 'cleaning';
 }
 
 export interface TrainOptions {
@@ -40,6 +44,11 @@ export interface TrainOptions {
   batchSize?: number;
   /** RMSprop learning rate, default 0.001 (Keras default; rho 0.9, epsilon 1e-7). */
   learningRate?: number;
+  /**
+   * 'constant' (default) or 'cosine': the rate decays over the planned batches as
+   * lr·(1 + cos(π·step/steps))/2, so the last epochs settle instead of bouncing at full rate.
+   */
+  learningRateSchedule?: 'constant' | 'cosine';
   /** Seeds initial weights, epoch shuffles and dropout. Default 23. */
   seed?: number;
   /**
@@ -61,6 +70,12 @@ export interface TrainOptions {
    */
   loss?: LossKind;
   logitAdjustmentTau?: number;
+  /** For 'focal': the focusing exponent γ (Lin et al. 2017), default 2; 0 is cross-entropy. */
+  focalGamma?: number;
+  /** How each epoch's samples are drawn (sampling.ts); default each sample once. */
+  sampling?: SamplingOptions;
+  /** Set aside the most DGA-like benign names found by a short first pass (benign-cleaning.ts). */
+  benignCleaning?: BenignCleaningOptions;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -105,7 +120,12 @@ export class TrainingAbortedError extends Error {
   }
 }
 
-export type LossKind = 'cross-entropy' | 'logit-adjusted';
+/**
+ * 'focal' (Lin et al. 2017) scales each sample's cross-entropy by (1 − p_true)^γ: names the network
+ * already gets right stop dominating the gradient, which is what the frequent families' names are.
+ */
+export type LossKind = 'cross-entropy' | 'logit-adjusted' | 'focal';
+const LOSS_KINDS: readonly LossKind[] = ['cross-entropy', 'logit-adjusted', 'focal'];
 
 export interface TrainData {
   train: readonly Sample[];
@@ -117,6 +137,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 /** Train a new model, or continue one (options.warmStart). */
 export async function train(data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   if (data.train.length === 0) throw new RangeError('train: no training samples');
+  if (options.benignCleaning) return trainOnCleanedBenign(data, options, options.benignCleaning);
   const backend = await ensureBackend(options.backend ? { backend: options.backend } : {});
   const seed = options.seed ?? 23;
   const epochs = options.epochs ?? 10;
@@ -148,8 +169,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const weighting = options.classWeights ?? 'none';
     const cw = weighting === 'none' ? null : computeClassWeights(counts, weighting);
     const lossKind: LossKind = options.loss ?? 'cross-entropy';
-    if (lossKind !== 'cross-entropy' && lossKind !== 'logit-adjusted') throw new RangeError(`unknown loss ${String(lossKind)}`);
+    if (!LOSS_KINDS.includes(lossKind)) throw new RangeError(`unknown loss ${String(lossKind)}`);
     const tau = options.logitAdjustmentTau ?? 1;
+    const gamma = options.focalGamma ?? 2;
+    if (!(gamma >= 0)) throw new RangeError(`focalGamma must be ≥ 0, got ${gamma}`);
+    const sampling = options.sampling;
+    if (sampling) validateSampling(sampling);
+    const benignIndex = labels.indexOf(warm ? warm.meta.benignLabel : BENIGN_LABEL);
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
@@ -162,7 +188,12 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const valY = Int32Array.from(val, (s) => labelIndex.get(s.label) as number);
     const inferenceBatch = options.inferenceBatchSize ?? 1024;
 
-    const optimizer = tf.train.rmsprop(options.learningRate ?? 0.001, 0.9, 0, 1e-7);
+    const learningRate = options.learningRate ?? 0.001;
+    const schedule = options.learningRateSchedule ?? 'constant';
+    if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`unknown learningRateSchedule ${String(schedule)}`);
+    const optimizer = tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+    const plannedSteps = epochs * Math.ceil(xs.length / batchSize);
+    let step = 0;
     const es =
       options.earlyStopping === false || val.length === 0
         ? null
@@ -175,10 +206,19 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const t0 = performance.now();
     let samplesDone = 0;
     const totalSamples = epochs * xs.length;
+    const epochIndexBatches = (epoch: number): number[][] => {
+      const epochSeed = deriveSeed(seed, epoch);
+      if (isNaturalSampling(sampling)) return epochBatches(lengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8);
+      const drawn = sampledEpoch(ys, labels.length, benignIndex, sampling as SamplingOptions, deriveSeed(epochSeed, 0x5a));
+      const drawnLengths = Int32Array.from(drawn, (i) => lengths[i] as number);
+      return epochBatches(drawnLengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8).map((b) =>
+        b.map((j) => drawn[j] as number),
+      );
+    };
 
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
-        const batches = epochBatches(lengths, batchSize, config.maxLen, padding, deriveSeed(seed, epoch), options.bucketChunk ?? 8);
+        const batches = epochIndexBatches(epoch);
         const te = performance.now();
         let lossSum = 0,
           seen = 0;
@@ -186,6 +226,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
           await yieldToEventLoop();
           checkAbort();
           const idx = batches[bi] as number[];
+          if (schedule !== 'constant') setLearningRate(optimizer, scheduledRate(learningRate, schedule, step, plannedSteps));
+          step++;
           const loss = tf.tidy(() => {
             const x = timeMajorBatch(
               idx.map((i) => xs[i] as Int32Array),
@@ -204,6 +246,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const cost = optimizer.minimize(
               () => {
                 const z = net.logits(x, { training: true, dropoutSeed });
+                if (lossKind === 'focal') return focalLoss(y, z, gamma, w);
                 return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
               },
               true,
@@ -280,10 +323,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       batchSize,
       padding,
       bucketChunk: padding === 'bucket' ? (options.bucketChunk ?? 8) : null,
-      learningRate: options.learningRate ?? 0.001,
+      learningRate,
+      ...(schedule === 'constant' ? {} : { learningRateSchedule: schedule }),
       classWeights: weighting,
       loss: lossKind,
       ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
+      ...(lossKind === 'focal' ? { focalGamma: gamma } : {}),
+      ...(isNaturalSampling(sampling) ? {} : { sampling: { ...sampling } }),
       preset: options.preset ?? null,
       earlyStopping: es,
       backend: backend.choice,
@@ -310,6 +356,54 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     net.dispose();
     throw e;
   }
+}
+
+async function trainOnCleanedBenign(data: TrainData, options: TrainOptions, cleaning: BenignCleaningOptions): Promise<TrainResult> {
+  const { benignCleaning: _, ...plain } = options;
+  const onProgress = options.onProgress;
+  const cleaned = await cleanBenign(data, options.warmStart?.meta.benignLabel ?? BENIGN_LABEL, cleaning, async (epochs) => {
+    const first = await train(data, {
+      ...plain,
+      epochs,
+      earlyStopping: false,
+      decision: false,
+      ...(onProgress ? { onProgress: (p: TrainProgress) => onProgress({ ...p, pass: 'cleaning' }) } : {}),
+    });
+    return first.model;
+  });
+  const result = await train({ train: cleaned.train, ...(cleaned.validation ? { validation: cleaned.validation } : {}) }, plain);
+  result.model.meta.benignCleaning = cleaned.report;
+  const run = result.model.meta.trainingRuns.at(-1);
+  if (run)
+    run.benignCleaning = {
+      share: cleaned.report.share,
+      epochs: cleaned.report.epochs,
+      removed: cleaned.report.removedTrain + cleaned.report.removedValidation,
+    };
+  return result;
+}
+
+/** The learning rate at a 0-based step of `steps` planned ones. */
+export function scheduledRate(rate: number, schedule: 'constant' | 'cosine', step: number, steps: number): number {
+  if (schedule === 'constant') return rate;
+  return (rate * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(steps, 1)))) / 2;
+}
+
+/**
+ * tfjs has no learning-rate schedules; its RMSProp optimizer reads its (protected) rate at every
+ * step, so setting it between steps is how a schedule is applied.
+ */
+function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
+  (optimizer as unknown as { learningRate: number }).learningRate = rate;
+}
+
+/** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */
+function focalLoss(y: tf.Tensor, logits: tf.Tensor2D, gamma: number, w?: tf.Tensor1D): tf.Scalar {
+  const logp = tf.logSoftmax(logits);
+  const logpTrue = tf.sum(tf.mul(y, logp), 1);
+  const focus = gamma === 0 ? tf.onesLike(logpTrue) : tf.pow(tf.sub(1, tf.exp(logpTrue)), gamma);
+  const perSample = tf.neg(tf.mul(focus, logpTrue));
+  return tf.mean(w ? tf.mul(perSample, w) : perSample) as tf.Scalar;
 }
 
 function validate(net: Network, xs: Int32Array[], ys: Int32Array, labels: string[], batchSize: number): ValidationSummary {

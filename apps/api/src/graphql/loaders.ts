@@ -5,6 +5,7 @@ import { toSnapshot } from '../modules/snapshots/snapshot.mapper';
 import type { Snapshot } from '../modules/snapshots/snapshot.type';
 import { toModel } from '../modules/models/model.mapper';
 import type { Model } from '../modules/models/model.type';
+import type { DomainListingValue, SnapshotDomains } from '../modules/snapshots/snapshot-domains';
 
 export interface Loaders {
   feedById: DataLoader<number, Feed>;
@@ -12,11 +13,17 @@ export interface Loaders {
   latestSnapshotByFeed: DataLoader<number, Snapshot | null>;
   familyCountBySnapshot: DataLoader<number, number>;
   modelById: DataLoader<number, Model>;
+  /** By normalised name: its newest listing in a DGA or labelled feed's snapshot, if any. */
+  feedListingByDomain: DataLoader<string, DomainListingValue | null>;
 }
 
 /** Per-request batching: nested fields cost one query per field, not one per row. */
-export function createLoaders(prisma: PrismaClient): Loaders {
+export function createLoaders(prisma: PrismaClient, snapshotDomains: SnapshotDomains): Loaders {
   return {
+    feedListingByDomain: new DataLoader(async (names) => {
+      const byName = await snapshotDomains.newestFeedListings(names);
+      return names.map((n) => byName.get(n) ?? null);
+    }),
     feedById: new DataLoader(async (ids) => {
       const rows = await prisma.feed.findMany({ where: { id: { in: [...ids] } } });
       const byId = new Map(rows.map((f) => [f.id, f]));

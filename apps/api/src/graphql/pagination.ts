@@ -20,6 +20,15 @@ export class PageInfo {
 
   @Field(() => String, { nullable: true })
   endCursor!: string | null;
+
+  @Field(() => Boolean, {
+    description:
+      'Whether a page comes before this one. Exact for a page asked for with `before`; a page asked for with `after` has one; false where a connection only pages forward.',
+  })
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The cursor of the first node: `before` it is the previous page.' })
+  startCursor!: string | null;
 }
 
 /** A Relay-style connection type for `Node`, the GraphQL shape of pagination/keyset-page's ConnectionValue (cursor-based, keyset under the hood). */

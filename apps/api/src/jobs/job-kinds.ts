@@ -15,6 +15,8 @@ export const ClassificationRequest = z.object({
   modelId: z.number().int(),
   snapshotId: z.number().int().nullable(),
   domains: z.array(z.string()).nullable(),
+  /** The line of each of `domains` in the list it came from (jobs queued before lines were kept: their position). */
+  lines: z.array(z.number().int().positive()).nullable().default(null),
   /** Chunk jobs the work was split into (classification/chunked); null: one job does it all. */
   chunks: z.number().int().positive().nullable().default(null),
 });
@@ -33,8 +35,10 @@ export interface ClassificationSummary {
 }
 
 export interface ClassificationResult extends ClassificationSummary {
+  /** Every invalid name is in job_invalid_names (the API's Job.invalidNames). */
   invalid: number;
-  invalidExamples: Array<{ domain: string; error: string }>;
+  /** The first few, in line order. */
+  invalidExamples: Array<{ line: number; domain: string; error: string }>;
   seconds: number;
 }
 

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import type { Metrics } from './metrics';
 
-const ROUTES = new Set(['/graphql', '/healthz', '/metrics']);
+const ROUTES = new Set(['/graphql', '/healthz', '/metrics', '/predictions.csv']);
 
 /** Times every HTTP request; the route label is one of a fixed set. */
 export function httpMetrics(metrics: Metrics): RequestHandler {

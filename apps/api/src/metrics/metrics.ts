@@ -36,7 +36,7 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'dgascope_' });
     this.httpDuration = new Histogram({
       name: 'dgascope_http_request_duration_seconds',
-      help: 'HTTP requests by method, route (/graphql, /healthz, /metrics, other) and status',
+      help: 'HTTP requests by method, route (/graphql, /healthz, /metrics, /predictions.csv, other) and status',
       labelNames: ['method', 'route', 'status'],
       buckets: LATENCY_BUCKETS,
       registers,

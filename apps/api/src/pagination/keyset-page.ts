@@ -7,6 +7,8 @@ import { AppError } from '../errors/app-error';
 export interface PageInfoValue {
   hasNextPage: boolean;
   endCursor: string | null;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
 }
 
 export interface ConnectionValue<T> {
@@ -42,15 +44,37 @@ export function decodeCursor<K extends Key>(cursor: string | null | undefined, s
 
 /**
  * Builds a connection from `first + 1` rows fetched in keyset order: the extra row only
- * tells whether another page exists.
+ * tells whether another page exists. `hasPreviousPage`: what the caller knows of the rows
+ * before (false unless told: a forward-only connection does not look back).
  */
-export function toConnection<T>(rows: T[], first: number, keyOf: (row: T) => Key, totalCount?: number): ConnectionValue<T> {
+export function toConnection<T>(
+  rows: T[],
+  first: number,
+  keyOf: (row: T) => Key,
+  totalCount?: number,
+  hasPreviousPage = false,
+): ConnectionValue<T> {
   const nodes = rows.slice(0, first);
   const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {
     edges,
     nodes,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      endCursor: edges.at(-1)?.cursor ?? null,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+    },
     totalCount: totalCount ?? null,
   };
+}
+
+/**
+ * The page before a cursor, from `first + 1` rows fetched in reverse keyset order (nearest the
+ * cursor first): put back in order; the extra row tells whether a page comes before this one,
+ * and the row at the cursor is after it.
+ */
+export function toConnectionBefore<T>(rows: T[], first: number, keyOf: (row: T) => Key): ConnectionValue<T> {
+  const page = toConnection(rows.slice(0, first).reverse(), first, keyOf);
+  return { ...page, pageInfo: { ...page.pageInfo, hasNextPage: true, hasPreviousPage: rows.length > first } };
 }

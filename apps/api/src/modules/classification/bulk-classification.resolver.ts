@@ -1,8 +1,9 @@
 import { ArrayMaxSize } from 'class-validator';
 import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { AppError } from '../../errors/app-error';
-import { readDomainList } from './domain-list';
-import { Arg, Field, InputType, Int, Mutation, Resolver } from 'type-graphql';
+import { numberList, readDomainList } from './domain-list';
+import { Arg, Ctx, Field, InputType, Int, Mutation, Resolver } from 'type-graphql';
+import type { Context } from '../../graphql/context';
 import { Job } from '../jobs/job.type';
 import { BulkClassificationService, MAX_LIST_DOMAINS } from './bulk-classification.service';
 
@@ -14,8 +15,12 @@ class StartClassificationInput {
     description: `An uploaded list: one name a line, or CSV whose last column is the name (rank,domain or family,domain); # comments skipped. At most ${MAX_LIST_DOMAINS} names.`,
   })
   file?: Promise<FileUpload> | null;
-  @Field(() => [String], { nullable: true, description: `At most ${MAX_LIST_DOMAINS}.` }) @ArrayMaxSize(MAX_LIST_DOMAINS) domains?:
-    string[] | null;
+  @Field(() => [String], {
+    nullable: true,
+    description: `At most ${MAX_LIST_DOMAINS}. Blank entries are skipped; an invalid name is reported with its position (1-based, blanks counted).`,
+  })
+  @ArrayMaxSize(MAX_LIST_DOMAINS)
+  domains?: string[] | null;
   @Field(() => Int, { nullable: true, description: 'Default: the promoted model.' }) modelId?: number | null;
 }
 
@@ -24,10 +29,10 @@ export class BulkClassificationResolver {
   constructor(private readonly classification: BulkClassificationService) {}
 
   @Mutation(() => Job, { description: 'Queue a bulk classification of a snapshot or a list.' })
-  async startClassification(@Arg('input', () => StartClassificationInput) input: StartClassificationInput) {
-    const { file, ...rest } = input;
-    if (file && rest.domains) throw new AppError('BAD_USER_INPUT', 'SOURCE_REQUIRED', 'give exactly one of snapshotId, domains or file');
-    const domains = file ? await readDomainList(await file) : rest.domains;
-    return this.classification.start({ ...rest, domains });
+  async startClassification(@Arg('input', () => StartClassificationInput) input: StartClassificationInput, @Ctx() ctx: Context) {
+    const { file, domains, ...rest } = input;
+    if (file && domains) throw new AppError('BAD_USER_INPUT', 'SOURCE_REQUIRED', 'give exactly one of snapshotId, domains or file');
+    const list = file ? await readDomainList(await file) : domains ? numberList(domains) : null;
+    return this.classification.start({ ...rest, list }, ctx.actor?.name ?? null);
   }
 }

@@ -1,6 +1,7 @@
 import { InferencePool, type ClassifyResult, type DgaModel } from '@dgascope/ml';
 import { JobCancelledError } from '../../jobs/job-runner';
 import type { ModelsService } from '../models/models.service';
+import type { InvalidName } from './invalid-names';
 
 /** Rows read, classified and written per batch. */
 export const BATCH = 16384;
@@ -35,54 +36,57 @@ export async function openClassifier(models: ModelsService, modelId: number, inf
   };
 }
 
-export interface PipelineOutcome {
-  processed: number;
-  invalid: number;
-  invalidExamples: Array<{ domain: string; error: string }>;
+/** A batch of names with the line each came from. */
+export interface Batch {
+  names: string[];
+  lines: number[];
+}
+
+/** The names of `results` that could not be classified, with their lines. */
+export function invalidOf(batch: Batch, results: readonly ClassifyResult[]): InvalidName[] {
+  const invalid: InvalidName[] = [];
+  results.forEach((r, i) => {
+    if (!r.ok) invalid.push({ line: batch.lines[i]!, name: batch.names[i]!, reason: r.error });
+  });
+  return invalid;
 }
 
 /**
  * Classifies batches of names and writes each batch's results, as a pipeline that keeps the
  * inference threads busy: while batch n + 1 is classified, batch n's results are written and
  * batch n + 2 is read. Every write has ended when this returns or throws (a write that
- * committed after a clean-up would leave partial predictions behind).
+ * committed after a clean-up would leave partial output behind). Returns the names processed.
  */
 export async function classifyAndStore(options: {
-  batches: AsyncIterable<string[]>;
+  batches: AsyncIterable<Batch>;
   classify: (names: string[]) => Promise<ClassifyResult[]>;
-  write: (results: ClassifyResult[]) => Promise<void>;
+  write: (batch: Batch, results: ClassifyResult[]) => Promise<void>;
   signal: AbortSignal;
   onBatch?: (processed: number) => Promise<void>;
-}): Promise<PipelineOutcome> {
+}): Promise<number> {
   let writing: Promise<void> = Promise.resolve();
-  const outcome: PipelineOutcome = { processed: 0, invalid: 0, invalidExamples: [] };
-  const finish = async (names: string[], classified: Promise<ClassifyResult[]>) => {
+  let processed = 0;
+  const finish = async (batch: Batch, classified: Promise<ClassifyResult[]>) => {
     const results = await classified;
     await writing;
-    writing = options.write(results);
+    writing = options.write(batch, results);
     // Awaited on the next turn; handled now so a failed write is not an unhandled rejection meanwhile.
     writing.catch(() => undefined);
-    for (const r of results) {
-      if (!r.ok) {
-        outcome.invalid += 1;
-        if (outcome.invalidExamples.length < 20) outcome.invalidExamples.push({ domain: r.domain, error: r.error });
-      }
-    }
-    outcome.processed += names.length;
-    await options.onBatch?.(outcome.processed);
+    processed += batch.names.length;
+    await options.onBatch?.(processed);
   };
   try {
-    let previous: { names: string[]; classified: Promise<ClassifyResult[]> } | null = null;
-    for await (const names of prefetchOne(options.batches)) {
+    let previous: { batch: Batch; classified: Promise<ClassifyResult[]> } | null = null;
+    for await (const batch of prefetchOne(options.batches)) {
       if (options.signal.aborted) throw new JobCancelledError();
-      const current = { names, classified: options.classify(names) };
+      const current = { batch, classified: options.classify(batch.names) };
       current.classified.catch(() => undefined);
-      if (previous) await finish(previous.names, previous.classified);
+      if (previous) await finish(previous.batch, previous.classified);
       previous = current;
     }
-    if (previous) await finish(previous.names, previous.classified);
+    if (previous) await finish(previous.batch, previous.classified);
     await writing;
-    return outcome;
+    return processed;
   } finally {
     await writing.catch(() => undefined);
   }

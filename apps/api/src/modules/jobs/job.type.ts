@@ -40,8 +40,44 @@ export class Job {
   @Field(() => String, { nullable: true, description: 'ML backend the worker used.' }) backend!: string | null;
   @Field(() => Int, { nullable: true, description: 'Training: the model produced. Classification: the model used.' }) modelId!:
     number | null;
-  @Field(() => Date) createdAt!: Date;
-  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Who asked for it, as the audit log names callers: the API key\'s name, "bootstrap (ADMIN_API_KEY)" or "cli:<os user>" (keys carry no user identity). Null: started by dgascope itself, or queued before this was recorded.',
+  })
+  requestedBy!: string | null;
+  @Field(() => Date, { description: 'When it was queued.' }) createdAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'When its latest attempt started.' }) startedAt!: Date | null;
   @Field(() => Date, { nullable: true }) finishedAt!: Date | null;
   progress!: unknown;
+}
+
+@ObjectType()
+export class FamilyCount {
+  @Field(() => String) family!: string;
+  @Field(() => Int) count!: number;
+}
+
+@ObjectType({ description: 'What a completed bulk-classification job found.' })
+export class BulkClassificationResult {
+  @Field(() => Int, { description: 'Names classified (benign + dga).' }) classified!: number;
+  @Field(() => Int) benign!: number;
+  @Field(() => Int, { description: 'dgaKnownFamily + unknownFamily.' }) dga!: number;
+  @Field(() => Int) dgaKnownFamily!: number;
+  @Field(() => Int) unknownFamily!: number;
+  @Field(() => Int, { description: 'Names that could not be classified (listed with their lines in Job.invalidNames).' })
+  invalid!: number;
+  @Field(() => [FamilyCount], { description: 'Most frequent first; "benign" and "unknownFamily" count as families here.' })
+  perFamily!: FamilyCount[];
+  @Field(() => Float, { description: 'Time spent classifying.' }) seconds!: number;
+}
+
+@ObjectType({ description: 'A name a bulk-classification job could not classify.' })
+export class InvalidName {
+  @Field(() => Int, {
+    description: "Its line in the uploaded file, its position in a `domains` list (1-based), or its line in the snapshot's file.",
+  })
+  line!: number;
+  @Field(() => String, { description: 'As given.' }) name!: string;
+  @Field(() => String) reason!: string;
 }

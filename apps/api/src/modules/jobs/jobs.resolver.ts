@@ -1,12 +1,17 @@
 import { JobKind, JobState } from '@prisma/client';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../graphql/context';
 import { Model } from '../models/model.type';
 import { Connection, PageArgs } from '../../graphql/pagination';
-import { Job, JobProgress } from './job.type';
+import type { InvalidNames } from '../classification/invalid-names';
+import { BulkClassificationResult, InvalidName, Job, JobProgress } from './job.type';
 import { JobsService } from './jobs.service';
 
 const JobConnection = Connection(Job, 'Job');
+const InvalidNameConnection = Connection(InvalidName, 'InvalidName');
+
+@ArgsType()
+class InvalidNamesArgs extends PageArgs {}
 
 @ArgsType()
 class JobsArgs extends PageArgs {
@@ -15,6 +20,25 @@ class JobsArgs extends PageArgs {
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The typed view of a completed bulk job's stored result (jobs.result); null for any other job. */
+export function toBulkResult(job: Pick<Job, 'kind' | 'state' | 'result'>): BulkClassificationResult | null {
+  if (job.kind !== JobKind.CLASSIFICATION || job.state !== JobState.COMPLETED) return null;
+  if (!job.result || typeof job.result !== 'object') return null;
+  const r = job.result as Record<string, unknown>;
+  const int = (v: unknown) => num(v) ?? 0;
+  const perFamily = Array.isArray(r.perFamily) ? (r.perFamily as Array<{ family: unknown; count: unknown }>) : [];
+  return {
+    classified: int(r.classified),
+    benign: int(r.benign),
+    dga: int(r.dga),
+    dgaKnownFamily: int(r.dgaKnownFamily),
+    unknownFamily: int(r.unknownFamily),
+    invalid: int(r.invalid),
+    perFamily: perFamily.map((f) => ({ family: String(f.family), count: int(f.count) })),
+    seconds: num(r.seconds) ?? 0,
+  };
+}
 
 export function toJobProgress(raw: unknown): JobProgress | null {
   if (!raw || typeof raw !== 'object') return null;
@@ -50,7 +74,10 @@ export function toJobProgress(raw: unknown): JobProgress | null {
 
 @Resolver(() => Job)
 export class JobsResolver {
-  constructor(private readonly service: JobsService) {}
+  constructor(
+    private readonly service: JobsService,
+    private readonly invalidNameRows: InvalidNames,
+  ) {}
 
   @Query(() => JobConnection, { description: 'Jobs, newest first.' })
   jobs(@Args(() => JobsArgs) { kind, state, first, after }: JobsArgs) {
@@ -75,5 +102,27 @@ export class JobsResolver {
   @FieldResolver(() => JobProgress, { nullable: true })
   progress(@Root() job: Job): JobProgress | null {
     return toJobProgress(job.progress);
+  }
+
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description: 'Seconds from the start of its latest attempt to its end, or to now while it runs; null until it starts.',
+  })
+  durationSeconds(@Root() job: Job): number | null {
+    if (!job.startedAt) return null;
+    return ((job.finishedAt ?? new Date()).getTime() - job.startedAt.getTime()) / 1000;
+  }
+
+  @FieldResolver(() => BulkClassificationResult, { nullable: true, description: 'Bulk classification, once completed: its counts.' })
+  classification(@Root() job: Job): BulkClassificationResult | null {
+    return toBulkResult(job);
+  }
+
+  @FieldResolver(() => InvalidNameConnection, {
+    description:
+      'Bulk classification: the names it could not classify, in line order, with why (also while it runs). Empty for other kinds.',
+  })
+  invalidNames(@Root() job: Job, @Args(() => InvalidNamesArgs) { first, after }: InvalidNamesArgs) {
+    return this.invalidNameRows.page(job.id, first, after);
   }
 }

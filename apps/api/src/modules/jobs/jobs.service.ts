@@ -15,6 +15,8 @@ export class JobsService {
   ) {}
 
   /**
+   * `requestedBy`: who asked for it, as the audit log names the caller (an API key's name,
+   * "bootstrap (ADMIN_API_KEY)", "cli:<os user>"); null when dgascope starts a job itself.
    * `chunks`: the job is a flow (BullMQ), its parts queued as children on `chunks.queue` that
    * every worker takes part in; the job itself runs once they have all finished.
    */
@@ -22,9 +24,10 @@ export class JobsService {
     kind: K,
     input: JobInputIn<K>,
     modelId: number | null = null,
+    requestedBy: string | null = null,
     chunks?: { queue: C; data: (jobId: string) => Array<JobPayloads[C]> },
   ): Promise<Job> {
-    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input: toJson(input), modelId } });
+    const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input: toJson(input), modelId, requestedBy } });
     try {
       if (chunks)
         await this.queue.addFlow(

@@ -1,14 +1,15 @@
 import { Verdict } from '@prisma/client';
 import { Max, Min } from 'class-validator';
-import { Arg, Args, ArgsType, Field, Float, InputType, Int, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, InputType, Int, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../graphql/context';
 import { Connection, PageArgs } from '../../graphql/pagination';
-import { DomainReport, Prediction } from './prediction.type';
+import { DomainListing, DomainReport, Prediction } from './prediction.type';
 import { PredictionsService } from './predictions.service';
 
 const PredictionConnection = Connection(Prediction, 'Prediction');
 
 @InputType()
-class PredictionFilterInput {
+export class PredictionFilterInput {
   @Field(() => String, { nullable: true }) domain?: string | null;
   @Field(() => String, { nullable: true }) family?: string | null;
   @Field(() => Float, { nullable: true }) @Min(0) @Max(1) minProbability?: number | null;
@@ -23,15 +24,27 @@ class PredictionFilterInput {
 @ArgsType()
 class PredictionsArgs extends PageArgs {
   @Field(() => PredictionFilterInput, { nullable: true }) filter?: PredictionFilterInput | null;
+
+  @Field(() => String, { nullable: true, description: 'The startCursor of the next page: the page before it (instead of after).' })
+  before?: string | null;
 }
 
-@Resolver()
+@Resolver(() => Prediction)
 export class PredictionsResolver {
   constructor(private readonly predictionsService: PredictionsService) {}
 
   @Query(() => PredictionConnection, { description: 'Stored predictions, newest first.' })
-  predictions(@Args(() => PredictionsArgs) { filter, first, after }: PredictionsArgs) {
-    return this.predictionsService.list(filter ?? {}, first, after);
+  predictions(@Args(() => PredictionsArgs) { filter, first, after, before }: PredictionsArgs) {
+    return this.predictionsService.list(filter ?? {}, first, after, before);
+  }
+
+  @FieldResolver(() => DomainListing, {
+    nullable: true,
+    description:
+      "The domain's newest listing in a DGA or labelled feed's snapshot: its family is the domain's true family as that feed knows it. Null: no such feed lists it (top lists do not count).",
+  })
+  feedListing(@Root() prediction: Prediction, @Ctx() ctx: Context) {
+    return ctx.loaders.feedListingByDomain.load(prediction.domain);
   }
 
   // Listings across snapshots and predictions across jobs: several SQL statements.

@@ -3,7 +3,7 @@ import type { ClassifyResult } from '@dgascope/ml';
 import type { Prediction as PredictionRow, PrismaClient, Verdict } from '@prisma/client';
 import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
-import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
+import { decodeCursor, toConnection, toConnectionBefore, type ConnectionValue } from '../../pagination/keyset-page';
 import type { ClassificationSummary } from '../../jobs/job-kinds';
 import { toVerdict } from '../serving/classification.mapper';
 import type { SnapshotDomains } from '../snapshots/snapshot-domains';
@@ -102,11 +102,43 @@ export class PredictionsService {
   }
 
   /**
-   * Newest first. Without a jobId only predictions of completed jobs are listed: a running,
-   * failed or cancelled job's partial output is never shown as results.
+   * Newest first, a page after `after` or before `before` (keyset on the id either way: the
+   * same index serves both directions). Without a jobId only predictions of completed jobs are
+   * listed: a running, failed or cancelled job's partial output is never shown as results.
    */
-  async list(filter: PredictionFilter, first: number, after?: string | null): Promise<ConnectionValue<Prediction>> {
-    const cursor = decodeCursor<[string]>(after, ['string']);
+  async list(filter: PredictionFilter, first: number, after?: string | null, before?: string | null): Promise<ConnectionValue<Prediction>> {
+    if (after && before) throw new AppError('BAD_USER_INPUT', 'CURSOR_CONFLICT', 'give after or before, not both');
+    const backwards = Boolean(before);
+    const cursor = decodeCursor<[string]>(before ?? after, ['string']);
+    const { where, params } = this.whereOf(filter);
+    if (cursor) where.push(`id ${backwards ? '>' : '<'} $${params.push(cursor[0])}::bigint`);
+    // The hottest read of the API: plain pg (no ORM) is about a millisecond cheaper per page.
+    const { rows } = await this.pool.query<Omit<PredictionRow, 'id'> & { id: string }>(
+      `SELECT id::text AS id, job_id AS "jobId", model_id AS "modelId", domain, verdict, family, probability,
+              nearest_family AS "nearestFamily", dga_score AS "dgaScore", novelty, unknown_family AS "unknownFamily",
+              top3, created_at AS "createdAt"
+       FROM predictions WHERE ${where.join(' AND ')} ORDER BY predictions.id ${backwards ? 'ASC' : 'DESC'} LIMIT $${params.push(first + 1)}`,
+      params,
+    );
+    const keyOf = (p: Prediction) => [p.id];
+    return backwards
+      ? toConnectionBefore(rows.map(toPrediction), first, keyOf)
+      : toConnection(rows.map(toPrediction), first, keyOf, undefined, cursor != null);
+  }
+
+  /** Every prediction the filter keeps, newest first, page by page (the CSV export). */
+  async *all(filter: PredictionFilter, pageSize = 2000, signal?: AbortSignal): AsyncGenerator<Prediction[]> {
+    let after: string | null = null;
+    for (;;) {
+      if (signal?.aborted) return;
+      const page: ConnectionValue<Prediction> = await this.list(filter, pageSize, after);
+      if (page.nodes.length > 0) yield page.nodes;
+      if (!page.pageInfo.hasNextPage) return;
+      after = page.pageInfo.endCursor;
+    }
+  }
+
+  private whereOf(filter: PredictionFilter): { where: string[]; params: unknown[] } {
     // The completed jobs go in as an array computed once per query rather than as a join:
     // PostgreSQL misjudges how many predictions such a join keeps and then sorts a whole family
     // instead of reading its index newest first (130 ms instead of 1 ms for a page over 1M
@@ -125,16 +157,7 @@ export class PredictionsService {
     if (filter.verdict != null) add('verdict = ?::"Verdict"', filter.verdict);
     if (filter.unknownFamily != null) add('unknown_family = ?', filter.unknownFamily);
     if (filter.modelId != null) add('model_id = ?', filter.modelId);
-    if (cursor) add('id < ?::bigint', cursor[0]);
-    // The hottest read of the API: plain pg (no ORM) is about a millisecond cheaper per page.
-    const { rows } = await this.pool.query<Omit<PredictionRow, 'id'> & { id: string }>(
-      `SELECT id::text AS id, job_id AS "jobId", model_id AS "modelId", domain, verdict, family, probability,
-              nearest_family AS "nearestFamily", dga_score AS "dgaScore", novelty, unknown_family AS "unknownFamily",
-              top3, created_at AS "createdAt"
-       FROM predictions WHERE ${where.join(' AND ')} ORDER BY predictions.id DESC LIMIT $${params.push(first + 1)}`,
-      params,
-    );
-    return toConnection(rows.map(toPrediction), first, (p) => [p.id]);
+    return { where, params };
   }
 
   async domain(name: string): Promise<DomainReport> {

@@ -11,6 +11,8 @@ export interface KeyRange {
 export interface ListedDomain {
   domain: string;
   family: string;
+  /** Its line in the snapshot's file. */
+  line: number;
 }
 
 export interface DomainListingValue {
@@ -61,6 +63,49 @@ export class SnapshotDomains {
     }));
   }
 
+  /**
+   * The newest listing of each name in a DGA or labelled feed's snapshot (the family such a feed
+   * says it is; top lists are not ground truth), for a page of names at once: one indexed lookup
+   * per name (domains.name, memberships.domain_id).
+   */
+  async newestFeedListings(names: readonly string[]): Promise<Map<string, DomainListingValue>> {
+    const { rows } = await this.pool.query<{
+      name: string;
+      snapshot_id: number;
+      feed: string;
+      taken_at: Date;
+      family: string;
+      line: number;
+      listed_on: string | null;
+      description: string | null;
+    }>(
+      `SELECT DISTINCT ON (d.name) d.name, m.snapshot_id, fe.name AS feed, s.taken_at, f.name AS family, m.line,
+              to_char(m.listed_on, 'YYYY-MM-DD') AS listed_on, m.description
+       FROM domains d
+       JOIN memberships m ON m.domain_id = d.id
+       JOIN snapshots s ON s.id = m.snapshot_id
+       JOIN feeds fe ON fe.id = s.feed_id AND fe.kind IN ('DGA', 'LABELLED')
+       JOIN families f ON f.id = m.family_id
+       WHERE d.name = ANY($1::text[])
+       ORDER BY d.name, s.taken_at DESC, m.snapshot_id DESC`,
+      [names],
+    );
+    return new Map(
+      rows.map((l) => [
+        l.name,
+        {
+          snapshotId: l.snapshot_id,
+          feed: l.feed,
+          takenAt: l.taken_at,
+          family: l.family,
+          line: l.line,
+          listedOn: l.listed_on,
+          description: l.description,
+        },
+      ]),
+    );
+  }
+
   /** How many listings the snapshots hold (from the counts computed at ingestion). */
   async count(snapshotIds: readonly number[]): Promise<number> {
     const r = await this.pool.query<{ n: string }>(
@@ -78,8 +123,15 @@ export class SnapshotDomains {
     let after: ListingKey = range.after ?? [-1, -1, -1];
     const upTo: ListingKey = range.upTo ?? [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1];
     for (;;) {
-      const page = await this.pool.query<{ snapshot_id: number; family_id: number; domain_id: number; domain: string; family: string }>(
-        `SELECT m.snapshot_id, m.family_id, m.domain_id, d.name AS domain, f.name AS family
+      const page = await this.pool.query<{
+        snapshot_id: number;
+        family_id: number;
+        domain_id: number;
+        domain: string;
+        family: string;
+        line: number;
+      }>(
+        `SELECT m.snapshot_id, m.family_id, m.domain_id, d.name AS domain, f.name AS family, m.line
          FROM memberships m JOIN domains d ON d.id = m.domain_id JOIN families f ON f.id = m.family_id
          WHERE m.snapshot_id = ANY($1::int[]) AND (m.snapshot_id, m.family_id, m.domain_id) > ($2, $3, $4)
            AND (m.snapshot_id, m.family_id, m.domain_id) <= ($5, $6, $7)
@@ -88,7 +140,7 @@ export class SnapshotDomains {
         [snapshotIds, ...after, ...upTo],
       );
       if (page.rows.length === 0) return;
-      yield page.rows.map((r) => ({ domain: r.domain, family: r.family }));
+      yield page.rows.map((r) => ({ domain: r.domain, family: r.family, line: r.line }));
       const last = page.rows[page.rows.length - 1]!;
       after = [last.snapshot_id, last.family_id, last.domain_id];
       if (page.rows.length < pageSize) return;

@@ -46,6 +46,7 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
       ...given({ targetBenignFpr: request.targetBenignFpr, targetRejectRate: request.targetRejectRate }),
       ...(request.noveltyMethod ? { novelty: request.noveltyMethod === 'none' ? (false as const) : request.noveltyMethod } : {}),
     },
+    ...(request.samplingPower !== null ? { sampling: { ...preset.sampling, power: request.samplingPower } } : {}),
     seed: request.seed,
     earlyStopping: request.earlyStoppingPatience > 0 ? { patience: request.earlyStoppingPatience } : false,
   };

@@ -25,7 +25,8 @@ export class TrainingService {
     }));
   }
 
-  async start(input: StartTrainingInput): Promise<Job> {
+  /** `requestedBy`: the caller, as the audit log names it. */
+  async start(input: StartTrainingInput, requestedBy: string | null = null): Promise<Job> {
     await this.snapshots.requireAll(input.snapshotIds);
     if (input.warmStartModelId != null) {
       const parent = await this.models.get(input.warmStartModelId);
@@ -58,6 +59,7 @@ export class TrainingService {
       targetBenignFpr: input.targetBenignFpr ?? null,
       noveltyMethod: input.noveltyMethod ?? null,
       targetRejectRate: input.targetRejectRate ?? null,
+      samplingPower: input.samplingPower ?? null,
     };
     // The same schema the worker reads it back with: a request that cannot run is refused now.
     const parsed = TrainingRequest.safeParse(request);
@@ -67,6 +69,6 @@ export class TrainingService {
         'INVALID_TRAINING_INPUT',
         parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       );
-    return this.jobs.create(JobKind.TRAINING, request);
+    return this.jobs.create(JobKind.TRAINING, request, null, requestedBy);
   }
 }

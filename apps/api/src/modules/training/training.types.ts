@@ -47,6 +47,7 @@ export const TrainingRequest = z
     targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
     noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
     targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
+    samplingPower: z.number().min(0).max(1).nullable().default(null),
   })
   .superRefine((r, ctx) => {
     // a size that the preset's architecture does not have would be silently ignored: refuse it
@@ -152,6 +153,14 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(0)
   @Max(0.5)
   targetRejectRate?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: `Family sampling: each epoch shows a family ∝ (its names)^power; 1 = every name once, 0.5 = square root, 0 = every family alike. ${presetDefault('power', '1')}`,
+  })
+  @Min(0)
+  @Max(1)
+  samplingPower?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Continue training this model on the new data.' })
   warmStartModelId?: number | null;

@@ -48,7 +48,16 @@ export const ADMIN_JOBS = graphql(`
         error
         backend
         createdAt
+        startedAt
+        finishedAt
+        durationSeconds
+        requestedBy
         modelId
+        classification {
+          classified
+          dga
+          invalid
+        }
         progress {
           stage
           fraction

@@ -21,12 +21,11 @@ export function BulkClassificationForm({ snapshots, ready, admin }: { snapshots:
   async function startClassification(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
-    const domains = String(f.get('domains') ?? '')
-      .split('\n')
-      .map((d) => d.trim())
-      .filter(Boolean);
+    // Sent line by line, blank ones included: the API skips them but counts them, so an invalid
+    // name is reported with its line in this text area.
+    const lines = String(f.get('domains') ?? '').split(/\r?\n/);
     const input = {
-      ...(domains.length ? { domains } : { snapshotId: Number(f.get('snapshot')) }),
+      ...(lines.some((l) => l.trim()) ? { domains: lines } : { snapshotId: Number(f.get('snapshot')) }),
       ...(f.get('model') ? { modelId: Number(f.get('model')) } : {}),
     };
     await admin('Classification job queued.', () => gql(START_CLASSIFICATION, { input }, true), ['jobs']);

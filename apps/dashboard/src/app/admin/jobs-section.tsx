@@ -1,4 +1,6 @@
+import { JobLinks } from '@/components/job-links';
 import { gql } from '@/lib/client-graphql';
+import { formatDuration, formatTime } from '@/lib/duration';
 import { formatInt } from '@/lib/format';
 import { graphql, type ResultOf } from '@/lib/graphql';
 import type { AdminAction, ADMIN_JOBS } from './admin-action';
@@ -43,6 +45,24 @@ function ProgressLine({ job }: { job: JobRow }) {
   );
 }
 
+/** When it started and for how long, who asked for it. */
+function JobFacts({ job }: { job: JobRow }) {
+  const started = job.startedAt ? `started ${formatTime(job.startedAt)}` : `queued ${formatTime(job.createdAt)}, not started`;
+  const c = job.classification;
+  const duration = job.durationSeconds == null ? null : `${isRunning(job) ? 'running for' : 'took'} ${formatDuration(job.durationSeconds)}`;
+  return (
+    <div className="muted" data-testid={`facts-${job.id}`}>
+      {[started, duration, job.requestedBy ? `by ${job.requestedBy}` : 'requester not recorded'].filter(Boolean).join(' · ')}
+      {c ? (
+        <span data-testid={`summary-${job.id}`}>
+          {' '}
+          — {formatInt(c.classified)} classified ({formatInt(c.dga)} DGA), {formatInt(c.invalid)} invalid
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
 /** The latest jobs with their progress; a queued or running one can be cancelled. */
 export function JobsSection({ jobs, admin }: { jobs: JobRow[]; admin: AdminAction }) {
   return (
@@ -56,13 +76,14 @@ export function JobsSection({ jobs, admin }: { jobs: JobRow[]; admin: AdminActio
               <strong>{j.kind.toLowerCase()}</strong> <span className="mono">{j.id.slice(0, 8)}</span> ·{' '}
               <span data-testid={`state-${j.id}`}>{j.state.toLowerCase()}</span>
               {j.backend ? ` · ${j.backend}` : ''}
-              {j.modelId ? ` · model v${j.modelId}` : ''}
+              <JobLinks job={j} />
               {isRunning(j) ? (
                 <button type="button" onClick={() => admin('Cancellation requested.', () => gql(CANCEL_JOB, { id: j.id }, true), ['jobs'])}>
                   Cancel
                 </button>
               ) : null}
             </div>
+            <JobFacts job={j} />
             <ProgressLine job={j} />
             {j.error ? <p className="error-text">{j.error}</p> : null}
           </li>

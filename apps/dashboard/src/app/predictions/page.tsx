@@ -8,14 +8,27 @@ import { query } from '@/lib/server-graphql';
 
 export const dynamic = 'force-dynamic';
 
-type Params = { domain?: string; family?: string; min?: string; max?: string; verdict?: string; job?: string; after?: string };
+type Params = {
+  domain?: string;
+  family?: string;
+  min?: string;
+  max?: string;
+  verdict?: string;
+  job?: string;
+  after?: string;
+  before?: string;
+};
+
+const PAGE = 100;
 
 const PREDICTIONS = graphql(`
-  query ($filter: PredictionFilterInput, $after: String) {
-    predictions(first: 100, after: $after, filter: $filter) {
+  query ($filter: PredictionFilterInput, $after: String, $before: String) {
+    predictions(first: 100, after: $after, before: $before, filter: $filter) {
       pageInfo {
         hasNextPage
         endCursor
+        hasPreviousPage
+        startCursor
       }
       nodes {
         id
@@ -29,6 +42,12 @@ const PREDICTIONS = graphql(`
         jobId
         modelId
         createdAt
+        feedListing {
+          family
+          snapshotId
+          feed
+          takenAt
+        }
       }
     }
   }
@@ -50,13 +69,14 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
   let page: ResultOf<typeof PREDICTIONS>['predictions'] | null = null;
   let error: unknown = null;
   try {
-    page = (await query(PREDICTIONS, { filter, after: p.after ?? null })).predictions;
+    page = (await query(PREDICTIONS, { filter, after: p.before ? null : (p.after ?? null), before: p.before ?? null })).predictions;
   } catch (err) {
     error = err;
   }
-  const next = new URLSearchParams(
-    Object.entries({ ...p, after: page?.pageInfo.endCursor ?? '' }).filter(([, v]) => v) as Array<[string, string]>,
-  );
+  const { after: _after, before: _before, ...kept } = p;
+  const pageLink = (cursor: Partial<Record<'after' | 'before', string | null>>) =>
+    `/predictions?${new URLSearchParams(Object.entries({ ...kept, ...cursor }).filter(([, v]) => v) as Array<[string, string]>).toString()}`;
+  const csvHref = `/api/predictions.csv?${new URLSearchParams(Object.entries(filter ?? {}).map(([k, v]) => [k, String(v)])).toString()}`;
   return (
     <>
       <h1>Predictions</h1>
@@ -66,6 +86,10 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
       </section>
       <section aria-labelledby="stored">
         <h2 id="stored">Stored predictions of completed bulk jobs</h2>
+        <p className="muted">
+          &ldquo;Listed as&rdquo;: the family a DGA or labelled feed lists the domain under (its newest snapshot), in red where the answer
+          differs.
+        </p>
         <form className="pick" method="get">
           <label>
             Domain
@@ -110,6 +134,7 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                 <th>Family</th>
                 <th className="num">Probability</th>
                 <th className="num">DGA score</th>
+                <th>Listed as</th>
                 <th className="num">Model</th>
                 <th>Date</th>
               </tr>
@@ -124,6 +149,19 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
                   <td>{familyText(r)}</td>
                   <td className="num">{r.probability.toFixed(3)}</td>
                   <td className="num">{r.dgaScore.toFixed(3)}</td>
+                  <td data-testid="listed-as">
+                    {r.feedListing ? (
+                      <Link
+                        href={`/snapshots/${r.feedListing.snapshotId}`}
+                        title={`${r.feedListing.feed}, snapshot of ${formatDate(r.feedListing.takenAt)}`}
+                        className={r.feedListing.family === r.family ? undefined : 'error-text'}
+                      >
+                        {r.feedListing.family}
+                      </Link>
+                    ) : (
+                      <span className="muted">not in a DGA or labelled feed</span>
+                    )}
+                  </td>
                   <td className="num">
                     <Link href={`/models/${r.modelId}`}>v{r.modelId}</Link>
                   </td>
@@ -133,7 +171,23 @@ export default async function PredictionsPage({ searchParams }: { searchParams: 
             </tbody>
           </table>
         ) : null}
-        {page?.pageInfo.hasNextPage ? <Link href={`/predictions?${next.toString()}`}>Next 100 →</Link> : null}
+        <nav className="pager" aria-label="pages of predictions">
+          {page?.pageInfo.hasPreviousPage && page.pageInfo.startCursor ? (
+            <Link href={pageLink({ before: page.pageInfo.startCursor })} rel="prev">
+              ← Previous {PAGE}
+            </Link>
+          ) : null}
+          {page?.pageInfo.hasNextPage && page.pageInfo.endCursor ? (
+            <Link href={pageLink({ after: page.pageInfo.endCursor })} rel="next">
+              Next {PAGE} →
+            </Link>
+          ) : null}
+          {page && page.nodes.length > 0 ? (
+            <a href={csvHref} download="predictions.csv" data-testid="csv-export">
+              Export all matching as CSV
+            </a>
+          ) : null}
+        </nav>
       </section>
     </>
   );

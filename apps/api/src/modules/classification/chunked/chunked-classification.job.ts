@@ -1,23 +1,19 @@
 import { AppError } from '../../../errors/app-error';
 import type { JobInput } from '../../../jobs/job-kinds';
 import { JobCancelledError, type JobContext, type JobDefinition, type JobOutcome } from '../../../jobs/job-runner';
-import type { PredictionsService } from '../../predictions/predictions.service';
 import type { BulkClassificationJob } from '../bulk-classification.job';
 import type { ChunkResult } from './classification-chunks';
 
 /**
  * The bulk-classification job as the queue runs it. A job split into chunks (a BullMQ flow)
- * runs here once every chunk has finished: it adds up what they returned and completes with
- * the same summary as a job done in one piece (counted from the stored predictions). A job
+ * runs here once every chunk has finished and completes with the same summary as a job done in
+ * one piece (counted from the stored predictions and invalid names). A job
  * not split, or whose flow Redis lost (fewer chunk results than chunks), is done in one piece.
  */
 export class ChunkedClassificationJob implements JobDefinition<'CLASSIFICATION'> {
   readonly kind = 'CLASSIFICATION';
 
-  constructor(
-    private readonly whole: BulkClassificationJob,
-    private readonly predictions: PredictionsService,
-  ) {}
+  constructor(private readonly whole: BulkClassificationJob) {}
 
   backend(): Promise<string | null> {
     return this.whole.backend();
@@ -35,19 +31,8 @@ export class ChunkedClassificationJob implements JobDefinition<'CLASSIFICATION'>
     const chunks = values as ChunkResult[];
     if (chunks.some((c) => c.cancelled)) throw new JobCancelledError();
     if (chunks.length < request.chunks) return this.whole.run(request, ctx);
-    const summary = await this.predictions.summary(ctx.jobId);
     const started = Math.min(...chunks.map((c) => c.startedAt));
-    return {
-      result: {
-        ...summary,
-        invalid: chunks.reduce((s, c) => s + c.invalid, 0),
-        invalidExamples: chunks
-          .sort((a, b) => a.index - b.index)
-          .flatMap((c) => c.invalidExamples)
-          .slice(0, 20),
-        seconds: (Date.now() - started) / 1000,
-      },
-    };
+    return { result: { ...(await this.whole.summary(ctx.jobId)), seconds: (Date.now() - started) / 1000 } };
   }
 
   cleanUp(jobId: string): Promise<void> {

@@ -6,13 +6,15 @@ import { JobCancelledError } from '../../../jobs/job-runner';
 import type { ChunkPayload } from '../../../queue/queues';
 import type { JobsService } from '../../jobs/jobs.service';
 import type { ModelsService } from '../../models/models.service';
-import type { PredictionsService } from '../../predictions/predictions.service';
 import type { SnapshotDomains } from '../../snapshots/snapshot-domains';
-import { BATCH, classifyAndStore, openClassifier, type OpenClassifier, type PipelineOutcome } from '../classify-pipeline';
+import type { BulkClassificationJob } from '../bulk-classification.job';
+import { BATCH, classifyAndStore, openClassifier, type Batch, type OpenClassifier } from '../classify-pipeline';
 
 /** What a chunk returns to its parent (BullMQ keeps it as the child's return value). */
-export interface ChunkResult extends PipelineOutcome {
+export interface ChunkResult {
   index: number;
+  /** Names it went through (valid or not). */
+  processed: number;
   cancelled: boolean;
   startedAt: number;
   /** host:pid of the worker process that ran it. */
@@ -35,7 +37,8 @@ export class ClassificationChunks {
   constructor(
     private readonly jobs: JobsService,
     private readonly models: ModelsService,
-    private readonly predictions: PredictionsService,
+    /** How a batch is stored: as the job in one piece stores it (predictions and invalid names). */
+    private readonly whole: BulkClassificationJob,
     private readonly snapshotDomains: SnapshotDomains,
     private readonly inferenceThreads: number,
     private readonly cancelCheckMs = 1000,
@@ -49,8 +52,6 @@ export class ClassificationChunks {
       startedAt,
       worker: WORKER_NAME,
       processed: 0,
-      invalid: 0,
-      invalidExamples: [],
     };
     const job = await this.jobs.get(chunk.jobId);
     if (FINISHED.includes(job.state) || job.cancelRequested) return none;
@@ -65,15 +66,15 @@ export class ClassificationChunks {
       );
     }, this.cancelCheckMs);
     try {
-      const outcome = await classifyAndStore({
+      const processed = await classifyAndStore({
         batches: this.batches(request, chunk),
         classify: classifier.classify,
-        write: (results) => this.predictions.write(chunk.jobId, request.modelId, results),
+        write: (batch, results) => this.whole.write(chunk.jobId, request.modelId, batch, results),
         signal: controller.signal,
       });
       const total = request.snapshotId != null ? await this.snapshotDomains.count([request.snapshotId]) : (request.domains?.length ?? 0);
-      await this.jobs.addChunkProgress(chunk.jobId, outcome.processed, total, request.chunks ?? 1);
-      return { ...outcome, index: chunk.index, cancelled: false, startedAt, worker: WORKER_NAME };
+      await this.jobs.addChunkProgress(chunk.jobId, processed, total, request.chunks ?? 1);
+      return { processed, index: chunk.index, cancelled: false, startedAt, worker: WORKER_NAME };
     } catch (err) {
       if (err instanceof JobCancelledError) return none;
       throw err;
@@ -98,13 +99,16 @@ export class ClassificationChunks {
     return this.classifier;
   }
 
-  private async *batches(request: ClassificationRequest, chunk: ChunkPayload): AsyncGenerator<string[]> {
+  private async *batches(request: ClassificationRequest, chunk: ChunkPayload): AsyncGenerator<Batch> {
     if (chunk.slice && request.domains) {
-      const names = request.domains.slice(chunk.slice.start, chunk.slice.end);
-      for (let i = 0; i < names.length; i += BATCH) yield names.slice(i, i + BATCH);
+      const { start, end } = chunk.slice;
+      const names = request.domains.slice(start, end);
+      const lines = request.lines?.slice(start, end) ?? names.map((_, i) => start + i + 1);
+      for (let i = 0; i < names.length; i += BATCH) yield { names: names.slice(i, i + BATCH), lines: lines.slice(i, i + BATCH) };
       return;
     }
     if (request.snapshotId == null || !chunk.range) return;
-    for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH, chunk.range)) yield page.map((d) => d.domain);
+    for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH, chunk.range))
+      yield { names: page.map((d) => d.domain), lines: page.map((d) => d.line) };
   }
 }

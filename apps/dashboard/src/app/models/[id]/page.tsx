@@ -2,6 +2,7 @@ import { notFound } from 'next/navigation';
 import { ConfusionHeatmap } from '@/components/confusion-heatmap';
 import { ErrorPanel } from '@/components/error-panel';
 import { FamilyMetricsTable } from '@/components/family-metrics-table';
+import { MisclassifiedList } from '@/components/misclassified-list';
 import { RocChart } from '@/components/roc-chart';
 import { DecisionFacts } from '@/components/decision-facts';
 import { formatDate, formatInt } from '@/lib/format';
@@ -72,6 +73,7 @@ const MODEL = graphql(`
           roc {
             fpr
             tpr
+            threshold
           }
         }
         misclassified {
@@ -184,33 +186,14 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           {metrics.binary ? (
             <section aria-labelledby="roc">
               <h2 id="roc">ROC curve (DGA score = 1 − P(benign))</h2>
-              <RocChart points={metrics.binary.roc} />
+              <RocChart points={metrics.binary.roc} threshold={m.decision?.dgaThreshold ?? null} />
             </section>
           ) : null}
           <section aria-labelledby="misclassified">
             <h2 id="misclassified">
               Misclassified <span className="muted">· {formatInt(metrics.misclassifiedTotal)} in the test split, most confident first</span>
             </h2>
-            <table data-testid="misclassified">
-              <thead>
-                <tr>
-                  <th>Domain</th>
-                  <th>True family</th>
-                  <th>Predicted</th>
-                  <th className="num">Probability</th>
-                </tr>
-              </thead>
-              <tbody>
-                {metrics.misclassified.slice(0, 200).map((x) => (
-                  <tr key={`${x.domain}/${x.trueFamily}`}>
-                    <td className="mono">{x.domain}</td>
-                    <td>{x.trueFamily}</td>
-                    <td>{x.predictedFamily}</td>
-                    <td className="num">{f3(x.probability)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <MisclassifiedList rows={metrics.misclassified} total={metrics.misclassifiedTotal} />
           </section>
         </>
       )}
