@@ -95,6 +95,22 @@ describe('bulk jobs as BullMQ flows: chunks over every worker process', () => {
     expect(new Set(results.map((r) => r.worker.split(':')[1])).size).toBe(2);
   });
 
+  it('splits a list too, recording every invalid name with its line, as a job in one piece does', async () => {
+    const top = (await api.deps.db.pool.query<{ name: string }>('SELECT name FROM domains ORDER BY id LIMIT 2500')).rows.map((r) => r.name);
+    const domains = [...top.slice(0, 1200), 'not a domain!', ...top.slice(1200, 2400), 'bad_name?', ...top.slice(2400)];
+    const r = await api.gql(`mutation($d: [String!]!) { startClassification(input: { domains: $d }) { id } }`, { d: domains }, admin);
+    expect(r.errors).toBeUndefined();
+    const id = r.data!.startClassification.id as string;
+    const done = await finished(id);
+    expect(done.state).toBe('COMPLETED');
+    expect((await api.deps.db.prisma.job.findUniqueOrThrow({ where: { id } })).input).toMatchObject({ chunks: 3 });
+    expect(done.result).toMatchObject({ classified: 2500, invalid: 2 });
+    expect(done.result.invalidExamples.map((e: { line: number; domain: string }) => [e.line, e.domain])).toEqual([
+      [1201, 'not a domain!'],
+      [2402, 'bad_name?'],
+    ]);
+  });
+
   it('a worker killed mid-chunk: its chunk is retried by the other, with no duplicate and no missing prediction', async () => {
     const id = await start(snapshot);
     const [victim] = workers;
