@@ -5,8 +5,10 @@
 // (`node apps/api/dist/main.js`, as in production, queries with a viewer key); its memory is
 // read from /proc before and after. Prints throughput, p50/p95/p99 latency, errors, and the API
 // process's CPU time per request (steadier than latency on a shared machine).
-// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32 --only classify --rounds 1]
-// --rounds N repeats the scenarios against the same API process, memory after each round (leaks).
+// Usage: npm run bench:load [-- --duration 30 --rows 1000000 --concurrency 1,8,32 --only classify --rounds 3]
+// --rounds N (default 3) repeats the scenarios against the same API process, with the load average
+// and the memory after each round (leaks); the medians over the rounds are the figures reported,
+// and every round is written to bench/history/load-<date>.json.
 // ML_BACKEND=wasm|tfjs-node forces the API's backends (default: WASM for small classify batches on
 // the API's thread, the best that loads on its inference thread for large ones).
 // API_NODE_ARGS: node options for the API process (e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
@@ -16,6 +18,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { freshDatabase, promoteQuickModel, root, seedNames } from './support.mjs';
+import { loadAverage, median, writeHistory } from './record.mjs';
 
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon');
@@ -30,7 +33,8 @@ const DURATION = Number(arg('duration', 30));
 const ROWS = Number(arg('rows', 1_000_000));
 const CONCURRENCY = String(arg('concurrency', '1,8,32')).split(',').map(Number);
 const ONLY = arg('only', ''); // run only the scenarios whose name contains this
-const ROUNDS = Number(arg('rounds', 1));
+const ROUNDS = Number(arg('rounds', 3));
+const startedAt = new Date();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const url = await freshDatabase('dgascope_bench_load');
@@ -150,7 +154,10 @@ for (const scenario of scenarios) {
 
 const before = memory();
 const results = [];
+const rounds = [];
 for (let round = 1; round <= ROUNDS; round++) {
+  const loadBefore = loadAverage();
+  console.log(`round ${round}/${ROUNDS}, load average before: ${loadBefore}`);
   for (const scenario of scenarios.filter((s) => s.name.includes(ONLY))) {
     for (const connections of CONCURRENCY) {
       const latencies = [];
@@ -195,20 +202,64 @@ for (let round = 1; round <= ROUNDS; round++) {
     }
   }
   const after = memory();
+  const loadAfter = loadAverage();
+  rounds.push({ round, loadBefore, loadAfter, memory: after });
+  console.log(`round ${round}/${ROUNDS}, load average after: ${loadAfter}`);
   console.log(
     `API process memory (RSS)${ROUNDS > 1 ? ` after round ${round}` : ''}: ${before.rssMiB} MiB before, ${after.rssMiB} MiB after, peak ${after.peakMiB} MiB`,
   );
 }
 
+// Medians over the rounds, cell by cell.
+const medians = [];
+for (const row of results.filter((r) => r.round === 1)) {
+  const same = results.filter((r) => r.scenario === row.scenario && r.concurrency === row.concurrency);
+  const m = (k) => median(same.map((r) => r[k]));
+  medians.push({
+    scenario: row.scenario,
+    concurrency: row.concurrency,
+    perSecond: m('perSecond'),
+    p50: m('p50'),
+    p95: m('p95'),
+    p99: m('p99'),
+    errors: same.reduce((a, r) => a + r.errors, 0),
+    apiCpuMsPerRequest: m('apiCpuMsPerRequest'),
+  });
+}
+console.log(`\nmedians of ${ROUNDS} round(s):`);
+console.log('| scenario | c | req/s | p50 ms | p95 ms | p99 ms | errors | API CPU ms/req |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of medians)
+  console.log(
+    `| ${r.scenario} | ${r.concurrency} | ${r.perSecond} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.apiCpuMsPerRequest.toFixed(2)} |`,
+  );
+
 const target = (scenario, c, limit) => {
-  for (const row of results.filter((r) => r.scenario === scenario && r.concurrency === c))
+  for (const row of medians.filter((r) => r.scenario === scenario && r.concurrency === c)) {
+    const each = results.filter((r) => r.scenario === scenario && r.concurrency === c).map((r) => r.p99.toFixed(1));
     console.log(
-      `target ${scenario} p99 < ${limit} ms at c=${c}${ROUNDS > 1 ? ` (round ${row.round})` : ''}: ${row.p99.toFixed(1)} ms — ${row.p99 < limit ? 'met' : 'NOT met'}`,
+      `target ${scenario} p99 < ${limit} ms at c=${c}: median ${row.p99.toFixed(1)} ms (rounds: ${each.join(', ')}) — ${row.p99 < limit ? 'met' : 'NOT met'}`,
     );
+  }
 };
 target('classify, 1 domain', 8, 25);
 target('predictions, page of 100', 8, 50);
 target('predictions, page of 100, one family', 8, 50);
+
+console.log(`load average (1, 5, 15 min): before ${rounds[0]?.loadBefore}, after ${loadAverage()}`);
+writeHistory('load', {
+  startedAt,
+  settings: {
+    duration: DURATION,
+    rows: ROWS,
+    concurrency: CONCURRENCY,
+    only: ONLY || null,
+    rounds: ROUNDS,
+    backend: process.env.ML_BACKEND ?? null,
+  },
+  medians,
+  runs: results.map((r) => ({ ...r, ...rounds.find((x) => x.round === r.round) })),
+});
 
 api.kill('SIGTERM');
 await new Promise((r) => api.once('exit', r));

@@ -1,11 +1,36 @@
 #!/usr/bin/env node
-// Part of `npm run demo`: through the running API and worker, train a model on the demo
-// snapshots, promote it, and classify the later demo feed, so that every query answers with
-// real numbers. Does nothing when a model is already promoted (the demo can be run again).
-const api = process.env.DGASCOPE_API_URL ?? `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 4000}/graphql`;
+// Part of `npm run demo`: the analyst's loop on the demo data, through the running API and worker.
+//   1. train a model on the earlier feed (bambenek, 2018-10-14) and the benign list, promote it;
+//   2. ingest the later feed (bambenek, 2018-12-31, with new families) with the CLI: its post-ingest
+//      hook evaluates the promoted model on it (what the unseen-family review shows);
+//   3. retrain with a warm start from the promoted model on the snapshots the review's "Train with
+//      these families" proposes, and evaluate the new model on the later feed: the gain;
+//   4. classify the later feed with the promoted model (the predictions page).
+// The candidate is left unpromoted: promoting it from the dashboard shows the promotion review.
+// Does nothing when a model is already promoted (the demo can be run again); prints the hints
+// either way, into .dgascope/demo-hints.txt as well (scripts/demo.sh prints them last).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const host = process.env.HOST ?? '127.0.0.1';
+const port = process.env.PORT ?? 4000;
+const api = process.env.DGASCOPE_API_URL ?? `http://${host}:${port}/graphql`;
+const dashboard = `http://${host}:${process.env.DASHBOARD_PORT ?? 3000}`;
 const key = process.env.ADMIN_API_KEY;
-const epochs = Number(process.env.DEMO_EPOCHS ?? 3);
 if (!key) throw new Error('ADMIN_API_KEY is not set (see .env)');
+
+/**
+ * How the demo trains, in one place (both trainings use it). Model quality is the quality issue's:
+ * its preset or artifact goes here.
+ */
+const DEMO_TRAINING = { epochs: Number(process.env.DEMO_EPOCHS ?? 3) };
+
+const EARLIER = 'data/demo/dga-feed-high-2018-10-14.csv.gz';
+const LATER = 'data/demo/dga-feed-2018-12-31.csv.gz';
+const pct = (x) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+const f3 = (x) => (x == null ? 'n/a' : x.toFixed(3));
 
 async function gql(query, variables = {}) {
   const res = await fetch(api, {
@@ -27,9 +52,9 @@ async function waitFor(id, label) {
     );
     const p = job.progress;
     const line = p
-      ? `${label}: ${job.state.toLowerCase()} ${p.fraction != null ? `${Math.round(100 * p.fraction)}%` : ''} ${p.epoch ? `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(3)} ${Math.round(p.samplesPerSec ?? 0)} samples/s` : ''}${p.processed != null ? `${p.processed}/${p.total} domains` : ''}${p.etaSeconds != null ? ` ETA ${Math.round(p.etaSeconds)} s` : ''}`
+      ? `${label}: ${job.state.toLowerCase()} ${p.fraction != null ? `${Math.round(100 * p.fraction)}%` : ''} ${p.epoch ? `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(3)} ${Math.round(p.samplesPerSec ?? 0)} samples/s` : ''}${p.processed != null ? `${p.stage} ${p.processed}/${p.total} domains` : ''}${p.etaSeconds != null ? ` ETA ${Math.round(p.etaSeconds)} s` : ''}`
       : `${label}: ${job.state.toLowerCase()}`;
-    if (line !== last) console.log(line.replace(/\s+/g, ' '));
+    if (line !== last) console.log(`  ${line.replace(/\s+/g, ' ')}`);
     last = line;
     if (job.state === 'COMPLETED') return job;
     if (job.state === 'FAILED' || job.state === 'CANCELLED') throw new Error(`${label} ${job.state.toLowerCase()}: ${job.error ?? ''}`);
@@ -37,30 +62,126 @@ async function waitFor(id, label) {
   }
 }
 
-const { models } = await gql(`{ models(first: 1, status: PROMOTED) { nodes { id } } }`);
-if (models.nodes.length > 0) {
-  console.log(`model ${models.nodes[0].id} is already promoted; not training again`);
+async function train(label, snapshotIds, warmStartModelId = null) {
+  const { startTraining } = await gql(`mutation($input: StartTrainingInput!) { startTraining(input: $input) { id } }`, {
+    input: { snapshotIds, ...DEMO_TRAINING, ...(warmStartModelId ? { warmStartModelId } : {}) },
+  });
+  const job = await waitFor(startTraining.id, label);
+  const r = job.result;
+  console.log(`  model ${r.modelId}: test split accuracy ${f3(r.accuracy)}, macro-F1 ${f3(r.macroF1)}, AUC ${r.auc?.toFixed(4)}`);
+  return r.modelId;
+}
+
+const EVALUATION = `query($m: Int!, $s: Int!) { evaluations(modelId: $m, snapshotId: $s) {
+  id macroF1 flaggedRate domains trainedOnDomains freshDomains unknownToModelDomains
+  overall { perFamily { family f1 support } }
+  unknownFamilies { family domains flaggedRate unknownFamilyRate assignedTo { family share } } } }`;
+const evaluationOf = async (modelId, snapshotId) => (await gql(EVALUATION, { m: modelId, s: snapshotId })).evaluations[0];
+
+/** The ingestion, as a user runs it: the CLI, whose post-ingest hook queues the promoted model's evaluation. */
+function ingestLater() {
+  const out = execFileSync(process.execPath, ['apps/api/dist/cli/main.js', 'ingest', LATER, '--feed', 'bambenek', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+function hints(ids) {
+  const lines = [
+    'Try:',
+    `  npm run dgascope -- unseen ${ids.earlier} ${ids.later}        # families of the later feed the earlier one lacks, and the reverse`,
+    '  npm run dgascope -- models                   # the registry: status, preset, thresholds',
+    `  curl -s ${api} -H 'content-type: application/json' \\`,
+    `    -d '{"query":"{ classify(domains: [\\"google.com\\", \\"earnestnessbiophysicalohax.com\\"]) { domain verdict family probability dgaScore nearestFamily unknownFamily } }"}'`,
+    `  curl -s ${api} -H 'content-type: application/json' \\`,
+    `    -d '{"query":"{ evaluations(snapshotId: ${ids.later}) { modelId macroF1 flaggedRate unknownFamilies { family flaggedRate } } }"}'`,
+    'In the dashboard:',
+    `  ${dashboard}/unseen                 the later feed's new families, and what the promoted model v${ids.promoted} makes of them`,
+    ...(ids.candidate
+      ? [
+          `  ${dashboard}/models/${ids.candidate}               the retrained v${ids.candidate} and its evaluation on the later feed`,
+          `  ${dashboard}/admin                  promote v${ids.candidate}: the promotion review compares it with v${ids.promoted} first`,
+        ]
+      : []),
+  ];
+  mkdirSync(path.join(root, '.dgascope'), { recursive: true });
+  writeFileSync(path.join(root, '.dgascope', 'demo-hints.txt'), `${lines.join('\n')}\n`);
+}
+
+const { snapshots } = await gql(`{ snapshots(first: 100) { nodes { id takenAt fileName feed { name } } } }`);
+const find = (feed, file) => snapshots.nodes.find((s) => s.feed.name === feed && file.endsWith(s.fileName))?.id;
+const earlier = find('bambenek', EARLIER);
+const umbrella = snapshots.nodes.find((s) => s.feed.name === 'umbrella')?.id;
+if (!earlier || !umbrella) throw new Error('the demo snapshots are missing: run npm run demo');
+
+const { models } = await gql(`{ models(first: 50) { nodes { id status parentId } } }`);
+const promoted = models.nodes.find((m) => m.status === 'PROMOTED');
+if (promoted) {
+  const later = find('bambenek', LATER);
+  const candidate = models.nodes.find((m) => m.parentId === promoted.id && m.status === 'READY')?.id ?? null;
+  console.log(`model ${promoted.id} is already promoted: the demo loop ran before; not training again`);
+  hints({ earlier, later: later ?? earlier, promoted: promoted.id, candidate });
   process.exit(0);
 }
-const { snapshots } = await gql(`{ snapshots(first: 100) { nodes { id fileName feed { name } } } }`);
-const byFeed = (name) => snapshots.nodes.find((s) => s.feed.name === name)?.id;
-const [high, full, umbrella] = [byFeed('bambenek-high'), byFeed('bambenek'), byFeed('umbrella')];
-if (!high || !full || !umbrella) throw new Error('the demo snapshots are missing: run npm run demo');
 
-console.log(`training on snapshots ${high} (DGA, high confidence) and ${umbrella} (benign), ${epochs} epochs`);
-const { startTraining } = await gql(`mutation($input: StartTrainingInput!) { startTraining(input: $input) { id } }`, {
-  input: { snapshotIds: [high, umbrella], epochs },
+console.log(`\n[1/4] a model on the earlier feed (snapshot ${earlier}, 2018-10-14) and the benign list (snapshot ${umbrella})`);
+const first = await train('training', [earlier, umbrella]);
+await gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: first });
+console.log(`  model ${first} promoted`);
+
+console.log(`\n[2/4] the later feed arrives (2018-12-31, new families): ingested with the CLI`);
+const ingested = ingestLater();
+const later = ingested.snapshotId;
+console.log(`  snapshot ${later}: ${ingested.rowsAccepted} domains`);
+for (const h of ingested.afterIngest) console.log(`  after ingest, ${h.hook}: ${h.message}`);
+const hook = ingested.afterIngest.find((h) => h.hook === 'evaluate-promoted-model' && h.ok && /\(job (.+)\)$/.test(h.message));
+if (hook) await waitFor(/\(job (.+)\)$/.exec(hook.message)[1], 'evaluation');
+else
+  await waitFor(
+    (await gql(`mutation($s: Int!) { startEvaluation(snapshotId: $s) { id } }`, { s: later })).startEvaluation.id,
+    'evaluation',
+  );
+const before = await evaluationOf(first, later);
+const unseenDomains = before.unknownFamilies.reduce((s, f) => s + f.domains, 0);
+const unseenFlagged = before.unknownFamilies.reduce((s, f) => s + f.flaggedRate * f.domains, 0);
+console.log(
+  `  model ${first} on the later feed: macro-F1 ${f3(before.macroF1)} on the families it knows, ${pct(before.flaggedRate)} of all DGA domains flagged;`,
+);
+console.log(
+  `  ${before.unknownFamilies.length} families it does not know (${unseenDomains} domains), ${pct(unseenDomains ? unseenFlagged / unseenDomains : null)} of them flagged. The largest:`,
+);
+for (const f of before.unknownFamilies.slice(0, 5))
+  console.log(
+    `    ${f.family.padEnd(24)} ${String(f.domains).padStart(5)} domains, ${pct(f.flaggedRate).padStart(6)} flagged, taken for ${f.assignedTo.map((a) => `${a.family} ${pct(a.share)}`).join(', ')}`,
+  );
+
+// What the review's "Train with these families" proposes: the promoted model's snapshots and the new one, warm start.
+const snapshotIds = [...new Set([earlier, umbrella, later])].sort((a, b) => a - b);
+console.log(`\n[3/4] retrain with a warm start from model ${first} on snapshots ${snapshotIds.join(', ')}, evaluate on the later feed`);
+const second = await train('training', snapshotIds, first);
+const { startEvaluation } = await gql(`mutation($s: Int!, $m: Int) { startEvaluation(snapshotId: $s, modelId: $m) { id } }`, {
+  s: later,
+  m: second,
 });
-const trained = await waitFor(startTraining.id, 'training');
-const modelId = trained.result.modelId;
+await waitFor(startEvaluation.id, 'evaluation');
+const after = await evaluationOf(second, later);
+const f1Of = (e, family) => e.overall?.perFamily.find((f) => f.family === family && f.support > 0)?.f1 ?? null;
 console.log(
-  `model ${modelId}: accuracy ${trained.result.accuracy?.toFixed(3)}, macro-F1 ${trained.result.macroF1?.toFixed(3)}, AUC ${trained.result.auc?.toFixed(4)}`,
+  `  on the later feed, model ${first} → model ${second}: families the model does not know ${before.unknownFamilies.length} → ${after.unknownFamilies.length}; macro-F1 ${f3(before.macroF1)} → ${f3(after.macroF1)} (over the families each knows); DGA flagged ${pct(before.flaggedRate)} → ${pct(after.flaggedRate)}`,
 );
-await gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: modelId });
-console.log(`model ${modelId} promoted; classifying snapshot ${full} (the later feed)`);
-const { startClassification } = await gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: full });
-const classified = await waitFor(startClassification.id, 'classification');
-const r = classified.result;
 console.log(
-  `classified ${r.classified} domains: ${r.benign} benign, ${r.dga} DGA (${r.dgaKnownFamily} of a known family, ${r.unknownFamily} of an unknown one), ${r.seconds.toFixed(1)} s`,
+  `  (model ${second} trained on ${pct(after.trainedOnDomains / after.domains)} of these listings: this is the gain on what it was taught, not on fresh domains)`,
 );
+for (const f of before.unknownFamilies.slice(0, 5))
+  console.log(`    ${f.family.padEnd(26)} flagged ${pct(f.flaggedRate).padStart(6)} → F1 ${f3(f1Of(after, f.family))}`);
+
+console.log(`\n[4/4] classifying the later feed with the promoted model ${first} (the predictions page)`);
+const { startClassification } = await gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: later });
+const r = (await waitFor(startClassification.id, 'classification')).result;
+console.log(
+  `  ${r.classified} domains: ${r.benign} benign, ${r.dga} DGA (${r.dgaKnownFamily} of a known family, ${r.unknownFamily} of an unknown one), ${r.seconds.toFixed(1)} s`,
+);
+console.log(`\nmodel ${second} is ready but not promoted: promoting it from the dashboard shows how it compares with model ${first}.`);
+hints({ earlier, later, promoted: first, candidate: second });

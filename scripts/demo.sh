@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The README's first command: from a fresh clone to a running dgascope on the demo data.
-# Installs dependencies, starts PostgreSQL and Redis, applies migrations, builds, ingests
-# data/demo/, and starts the API and the dashboard in the background (logs and pids in
-# .dgascope/), then trains a model on the demo snapshots, promotes it and classifies the later
-# feed. Safe to run again: it ingests nothing twice, trains only when no model is promoted, and
-# restarts the processes.
+# Installs dependencies, starts PostgreSQL and Redis, applies migrations, builds, ingests the
+# earlier demo feed and the benign list, and starts the API, a worker and the dashboard in the
+# background (logs and pids in .dgascope/), then walks the analyst's loop (scripts/demo-model.mjs):
+# train and promote, the later feed arrives and is evaluated, retrain with a warm start, evaluate.
+# Safe to run again: it ingests nothing twice, trains only when no model is promoted, and restarts
+# the processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
@@ -27,11 +28,11 @@ npm run db:migrate --silent
 step "building"
 npx turbo run build --output-logs=errors-only
 
-step "ingesting the demo data (data/demo)"
+step "ingesting the earlier demo feed and the benign list (data/demo; the later feed comes during the loop)"
 cli() { node apps/api/dist/cli/main.js "$@"; }
-cli ingest data/demo/dga-feed-high-2018-10-14.csv.gz --feed bambenek-high
-cli ingest data/demo/dga-feed-2018-12-31.csv.gz --feed bambenek
-cli ingest data/demo/umbrella-top30k-2026-07-06.csv.zip --feed umbrella
+# Dated by their content: the feed by its "Feed generated at" header, the top list (no date inside) by its list date.
+cli ingest data/demo/dga-feed-high-2018-10-14.csv.gz --feed bambenek
+cli ingest data/demo/umbrella-top30k-2026-07-06.csv.zip --feed umbrella --taken-at 2026-07-06
 
 step "starting the API, a worker and the dashboard"
 bash scripts/demo-stop.sh --quiet
@@ -50,7 +51,7 @@ for _ in $(seq 1 60); do
 done
 curl -fs "$API/healthz" > /dev/null || { echo "the API did not start; see $STATE/api.log" >&2; tail -20 "$STATE/api.log" >&2; exit 1; }
 
-step "training a model on the demo data, promoting it, classifying the later feed (a few minutes)"
+step "the analyst's loop: train, the later feed arrives, review, retrain with a warm start, evaluate (a few minutes)"
 node scripts/demo-model.mjs
 
 cat <<MSG
@@ -61,8 +62,5 @@ dgascope is up on the demo data:
   Worker        npm run worker (one is running; start more on any host with the same .env)
   Admin key     the ADMIN_API_KEY in .env
   Logs          $STATE/*.log        Stop: npm run demo:stop
-Try:
-  node apps/api/dist/cli/main.js unseen 1 2
-  curl -s $API/graphql -H 'content-type: application/json' \\
-    -d '{"query":"{ classify(domains: [\\"google.com\\", \\"earnestnessbiophysicalohax.com\\"]) { family probability dgaScore top3 { family probability } } }"}'
 MSG
+cat "$STATE/demo-hints.txt"

@@ -80,7 +80,7 @@ describe('alerts after a new DGA snapshot: rules, signed webhooks, retries, deli
     const viewer = await api.gql(`{ webhooks { id } }`);
     expect(viewer.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
     const kinds = await api.gql(`{ alertRuleKinds { kind threshold } }`);
-    expect(kinds.data!.alertRuleKinds.map((k: { kind: string }) => k.kind)).toEqual(['NEW_FAMILY', 'SHARE_CHANGE']);
+    expect(kinds.data!.alertRuleKinds.map((k: { kind: string }) => k.kind)).toEqual(['NEW_FAMILY', 'SHARE_CHANGE', 'MODEL_QUALITY']);
   });
 
   it('says nothing about a feed’s first snapshot, then alerts on a new family and a share change, signed', async () => {

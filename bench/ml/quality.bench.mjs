@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--pooling=max|attention] [--lrSchedule=cosine] [--cleanBenign=0.01] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -36,9 +36,7 @@ const opt = {
   focalGamma: arg('focalGamma'),
   samplingPower: arg('samplingPower'),
   benignShare: arg('benignShare'),
-  pooling: arg('pooling'),
   lrSchedule: arg('lrSchedule'),
-  cleanBenign: arg('cleanBenign'),
   padding: arg('padding'),
   capEarly: Number(arg('capEarly', 2000)),
   capLater: Number(arg('capLater', 500)),
@@ -72,9 +70,7 @@ function trainOptions(fold = false) {
       ...(opt.benignShare !== undefined ? { benignShare: Number(opt.benignShare) } : {}),
     };
   if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
-  if (opt.cleanBenign) o.benignCleaning = { share: Number(opt.cleanBenign) };
   if (opt.padding) o.padding = opt.padding;
-  if (opt.pooling) o.architecture = { ...(o.architecture ?? {}), pooling: opt.pooling };
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   return { ...o, seed: opt.seed };
 }
@@ -389,7 +385,6 @@ const report = {
     classes: main.model.labels.length,
     fresh: main.fresh.length,
   },
-  benignCleaning: main.model.meta.benignCleaning ?? null,
   decision: {
     ...main.model.meta.decision,
     novelty: main.model.meta.decision?.novelty ? { ...main.model.meta.decision.novelty, gaussian: undefined } : null,

@@ -10,12 +10,15 @@
 //                 to 75, no masking, as the seed notebook), model.predict(batch 1024).
 // Training throughput is the last epoch's (the first includes start-up: WASM compilation, graph
 // tracing); each case runs in a fresh process, one after the other, cases interleaved over --reps.
-// Prints a table (medians) and writes JSON (default bench/native/backends-<date>.json).
+// After each epoch both score the first --eval samples of the validation split (argmax accuracy),
+// so their learning curves are compared epoch by epoch. Cases are repeated (--reps, default 3):
+// prints tables of the medians and the load average, writes bench/history/backends-<date>.json.
+// Without bench/.cache/venv, the Keras peer is installed there first (pip install tensorflow-cpu).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAverage as load, median, writeHistory } from '../record.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -35,15 +38,21 @@ const python = path.join(root, 'bench/.cache/venv/bin/python');
 if (opt('case')) {
   const ml = await import('@dgascope/ml');
   const info = await ml.initBackend({ backend: opt('case') });
-  const parts = { train: [], test: [] };
+  const parts = { train: [], validation: [], test: [] };
   for (const line of readFileSync(splitFile, 'utf8').split('\n')) {
     const [part, label, input] = line.split('\t');
     if (part in parts) parts[part].push({ domain: input, input, label });
   }
   const train = parts.train.slice(0, N),
+    validation = parts.validation.slice(0, M),
     test = parts.test.slice(0, M);
   const cpu0 = process.cpuUsage();
-  const r = await ml.train({ train }, { epochs, batchSize: 128, earlyStopping: false, decision: false, seed: 23 });
+  // The validation part is scored after each epoch, as Keras' fit(validation_data=…) does: the
+  // learning curves of the two are compared epoch by epoch (argmax accuracy on the same samples).
+  const r = await ml.train(
+    { train, validation },
+    { epochs, batchSize: 128, earlyStopping: false, decision: false, seed: Number(opt('seed', '23')) },
+  );
   const cpu = process.cpuUsage(cpu0);
   const trainCpuS = (cpu.user + cpu.system) / 1e6;
   const inputs = test.map((s) => s.input);
@@ -62,6 +71,9 @@ if (opt('case')) {
       impl: info.choice,
       backend: info.backend,
       epochSamplesPerSec: r.history.map((h) => Math.round(h.samplesPerSec)),
+      epochValidationAccuracy: r.history.map((h) => h.validation?.accuracy ?? null),
+      epochLoss: r.history.map((h) => h.loss),
+      epochValidationLoss: r.history.map((h) => h.validation?.loss ?? null),
       trainSamplesPerCpuSec: Math.round((N * epochs) / trainCpuS),
       trainCores: +(trainCpuS / trainS).toFixed(2),
       inferPerSec: Math.round(inputs.length / inferS),
@@ -78,6 +90,15 @@ if (!existsSync(splitFile)) {
   console.error(`[backends] ${path.relative(root, splitFile)} missing: node bench/ml/export-split.mjs`);
   const p = spawnSync(process.execPath, [path.join(root, 'bench/ml/export-split.mjs')], { stdio: 'inherit' });
   if (p.status !== 0) process.exit(1);
+}
+if (!existsSync(python)) {
+  console.error(
+    `[backends] installing the Keras peer into ${path.relative(root, path.dirname(path.dirname(python)))} (tensorflow-cpu from PyPI)`,
+  );
+  const venv = path.dirname(path.dirname(python));
+  const made = spawnSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+  const installed = made.status === 0 && spawnSync(python, ['-m', 'pip', 'install', '-q', 'tensorflow-cpu'], { stdio: 'inherit' });
+  if (!installed || installed.status !== 0) console.error('[backends] the Keras peer could not be installed; it is skipped');
 }
 const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
 const cases = [
@@ -103,11 +124,6 @@ const cases = [
     skip: () => (existsSync(python) ? null : `no ${path.relative(root, python)} (see bench/ml/README.md)`),
   },
 ];
-const load = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
 const started = new Date();
 const runs = [];
 console.error(`[backends] ${N} training samples × ${epochs} epochs, ${M} domains inferred; load average ${load()}`);
@@ -137,6 +153,8 @@ for (let rep = 0; rep < reps; rep++)
       inferDomainsPerSec: r.inferPerSec,
       accuracy: r.accuracy,
       trainCores: r.trainCores ?? null,
+      epochValidationAccuracy: r.epochValidationAccuracy ?? [],
+      epochLoss: r.epochLoss ?? [],
       peakRssMB: r.peakRssMB,
       version: r.tfVersion ? `TF ${r.tfVersion} / Keras ${r.kerasVersion}` : null,
       wallSeconds: Math.round((performance.now() - t0) / 1000),
@@ -147,10 +165,6 @@ for (let rep = 0; rep < reps; rep++)
     console.error(`[backends] ${c.name} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
   }
 
-const median = (xs) => {
-  const s = xs.filter((x) => x != null).sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : null;
-};
 const table = cases
   .map((c) => {
     const rs = runs.filter((r) => r.case === c.name);
@@ -160,6 +174,8 @@ const table = cases
       trainSamplesPerSec: median(rs.map((r) => r.trainSamplesPerSec)),
       inferDomainsPerSec: median(rs.map((r) => r.inferDomainsPerSec)),
       accuracy: median(rs.map((r) => r.accuracy)),
+      epochValidationAccuracy: Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.epochValidationAccuracy[e]))),
+      epochLoss: Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.epochLoss[e]))),
     };
   })
   .filter(Boolean);
@@ -174,20 +190,19 @@ const lines = [
   ),
 ];
 console.log(lines.join('\n'));
+// The learning curves: validation accuracy (argmax, the same validation samples) after each epoch.
+console.log(`\nvalidation accuracy by epoch (median of ${reps} runs; training loss in brackets):`);
+console.log(`| epoch | ${table.map((t) => t.case).join(' | ')} |`);
+console.log(`|---|${table.map(() => '---|').join('')}`);
+for (let e = 0; e < epochs; e++)
+  console.log(
+    `| ${e + 1} | ${table.map((t) => `${t.epochValidationAccuracy[e]?.toFixed(3) ?? '–'} (${t.epochLoss[e]?.toFixed(2) ?? '–'})`).join(' | ')} |`,
+  );
 console.log(`load average (1, 5, 15 min): before ${runs[0]?.loadBefore ?? load()}, after ${load()}`);
-const out = opt('out', path.join(here, `backends-${started.toISOString().slice(0, 10)}.json`));
-writeFileSync(
-  out,
-  JSON.stringify(
-    {
-      startedAt: started.toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-      settings: { trainSamples: N, evalSamples: M, epochs, reps },
-      table,
-      runs,
-    },
-    null,
-    1,
-  ) + '\n',
-);
-console.error(`[backends] written ${path.relative(process.cwd(), out)}`);
+writeHistory('backends', {
+  startedAt: started,
+  settings: { trainSamples: N, evalSamples: M, epochs, reps },
+  medians: table,
+  runs,
+  ...(opt('out') ? { out: opt('out') } : {}),
+});

@@ -47,6 +47,14 @@ export async function truncateAll(url: string): Promise<void> {
   await c.connect();
   try {
     await c.query('TRUNCATE feeds, snapshots, families, domains, memberships, snapshot_family_counts, rejections RESTART IDENTITY CASCADE');
+    // Snapshot ids start again at 1, so the per-snapshot partitions of memberships go too.
+    await c.query(`DO $$
+      DECLARE p regclass;
+      BEGIN
+        FOR p IN SELECT inhrelid::regclass FROM pg_inherits WHERE inhparent = 'memberships'::regclass LOOP
+          EXECUTE format('DROP TABLE %s', p);
+        END LOOP;
+      END $$`);
   } finally {
     await c.end();
   }

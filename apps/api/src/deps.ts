@@ -45,16 +45,20 @@ import { FeedPullJob } from './modules/feed-pulls/feed-pull.job';
 import { FeedPullsResolver } from './modules/feed-pulls/feed-pulls.resolver';
 import { WebhooksService } from './modules/alerts/webhooks.service';
 import { AlertsService } from './modules/alerts/alerts.service';
-import { AlertsStep } from './modules/alerts/alerts.step';
+import { alertsHook } from './modules/alerts/alerts.hook';
 import { AlertsResolver } from './modules/alerts/alerts.resolver';
 import { WebhookDelivery } from './modules/alerts/webhook-delivery';
-import { AfterSnapshotPipeline } from './modules/automation/after-snapshot';
 import { RetentionService } from './modules/retention/retention.service';
 import { RetentionJob } from './modules/retention/retention.job';
 import { DeletionService } from './modules/retention/deletion.service';
 import { RetentionResolver } from './modules/retention/retention.resolver';
 import { ClassificationChunks } from './modules/classification/chunked/classification-chunks';
 import { ChunkedClassificationJob } from './modules/classification/chunked/chunked-classification.job';
+import { EvaluationJob } from './modules/evaluations/evaluation.job';
+import { EvaluationsResolver } from './modules/evaluations/evaluations.resolver';
+import { EvaluationsService } from './modules/evaluations/evaluations.service';
+import { PromotionReviewResolver } from './modules/evaluations/promotion-review.resolver';
+import { PromotionReviewService } from './modules/evaluations/promotion-review.service';
 
 /** What the database-backed services need: every entry point (the CLI needs no more). */
 export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
@@ -154,14 +158,13 @@ export interface JobParts {
   feedPulls: FeedPullsService;
   webhooks: WebhooksService;
   alerts: AlertsService;
-  /** What happens by itself after a new snapshot (alerts; issue 14a adds the evaluation step). */
-  afterSnapshot: AfterSnapshotPipeline;
   retention: RetentionService;
   deletion: DeletionService;
   /** The worker's webhook-delivery queue (not a job of the runtime: the delivery log is its record). */
   webhookDelivery: WebhookDelivery;
   /** The worker's classification-chunk queue: the parts of a bulk job split over the workers. */
   chunks: ClassificationChunks;
+  evaluations: EvaluationsService;
   /** What the worker runs: each job kind, and the runner around them. */
   jobKinds: { [K in JobKind]: JobDefinition<K> };
   runner: JobRunner;
@@ -187,12 +190,19 @@ export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'w
   );
   const webhooks = new WebhooksService(db, queue);
   const alerts = new AlertsService(db, webhooks);
-  const afterSnapshot = new AfterSnapshotPipeline([new AlertsStep(alerts)]);
-  core.ingestion.onSnapshotCreated((event) => {
-    metrics.snapshotsIngested.inc({ feed_kind: event.feedKind });
-    metrics.ingestedRows.inc({ feed_kind: event.feedKind }, event.rowsAccepted);
+  const evaluations = new EvaluationsService(db, jobs, core.models);
+  // The post-ingest hooks that queue jobs live where the queues do: every process that can queue
+  // (the API, a worker, the CLI with REDIS_URL) runs them after an ingestion of its own.
+  core.ingestion.afterIngest.add(evaluations.evaluatePromotedModelHook());
+  core.ingestion.afterIngest.add(alertsHook(alerts));
+  core.ingestion.afterIngest.add({
+    name: 'metrics',
+    run: async (snapshot) => {
+      metrics.snapshotsIngested.inc({ feed_kind: snapshot.feedKind });
+      metrics.ingestedRows.inc({ feed_kind: snapshot.feedKind }, snapshot.rowsAccepted);
+      return `counted ${snapshot.rowsAccepted} rows`;
+    },
   });
-  core.ingestion.onSnapshotCreated((event) => afterSnapshot.run(event));
   core.predictions.onWritten((rows) => metrics.predictionsWritten.inc(rows));
   const retention = new RetentionService(
     jobs,
@@ -228,7 +238,7 @@ export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'w
     feedPulls,
     webhooks,
     alerts,
-    afterSnapshot,
+    evaluations,
     retention,
     deletion: new DeletionService(db, core.db.pool, env.RETENTION_BATCH ?? 10_000),
     chunks: new ClassificationChunks(jobs, core.models, bulkJob, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
@@ -238,6 +248,12 @@ export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'w
       CLASSIFICATION: new ChunkedClassificationJob(bulkJob),
       FEED_PULL: new FeedPullJob(db, core.ingestion, feedPulls),
       RETENTION: new RetentionJob(core.db.pool, (n) => metrics.retentionDeleted.inc(n)),
+      // An evaluation the post-ingest hook asked for raises the alert rules again with its numbers.
+      EVALUATION: new EvaluationJob(core.models, evaluations, core.snapshotDomains, env.ML_BACKEND, (snapshotId, e, modelId) =>
+        alerts.raiseFor(snapshotId, {
+          evaluation: { modelId, evaluationId: e.evaluationId, macroF1: e.macroF1, flaggedRate: e.flaggedRate },
+        }),
+      ),
     },
     runner: new JobRunner(jobs, 1000, (kind, outcome, seconds) => {
       metrics.jobsTotal.inc({ kind, outcome });
@@ -295,6 +311,8 @@ export function createDeps(env: DepsEnv): Deps {
     [ServingResolver, new ServingResolver(serving)],
     [PredictionsResolver, new PredictionsResolver(core.predictions)],
     [BulkClassificationResolver, new BulkClassificationResolver(parts.classification)],
+    [EvaluationsResolver, new EvaluationsResolver(parts.evaluations, core.snapshots)],
+    [PromotionReviewResolver, new PromotionReviewResolver(new PromotionReviewService(core.db.prisma, core.models, parts.evaluations))],
     [AccessResolver, new AccessResolver(core.apiKeys, core.audit)],
     [FeedPullsResolver, new FeedPullsResolver(parts.feedPulls)],
     [AlertsResolver, new AlertsResolver(parts.webhooks)],

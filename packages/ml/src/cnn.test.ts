@@ -57,28 +57,6 @@ describeOnBackend('CnnNet', () => {
     again.dispose();
   });
 
-  it('pools with attention over the name’s own characters only, and learns with it', async () => {
-    const cfg = resolveNetConfig(10, 3, { ...TINY_CNN, pooling: 'attention' });
-    const net = CnnNet.create(cfg as Extract<typeof cfg, { arch: 'cnn' }>, 4);
-    net.setWeights({ ...net.getWeights(), poolQuery: Float32Array.from({ length: 12 }, (_, i) => (i % 3) - 1) });
-    const seq = Int32Array.from([2, 3, 4, 9]);
-    const alone = tf.softmax(net.logits(timeMajorBatch([seq], 75))).dataSync();
-    const padded = tf.softmax(net.logits(timeMajorBatch([seq], 75, 30))).dataSync();
-    for (let c = 0; c < 3; c++) expect(padded[c]).toBeCloseTo(alone[c] as number, 6);
-    net.dispose();
-    const r = await train(
-      { train: split.train },
-      { architecture: { ...TINY_CNN, pooling: 'attention' }, epochs: 6, batchSize: 32, learningRate: 0.01, earlyStopping: false },
-    );
-    expect(evaluate(r.model, split.test).accuracy).toBeGreaterThan(0.9);
-    const again = modelFromBuffer(modelToBuffer(r.model));
-    expect(again.config).toMatchObject({ pooling: 'attention' });
-    expect(Array.from(again.predictProba(['qwxzzq.net']))).toEqual(Array.from(r.model.predictProba(['qwxzzq.net'])));
-    again.dispose();
-    r.model.dispose();
-    expect(() => resolveNetConfig(10, 3, { ...TINY_CNN, pooling: 'mean' as never })).toThrow(/pooling must be 'max' or 'attention'/);
-  });
-
   it('warm-starts with a new family', async () => {
     const more = toySamples(150, 4, [BENIGN_LABEL, 'alpha', 'beta', 'gamma']);
     const s2 = stratifiedSplit(more, { seed: 10 });

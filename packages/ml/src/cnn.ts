@@ -1,10 +1,8 @@
 /**
  * A residual 1-D CNN over characters, in the style of Drichel et al. 2020 ("Analyzing the real-world
  * applicability of DGA classifiers": ResNet on DGArchive): Embedding(E) → Conv(k, F) → ReLU →
- * `blocks` × [Conv → ReLU → Conv, + skip, ReLU] → pooling over characters → Dropout →
- * Dense(C) softmax. Pooling is a global max-pool (default) or attention pooling: a learned query
- * scores every position and the features are averaged with the softmax of those scores, so a
- * name's evidence can come from several positions instead of the single strongest one.
+ * `blocks` × [Conv → ReLU → Conv, + skip, ReLU] → global max-pool over characters → Dropout →
+ * Dense(C) softmax.
  *
  * Every convolution is an im2col matmul (the k shifted copies of the sequence side by side, one
  * [B·T, k·C_in] × [k·C_in, F] product): one large op instead of T small ones, which both cores can
@@ -32,11 +30,7 @@ export interface CnnConfig {
   blocks: number;
   dropout: number;
   maxLen: number;
-  /** Absent in artifacts from before attention pooling: 'max'. */
-  pooling?: CnnPooling;
 }
-
-export type CnnPooling = 'max' | 'attention';
 
 export const DEFAULT_CNN: Readonly<Omit<CnnConfig, 'vocabSize' | 'numClasses'>> = Object.freeze({
   arch: 'cnn' as const,
@@ -46,7 +40,6 @@ export const DEFAULT_CNN: Readonly<Omit<CnnConfig, 'vocabSize' | 'numClasses'>> 
   blocks: 2,
   dropout: 0.5,
   maxLen: 75,
-  pooling: 'max' as const,
 });
 
 export function validateCnnConfig(c: CnnConfig): void {
@@ -56,8 +49,6 @@ export function validateCnnConfig(c: CnnConfig): void {
   if (!Number.isInteger(c.blocks) || c.blocks < 0)
     throw new RangeError(`model config: blocks must be a non-negative integer, got ${String(c.blocks)}`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
-  if (c.pooling !== undefined && c.pooling !== 'max' && c.pooling !== 'attention')
-    throw new RangeError(`model config: pooling must be 'max' or 'attention', got ${JSON.stringify(c.pooling)}`);
 }
 
 /** Storage order and names of the weights (Keras-like names). */
@@ -74,22 +65,18 @@ export function cnnWeightSpec(c: CnnConfig): { key: string; name: string; shape:
         { key: `block${b}${part}Kernel`, name: `block${b}/conv_${part}/kernel`, shape: [K * F, F] },
         { key: `block${b}${part}Bias`, name: `block${b}/conv_${part}/bias`, shape: [F] },
       );
-  if (c.pooling === 'attention') spec.push({ key: 'poolQuery', name: 'attention_pool/query', shape: [F, 1] });
   spec.push({ key: 'denseKernel', name: 'dense/kernel', shape: [F, C] }, { key: 'denseBias', name: 'dense/bias', shape: [C] });
   return spec;
 }
 
-/**
- * Keras initialisers: uniform(±0.05) embeddings, glorot-uniform kernels (fan over the window), zero
- * biases; a zero attention query, so attention pooling starts as a mean over the name's characters.
- */
+/** Keras initialisers: uniform(±0.05) embeddings, glorot-uniform kernels (fan over the window), zero biases. */
 export function initCnnWeights(c: CnnConfig, seed: number): Record<string, Float32Array> {
   const rng = createRng(seed);
   const w: Record<string, Float32Array> = {};
   for (const s of cnnWeightSpec(c)) {
     const n = s.shape.reduce((a, b) => a * b, 1);
     if (s.key === 'embeddings') w[s.key] = uniform(n, 0.05, rng);
-    else if (s.shape.length === 1 || s.key === 'poolQuery') w[s.key] = new Float32Array(n);
+    else if (s.shape.length === 1) w[s.key] = new Float32Array(n);
     else w[s.key] = glorot(s.shape[0] as number, s.shape[1] as number, rng);
   }
   return w;
@@ -163,7 +150,7 @@ export class CnnNet {
     return tf.add(tf.matMul(last, this.v('denseKernel')), this.v('denseBias')) as tf.Tensor2D;
   }
 
-  /** Pooled features [B, F] for time-major, pre-padded ids xT [T, B]. */
+  /** Max-pooled features [B, F] for time-major, pre-padded ids xT [T, B]. */
   hidden(xT: tf.Tensor2D, _options: ForwardOptions = {}): tf.Tensor2D {
     const c = this.config;
     const [T, B] = xT.shape;
@@ -175,17 +162,7 @@ export class CnnNet {
       const a = tf.mul(tf.relu(this.conv(h, `block${b}a`)), mask) as tf.Tensor3D;
       h = tf.mul(tf.relu(tf.add(this.conv(a, `block${b}b`), h)), mask) as tf.Tensor3D;
     }
-    return c.pooling === 'attention' ? this.attentionPool(h, mask) : (tf.max(h, 1) as tf.Tensor2D);
-  }
-
-  /** Σ_t softmax_t(h_t · q) h_t over the name's own characters (padding gets no weight). */
-  private attentionPool(h: tf.Tensor3D, mask: tf.Tensor3D): tf.Tensor2D {
-    const [B, T, F] = h.shape;
-    const scores = tf.reshape(tf.matMul(tf.reshape(h, [B * T, F]), this.v('poolQuery')), [B, T, 1]);
-    // −1e9 on padding: exp underflows to exactly 0 there, and every name has ≥ 1 character.
-    const masked = tf.add(scores, tf.mul(tf.sub(mask, 1), 1e9));
-    const alpha = tf.softmax(tf.transpose(masked, [0, 2, 1])); // [B, 1, T]
-    return tf.reshape(tf.matMul(alpha, h), [B, F]) as tf.Tensor2D;
+    return tf.max(h, 1) as tf.Tensor2D;
   }
 
   /** 'same' convolution as one matmul over the k shifted copies: [B, T, Cin] → [B, T, F]. */

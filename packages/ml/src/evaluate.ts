@@ -61,7 +61,22 @@ export function evaluate(model: DgaModel, samples: readonly Sample[], options: E
     known.map((s) => s.input),
     options.batchSize ?? 1024,
   );
-  const yTrue = Int32Array.from(known, (s) => index.get(s.label) as number);
+  return { ...evaluateVerdicts(model, known, v, options), skippedUnknownLabels: samples.length - known.length };
+}
+
+/**
+ * The same evaluation from verdicts computed already (a job computes them in chunks, to report
+ * progress and stop when cancelled): `v` holds one answer per sample, in order, and every sample's
+ * label is one of the model's.
+ */
+export function evaluateVerdicts(model: DgaModel, samples: readonly Sample[], v: Verdicts, options: EvaluateOptions = {}): Evaluation {
+  const index = new Map(model.labels.map((l, i) => [l, i]));
+  if (v.predicted.length !== samples.length) throw new RangeError(`${v.predicted.length} verdicts for ${samples.length} samples`);
+  const yTrue = Int32Array.from(samples, (s) => {
+    const i = index.get(s.label);
+    if (i === undefined) throw new RangeError(`label "${s.label}" is not one of the model's`);
+    return i;
+  });
   const m = computeMetrics({
     labels: model.labels,
     yTrue,
@@ -69,7 +84,7 @@ export function evaluate(model: DgaModel, samples: readonly Sample[], options: E
     yPred: v.predicted,
     unknownLabel: UNKNOWN_FAMILY_LABEL,
     benignLabel: model.meta.benignLabel,
-    domains: known.map((s) => s.domain),
+    domains: samples.map((s) => s.domain),
     misclassifiedCap: options.misclassifiedCap ?? 1000,
     rocPoints: options.rocPoints,
   });
@@ -89,11 +104,44 @@ export function evaluate(model: DgaModel, samples: readonly Sample[], options: E
   }
   return {
     ...m,
-    skippedUnknownLabels: samples.length - known.length,
+    skippedUnknownLabels: 0,
     decision: effectiveDecision(model.meta),
     benignFlaggedRate: nb ? fb / nb : null,
     unknownFamilyRate: nd ? ud / nd : null,
   };
+}
+
+/** Verdicts of consecutive chunks of inputs, as one (in the same order). */
+export function concatVerdicts(parts: readonly Verdicts[], classes: number): Verdicts {
+  const n = parts.reduce((a, p) => a + p.predicted.length, 0);
+  const probs = new Float32Array(n * classes);
+  const novelty = parts.every((p) => p.scores.novelty) && parts.length > 0 ? new Float32Array(n) : null;
+  const predicted = new Int32Array(n);
+  const dga = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    probs.set(p.scores.probs, at * classes);
+    if (novelty) novelty.set(p.scores.novelty!, at);
+    predicted.set(p.predicted, at);
+    dga.set(p.dga, at);
+    at += p.predicted.length;
+  }
+  return { scores: { probs, novelty }, predicted, dga };
+}
+
+/** The verdicts of some samples only (`indices` into `v`, in the order given). */
+export function pickVerdicts(v: Verdicts, indices: readonly number[], classes: number): Verdicts {
+  const probs = new Float32Array(indices.length * classes);
+  const novelty = v.scores.novelty ? new Float32Array(indices.length) : null;
+  const predicted = new Int32Array(indices.length);
+  const dga = new Uint8Array(indices.length);
+  indices.forEach((from, to) => {
+    probs.set(v.scores.probs.subarray(from * classes, (from + 1) * classes), to * classes);
+    if (novelty) novelty[to] = v.scores.novelty![from] as number;
+    predicted[to] = v.predicted[from] as number;
+    dga[to] = v.dga[from] as number;
+  });
+  return { scores: { probs, novelty }, predicted, dga };
 }
 
 export interface HeldOutFamily {
@@ -105,8 +153,23 @@ export interface HeldOutFamily {
   unknownFamilyRate: number;
   /** Share answered DGA + a known family (a confident wrong family). */
   wrongFamilyRate: number;
-  /** The known families (or benign) these domains were most often assigned to. */
-  assignedTo: { family: string; share: number }[];
+  /** The known families (or benign, or unknown family) these domains were most often assigned to. */
+  assignedTo: HeldOutAssignment[];
+}
+
+export interface HeldOutAssignment {
+  family: string;
+  share: number;
+  /** A few of the domains answered so (only when asked for: `examples` > 0). */
+  examples?: string[];
+}
+
+export interface HeldOutOptions {
+  batchSize?: number;
+  /** Assigned families listed per held-out family (default 3). */
+  top?: number;
+  /** Sample domains kept per assigned family (default 0). */
+  examples?: number;
 }
 
 export interface HeldOutRates {
@@ -122,15 +185,21 @@ export interface HeldOutReport {
 }
 
 /** How a model answers domains of families it does not know. */
-export function heldOutReport(model: DgaModel, held: readonly Sample[], batchSize = 1024): HeldOutReport {
+export function heldOutReport(model: DgaModel, held: readonly Sample[], options: HeldOutOptions = {}): HeldOutReport {
   const v = verdicts(
     model,
     held.map((s) => s.input),
-    batchSize,
+    options.batchSize ?? 1024,
   );
-  const per = new Map<string, { n: number; dga: number; unk: number; to: Map<string, number> }>();
+  return heldOutFromVerdicts(model, held, v, options);
+}
+
+/** The same report from verdicts computed already (one per held-out sample, in order). */
+export function heldOutFromVerdicts(model: DgaModel, held: readonly Sample[], v: Verdicts, options: HeldOutOptions = {}): HeldOutReport {
+  const keep = options.examples ?? 0;
+  const per = new Map<string, { n: number; dga: number; unk: number; to: Map<string, { n: number; examples: string[] }> }>();
   held.forEach((s, i) => {
-    const f = per.get(s.label) ?? { n: 0, dga: 0, unk: 0, to: new Map<string, number>() };
+    const f = per.get(s.label) ?? { n: 0, dga: 0, unk: 0, to: new Map<string, { n: number; examples: string[] }>() };
     f.n++;
     const name = !v.dga[i]
       ? model.meta.benignLabel
@@ -139,7 +208,10 @@ export function heldOutReport(model: DgaModel, held: readonly Sample[], batchSiz
         : (model.labels[v.predicted[i] as number] as string);
     if (v.dga[i]) f.dga++;
     if (v.dga[i] && v.predicted[i] === -1) f.unk++;
-    f.to.set(name, (f.to.get(name) ?? 0) + 1);
+    const to = f.to.get(name) ?? { n: 0, examples: [] };
+    to.n++;
+    if (to.examples.length < keep) to.examples.push(s.domain);
+    f.to.set(name, to);
     per.set(s.label, f);
   });
   const families: HeldOutFamily[] = [...per]
@@ -151,9 +223,9 @@ export function heldOutReport(model: DgaModel, held: readonly Sample[], batchSiz
       unknownFamilyRate: f.unk / f.n,
       wrongFamilyRate: (f.dga - f.unk) / f.n,
       assignedTo: [...f.to]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 3)
-        .map(([name, c]) => ({ family: name, share: c / f.n })),
+        .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))
+        .slice(0, options.top ?? 3)
+        .map(([name, c]) => ({ family: name, share: c.n / f.n, ...(keep > 0 ? { examples: c.examples } : {}) })),
     }));
   const total = families.reduce((a, f) => a + f.n, 0);
   const micro = (g: (f: HeldOutFamily) => number): number => (total ? families.reduce((a, f) => a + g(f) * f.n, 0) / total : 0);

@@ -36,7 +36,6 @@ export {
   type LossKind,
 } from './train';
 export { type SamplingOptions } from './sampling';
-export { type BenignCleaningOptions, type BenignCleaningReport } from './benign-cleaning';
 export {
   computeMetrics,
   binaryMetrics,
@@ -50,8 +49,12 @@ export {
 } from './metrics';
 export {
   evaluate,
+  evaluateVerdicts,
   verdicts,
+  concatVerdicts,
+  pickVerdicts,
   heldOutReport,
+  heldOutFromVerdicts,
   leaveFamiliesOut,
   type Evaluation,
   type EvaluateOptions,
@@ -61,6 +64,8 @@ export {
   type HeldOutFamily,
   type HeldOutRates,
   type HeldOutReport,
+  type HeldOutAssignment,
+  type HeldOutOptions,
 } from './evaluate';
 export {
   NOVELTY_METHODS,
@@ -111,6 +116,7 @@ export {
   type BackendOptions,
 } from './backend';
 export { applyWasmPatches, wasmPatchesApplied } from './wasm-patches';
+export { KerasRmsprop } from './rmsprop';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline';
 export { InferencePool, type PoolOptions } from './pool';
 export { CnnNet, DEFAULT_CNN, type CnnConfig } from './cnn';

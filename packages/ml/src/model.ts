@@ -179,6 +179,17 @@ export interface ForwardOptions {
   dropoutSeed?: number;
   /** `precompute()` computed beforehand, for a network whose weights no longer change. */
   precomputed?: tf.Tensor2D;
+  /**
+   * Training: receives, during the backward pass, the embedding's squared gradient summed per
+   * character occurrence ([V, E]), what Keras' RMSprop accumulates for an embedding (rmsprop.ts).
+   */
+  onEmbeddingSlices?: (embeddings: tf.Variable, squares: tf.Tensor2D) => void;
+}
+
+/** What a training pass needs to report the embedding's per-occurrence squared gradient. */
+interface EmbeddingSlices {
+  wx: tf.Variable;
+  record: NonNullable<ForwardOptions['onEmbeddingSlices']>;
 }
 
 /** A trainable variable that owns its data (the initial tensor is released). */
@@ -323,7 +334,8 @@ export class LstmNet {
   hidden(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
     const [T, B] = xT.shape;
     const ids = xT.dataSync() as Int32Array;
-    const forward = this.recurrence(ids, T, B, options.precomputed ?? this.inputTable(), this.u);
+    const record = options.onEmbeddingSlices;
+    const forward = this.recurrence(ids, T, B, options.precomputed ?? this.inputTable(), this.u, record && { wx: this.wx, record });
     if (!this.back) return forward;
     // the same pre-padded layout with each name's characters in reverse order
     const reversed = new Int32Array(ids.length);
@@ -333,11 +345,42 @@ export class LstmNet {
       for (let t = t0; t < T; t++) reversed[t * B + b] = ids[(T - 1 - (t - t0)) * B + b] as number;
     }
     const backTable = tf.add(tf.matMul(this.emb, this.back.wx), this.back.b) as tf.Tensor2D;
-    return tf.concat([forward, this.recurrence(reversed, T, B, backTable, this.back.u)], 1) as tf.Tensor2D;
+    // Each direction reports its own per-occurrence squares (Keras squares the sum of both
+    // directions' gradient at a position: close, not identical, for the bidirectional network).
+    return tf.concat(
+      [forward, this.recurrence(reversed, T, B, backTable, this.back.u, record && { wx: this.back.wx, record })],
+      1,
+    ) as tf.Tensor2D;
+  }
+
+  /**
+   * The table rows of `ids` ([N, 4H]); with `slices` (training, onEmbeddingSlices set) the backward
+   * pass also reports Σ over occurrences of (∂loss/∂row · wxᵀ)², the embedding's squared gradient
+   * per occurrence, since table = embeddings · wx + b.
+   */
+  private gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D, slices?: EmbeddingSlices): tf.Tensor2D {
+    if (!slices) return tf.gather(table, ids) as tf.Tensor2D;
+    const { wx, record } = slices;
+    const V = table.shape[0];
+    const emb = this.emb;
+    const gather = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      // The ids are kept for the backward pass by save(): the forward pass's tensors are released.
+      (inputs[1] as tf.GradSaveFunc)([ids]);
+      return {
+        value: tf.gather(inputs[0] as tf.Tensor2D, ids),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const at = saved[0] as tf.Tensor1D;
+          const perOccurrence = tf.matMul(dy as tf.Tensor2D, wx, false, true);
+          record(emb, tf.unsortedSegmentSum(tf.square(perOccurrence), at, V) as tf.Tensor2D);
+          return [tf.unsortedSegmentSum(dy, at, V)];
+        },
+      };
+    });
+    return gather(table) as tf.Tensor2D;
   }
 
   /** One packed LSTM pass over pre-padded time-major ids; last states [B, H] in input order. */
-  private recurrence(ids: Int32Array, T: number, B: number, table: tf.Tensor2D, u: tf.Variable): tf.Tensor2D {
+  private recurrence(ids: Int32Array, T: number, B: number, table: tf.Tensor2D, u: tf.Variable, slices?: EmbeddingSlices): tf.Tensor2D {
     const c = this.config;
     const H = c.lstmUnits;
     // length of each column = T − first non-padding step
@@ -364,7 +407,7 @@ export class LstmNet {
     let h: tf.Tensor2D | null = null;
     let cell: tf.Tensor2D | null = null;
     if (active.length > 0) {
-      const xp = tf.gather(table, tf.tensor1d(active, 'int32')) as tf.Tensor2D; // [Σ lengths, 4H]
+      const xp = this.gatherRows(table, tf.tensor1d(active, 'int32'), slices); // [Σ lengths, 4H]
       const nonEmpty = sizes.filter((k) => k > 0);
       const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
       let prev = 0;

@@ -1,7 +1,16 @@
 import { BENIGN_LABEL, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
-import { evaluate, leaveFamiliesOut } from './evaluate';
+import {
+  concatVerdicts,
+  evaluate,
+  evaluateVerdicts,
+  heldOutFromVerdicts,
+  heldOutReport,
+  leaveFamiliesOut,
+  pickVerdicts,
+  verdicts,
+} from './evaluate';
 import type { DgaModel } from './predictor';
 import { stratifiedSplit } from './split';
 import { describeOnBackend, TEST_BACKEND, TINY, toySamples } from './test-utils';
@@ -99,5 +108,52 @@ describeOnBackend('classify / warm start / leave-out', () => {
     expect(r.micro.dgaRecall).toBeCloseTo(g.dgaRecall);
     expect(r.knownTest.labels).not.toContain('gamma');
     expect(r.knownTest.accuracy).toBeGreaterThan(0.8);
+  });
+
+  it('evaluates from verdicts computed in chunks, or of a subset, exactly as in one pass', () => {
+    const samples = split.test;
+    const C = model.labels.length;
+    const inputs = samples.map((x) => x.input);
+    const whole = verdicts(model, inputs);
+    expect(evaluateVerdicts(model, samples, whole)).toEqual(evaluate(model, samples));
+    // chunks joined back are the whole (cut from the one pass: native kernels round differently per batch size)
+    const range = (a: number, b: number) => Array.from({ length: b - a }, (_, k) => a + k);
+    const chunks = [range(0, 7), range(7, 40), range(40, inputs.length)].map((r) => pickVerdicts(whole, r, C));
+    const joined = concatVerdicts(chunks, C);
+    expect(joined).toEqual(whole);
+    expect(evaluateVerdicts(model, samples, joined)).toEqual(evaluate(model, samples));
+    const some = [5, 1, 30, 2];
+    const picked = pickVerdicts(joined, some, C);
+    expect(Array.from(picked.predicted)).toEqual(some.map((k) => whole.predicted[k]));
+    expect(Array.from(picked.dga)).toEqual(some.map((k) => whole.dga[k]));
+    some.forEach((k, row) =>
+      expect(Array.from(picked.scores.probs.subarray(row * C, (row + 1) * C))).toEqual(
+        Array.from(whole.scores.probs.subarray(k * C, (k + 1) * C)),
+      ),
+    );
+    expect(
+      evaluateVerdicts(
+        model,
+        some.map((k) => samples[k]!),
+        picked,
+      ).n,
+    ).toBe(4);
+    expect(() => evaluateVerdicts(model, [{ domain: 'x.com', input: 'x.com', label: 'gamma' }], pickVerdicts(joined, [0], C))).toThrow(
+      /not one of the model's/,
+    );
+    // held-out report: the same from verdicts, with sample domains of each answer when asked
+    const held = toySamples(20, 11, ['gamma']);
+    const hv = verdicts(
+      model,
+      held.map((x) => x.input),
+    );
+    const report = heldOutFromVerdicts(model, held, hv, { top: 5, examples: 2 });
+    expect(report.families.map((f) => ({ ...f, assignedTo: f.assignedTo.map(({ family, share }) => ({ family, share })) }))).toEqual(
+      heldOutReport(model, held, { top: 5 }).families,
+    );
+    for (const a of report.families[0]!.assignedTo) {
+      expect(a.examples!.length).toBe(Math.min(2, Math.round(a.share * 20)));
+      for (const d of a.examples!) expect(held.some((x) => x.domain === d)).toBe(true);
+    }
   });
 });

@@ -1,4 +1,3 @@
-import type { BenignCleaningReport } from './benign-cleaning';
 import { BENIGN_LABEL, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import * as tf from '@tensorflow/tfjs';
 import { decide, needsFeatures, needsLogits, noveltyScores, type Decision } from './decision';
@@ -50,8 +49,6 @@ export interface ModelMeta {
   history: EpochRecord[];
   /** Seeds, epochs, class weighting ... of the training runs, oldest first. */
   trainingRuns: Record<string, unknown>[];
-  /** The benign names the latest training set aside as DGA-like (benign-cleaning.ts), if it did. */
-  benignCleaning?: BenignCleaningReport | null;
 }
 
 export interface TopEntry {

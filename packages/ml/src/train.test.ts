@@ -142,38 +142,3 @@ function evaluateLoss(probs: Float32Array, y: number[], C: number): number {
   y.forEach((c, i) => (l -= Math.log(Math.max(probs[i * C + c] as number, 1e-7))));
   return l / y.length;
 }
-
-describeOnBackend('train with benign cleaning', () => {
-  it('sets aside the benign names a first pass finds most DGA-like, and records them', async () => {
-    await initBackend({ backend: TEST_BACKEND });
-    const base = stratifiedSplit(toySamples(150, 1), { seed: 5 });
-    // DGA-looking names listed as benign: the label noise of real top lists
-    const noisy = ['qwxzzqxw.com', 'zzqxwqxz.net', 'xqzwzqxq.org'].map((input) => ({ domain: input, input, label: 'benign' }));
-    const progress: TrainProgress[] = [];
-    const r = await train(
-      { train: [...base.train, ...noisy], validation: base.validation },
-      {
-        architecture: TINY,
-        epochs: 3,
-        batchSize: 32,
-        learningRate: 0.02,
-        earlyStopping: false,
-        benignCleaning: { share: 0.1, epochs: 2 },
-        onProgress: (p) => progress.push(p),
-      },
-    );
-    const report = r.model.meta.benignCleaning!;
-    expect(report.removedTrain).toBe(Math.floor(0.1 * (base.train.filter((s) => s.label === 'benign').length + 3)));
-    expect(report.removedValidation).toBe(Math.floor(0.1 * base.validation.filter((s) => s.label === 'benign').length));
-    expect(report.removedValidation).toBeGreaterThan(0);
-    const removed = report.examples.map((e) => e.input);
-    for (const n of noisy) expect(removed).toContain(n.input);
-    expect(r.model.meta.trainingSamples).toBe(base.train.length + 3 - report.removedTrain);
-    expect(progress.filter((p) => p.phase === 'epoch' && p.pass === 'cleaning')).toHaveLength(2);
-    expect(progress.filter((p) => p.phase === 'epoch' && !p.pass)).toHaveLength(3);
-    r.model.dispose();
-    await expect(train({ train: base.train }, { architecture: TINY, benignCleaning: { share: 0.5 } })).rejects.toThrow(
-      /benignCleaning.share must be in \(0, 0.2\]/,
-    );
-  });
-});

@@ -8,11 +8,11 @@ import { resolveInputForm, type InputFormOptions } from './input-form';
 import { computeMetrics } from './metrics';
 import { predictProbs, timeMajorBatch, uniform, glorot } from './model';
 import { createNetwork, networkFromWeights, resolveNetConfig, type ArchitectureSpec, type Network } from './network';
-import { cleanBenign, type BenignCleaningOptions } from './benign-cleaning';
 import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
+import { KerasRmsprop } from './rmsprop';
 import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 
@@ -31,8 +31,6 @@ export interface TrainProgress {
   etaSeconds: number;
   /** At epoch end, when validation data was given. */
   validation?: ValidationSummary;
-  /** 'cleaning' during the short first pass of benignCleaning. */
-  pass?: 'cleaning';
 }
 
 export interface TrainOptions {
@@ -74,8 +72,6 @@ export interface TrainOptions {
   focalGamma?: number;
   /** How each epoch's samples are drawn (sampling.ts); default each sample once. */
   sampling?: SamplingOptions;
-  /** Set aside the most DGA-like benign names found by a short first pass (benign-cleaning.ts). */
-  benignCleaning?: BenignCleaningOptions;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -137,7 +133,6 @@ const yieldToEventLoop = (): Promise<void> => new Promise((r) => setImmediate(r)
 /** Train a new model, or continue one (options.warmStart). */
 export async function train(data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   if (data.train.length === 0) throw new RangeError('train: no training samples');
-  if (options.benignCleaning) return trainOnCleanedBenign(data, options, options.benignCleaning);
   const backend = await ensureBackend(options.backend ? { backend: options.backend } : {});
   const seed = options.seed ?? 23;
   const epochs = options.epochs ?? 10;
@@ -191,7 +186,9 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const learningRate = options.learningRate ?? 0.001;
     const schedule = options.learningRateSchedule ?? 'constant';
     if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`unknown learningRateSchedule ${String(schedule)}`);
-    const optimizer = tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+    // Keras' RMSprop, embedding included (rmsprop.ts): dgascope learns as much per epoch as Keras.
+    const optimizer = new KerasRmsprop(learningRate, 0.9, 1e-7);
+    const onEmbeddingSlices = (embeddings: tf.Variable, squares: tf.Tensor2D) => optimizer.squaredSlices(embeddings, squares);
     const plannedSteps = epochs * Math.ceil(xs.length / batchSize);
     let step = 0;
     const es =
@@ -226,7 +223,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
           await yieldToEventLoop();
           checkAbort();
           const idx = batches[bi] as number[];
-          if (schedule !== 'constant') setLearningRate(optimizer, scheduledRate(learningRate, schedule, step, plannedSteps));
+          if (schedule !== 'constant') optimizer.learningRate = scheduledRate(learningRate, schedule, step, plannedSteps);
           step++;
           const loss = tf.tidy(() => {
             const x = timeMajorBatch(
@@ -245,7 +242,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
             const cost = optimizer.minimize(
               () => {
-                const z = net.logits(x, { training: true, dropoutSeed });
+                const z = net.logits(x, { training: true, dropoutSeed, onEmbeddingSlices });
                 if (lossKind === 'focal') return focalLoss(y, z, gamma, w);
                 return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
               },
@@ -358,43 +355,10 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
   }
 }
 
-async function trainOnCleanedBenign(data: TrainData, options: TrainOptions, cleaning: BenignCleaningOptions): Promise<TrainResult> {
-  const { benignCleaning: _, ...plain } = options;
-  const onProgress = options.onProgress;
-  const cleaned = await cleanBenign(data, options.warmStart?.meta.benignLabel ?? BENIGN_LABEL, cleaning, async (epochs) => {
-    const first = await train(data, {
-      ...plain,
-      epochs,
-      earlyStopping: false,
-      decision: false,
-      ...(onProgress ? { onProgress: (p: TrainProgress) => onProgress({ ...p, pass: 'cleaning' }) } : {}),
-    });
-    return first.model;
-  });
-  const result = await train({ train: cleaned.train, ...(cleaned.validation ? { validation: cleaned.validation } : {}) }, plain);
-  result.model.meta.benignCleaning = cleaned.report;
-  const run = result.model.meta.trainingRuns.at(-1);
-  if (run)
-    run.benignCleaning = {
-      share: cleaned.report.share,
-      epochs: cleaned.report.epochs,
-      removed: cleaned.report.removedTrain + cleaned.report.removedValidation,
-    };
-  return result;
-}
-
 /** The learning rate at a 0-based step of `steps` planned ones. */
 export function scheduledRate(rate: number, schedule: 'constant' | 'cosine', step: number, steps: number): number {
   if (schedule === 'constant') return rate;
   return (rate * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(steps, 1)))) / 2;
-}
-
-/**
- * tfjs has no learning-rate schedules; its RMSProp optimizer reads its (protected) rate at every
- * step, so setting it between steps is how a schedule is applied.
- */
-function setLearningRate(optimizer: tf.Optimizer, rate: number): void {
-  (optimizer as unknown as { learningRate: number }).learningRate = rate;
 }
 
 /** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */

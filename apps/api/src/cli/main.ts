@@ -36,6 +36,22 @@ async function withJobs<T>(run: (core: Core, jobs: JobParts) => Promise<T>): Pro
   }
 }
 
+/**
+ * The core plus the queues when REDIS_URL is set: an ingestion then runs the post-ingest hooks
+ * that queue jobs (the promoted model's evaluation of a new DGA snapshot), as the API would.
+ */
+async function withCoreAndQueues<T>(run: (core: Core, queues: boolean) => Promise<T>): Promise<T> {
+  const env = loadCliEnv();
+  const core = createCore(env, { poolSize: 2 });
+  const parts = env.REDIS_URL ? createJobParts(core, { ...env, REDIS_URL: env.REDIS_URL }) : null;
+  try {
+    return await run(core, parts !== null);
+  } finally {
+    await parts?.close();
+    await core.close();
+  }
+}
+
 /** Admin commands run as whoever has the database URL; the audit log names the OS user. */
 function cliActor(): string {
   try {
@@ -119,7 +135,7 @@ program
       },
     ) => {
       const bar = progressBar(opts.feed);
-      await withCore(async (core) => {
+      await withCoreAndQueues(async (core, queues) => {
         const started = Date.now();
         const outcome = await audited(core, 'ingest', { source, ...opts }, () =>
           core.ingestion.ingest(
@@ -139,10 +155,13 @@ program
         if (opts.json) console.log(JSON.stringify({ ...outcome, seconds }));
         else if (!outcome.created)
           console.log(`${source}: already ingested for feed "${opts.feed}" as snapshot ${outcome.snapshotId}; nothing added`);
-        else
+        else {
           console.log(
             `${source}: snapshot ${outcome.snapshotId} (${outcome.format}) — ${outcome.rowsAccepted} accepted, ${outcome.rowsRejected} rejected, ${outcome.rowsDuplicate} duplicate, ${seconds.toFixed(1)} s (${Math.round(outcome.rowsRead / seconds)} rows/s)`,
           );
+          for (const h of outcome.afterIngest) console.log(`  after ingest, ${h.hook}: ${h.ok ? '' : 'FAILED: '}${h.message}`);
+          if (!queues) console.log('  after ingest: REDIS_URL is not set, so no job was queued (the promoted model was not evaluated)');
+        }
       }).finally(() => bar.stop());
     },
   );

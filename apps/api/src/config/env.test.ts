@@ -59,7 +59,10 @@ describe('loadEnv', () => {
 
   it('makes the API process exit at once with that one line', async () => {
     const main = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
-    const run = promisify(execFile)(process.execPath, [main], { env: { PATH: process.env.PATH, REDIS_URL: valid.REDIS_URL } });
+    // No .env either: the one `npm run demo` leaves in the repository would otherwise supply DATABASE_URL.
+    const run = promisify(execFile)(process.execPath, [main], {
+      env: { PATH: process.env.PATH, REDIS_URL: valid.REDIS_URL, DGASCOPE_ENV_FILE: 'none' },
+    });
     const error = (await run.catch((e: unknown) => e)) as { code: number; stderr: string };
     expect(error.code).toBe(1);
     expect(error.stderr.trim()).toBe('Invalid environment variable DATABASE_URL: is not set');

@@ -152,7 +152,10 @@ function parse<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.out
   return result.data;
 }
 
-/** What the CLI uses: the database and ingestion settings (no Redis, no HTTP). */
+/**
+ * What the CLI uses: the database and ingestion settings (no HTTP); Redis only when set, for the
+ * post-ingest hooks that queue jobs (an ingestion without it stores the snapshot and says so).
+ */
 const CliEnvSchema = EnvSchema.pick({
   DATABASE_URL: true,
   MAX_INGEST_BYTES: true,

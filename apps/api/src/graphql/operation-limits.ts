@@ -104,53 +104,83 @@ export function operationLimitsPlugin(schema: GraphQLSchema, limits: OperationLi
     }
     return depthErrors.get(document)!;
   };
+  // The same document with the same variables always passes or fails the same way: a client
+  // paging through results or polling repeats them, so the verdict is remembered (a bounded
+  // number per document) instead of walking the document four times per request.
+  const verdicts = new WeakMap<DocumentNode, Map<string, { reason: string; message: string } | null>>();
+  const VERDICTS_PER_DOCUMENT = 256;
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request, operation }) {
-          // PostgreSQL text cannot hold NUL: refused here, with its reason, rather than failing deep in a service.
-          if (hasNul(document, request.variables))
-            throw limitError('NUL_CHARACTER', 'an argument contains a NUL character (\\u0000), which no name, path or URL may hold');
-          const aliases = aliasCount(document);
-          if (aliases > limits.maxAliases)
-            throw limitError(
-              'TOO_MANY_ALIASES',
-              `the query uses ${aliases} aliases; at most ${limits.maxAliases} are allowed (MAX_ALIASES)`,
-            );
-          const rootFields = operation ? rootFieldCount(document, operation, limits.maxRootFields) : 0;
-          if (rootFields > limits.maxRootFields)
-            throw limitError(
-              'TOO_MANY_ROOT_FIELDS',
-              `the operation selects more than ${limits.maxRootFields} root fields (MAX_ROOT_FIELDS); send fewer per request`,
-            );
-          const tooDeep = depthError(document);
-          if (tooDeep) throw limitError('QUERY_TOO_DEEP', tooDeep.message.replace(/^Syntax Error: /, ''));
-          let cost: number;
+          const key = `${request.operationName ?? ''}\u0000${JSON.stringify(request.variables ?? {})}`;
+          // Large variables (a classify call's domains) rarely repeat: not worth remembering.
+          const memorable = key.length <= 4096;
+          let known = verdicts.get(document);
+          const cached = known?.get(key);
+          if (cached !== undefined) {
+            if (cached) throw limitError(cached.reason, cached.message);
+            return;
+          }
           try {
-            cost = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              ...(request.operationName ? { operationName: request.operationName } : {}),
-              maxQueryNodes: MAX_QUERY_NODES,
-              // A field priced by the work it does (`complexity` on its decorator) first, then pages, then 1 per field.
-              estimators: [fieldExtensionsEstimator(), listEstimator(limits.maxPageSize), simpleEstimator({ defaultComplexity: 1 })],
-            });
+            check(document, request, operation);
           } catch (err) {
-            if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message))
-              throw limitError(
-                'QUERY_TOO_LARGE',
-                `the query has more than ${MAX_QUERY_NODES} fields (fragments expanded); send a smaller one`,
-              );
+            const reason = err instanceof GraphQLError ? err.extensions.reason : undefined;
+            if (typeof reason === 'string') remember(key, { reason, message: err instanceof Error ? err.message : String(err) });
             throw err;
           }
-          if (cost > limits.maxCost)
-            throw limitError(
-              'QUERY_TOO_COSTLY',
-              `query cost ${cost} is above the limit of ${limits.maxCost} (ask for smaller pages or fewer fields)`,
-            );
+          remember(key, null);
+
+          function remember(k: string, verdict: { reason: string; message: string } | null) {
+            if (!memorable) return;
+            if (!known) verdicts.set(document, (known = new Map()));
+            if (known.size >= VERDICTS_PER_DOCUMENT) known.clear();
+            known.set(k, verdict);
+          }
         },
       };
     },
   };
+
+  function check(
+    document: DocumentNode,
+    request: { variables?: Record<string, unknown>; operationName?: string | null },
+    operation: OperationDefinitionNode | null | undefined,
+  ): void {
+    // PostgreSQL text cannot hold NUL: refused here, with its reason, rather than failing deep in a service.
+    if (hasNul(document, request.variables))
+      throw limitError('NUL_CHARACTER', 'an argument contains a NUL character (\\u0000), which no name, path or URL may hold');
+    const aliases = aliasCount(document);
+    if (aliases > limits.maxAliases)
+      throw limitError('TOO_MANY_ALIASES', `the query uses ${aliases} aliases; at most ${limits.maxAliases} are allowed (MAX_ALIASES)`);
+    const rootFields = operation ? rootFieldCount(document, operation, limits.maxRootFields) : 0;
+    if (rootFields > limits.maxRootFields)
+      throw limitError(
+        'TOO_MANY_ROOT_FIELDS',
+        `the operation selects more than ${limits.maxRootFields} root fields (MAX_ROOT_FIELDS); send fewer per request`,
+      );
+    const tooDeep = depthError(document);
+    if (tooDeep) throw limitError('QUERY_TOO_DEEP', tooDeep.message.replace(/^Syntax Error: /, ''));
+    let cost: number;
+    try {
+      cost = getComplexity({
+        schema,
+        query: document,
+        variables: request.variables ?? {},
+        ...(request.operationName ? { operationName: request.operationName } : {}),
+        maxQueryNodes: MAX_QUERY_NODES,
+        // A field priced by the work it does (`complexity` on its decorator) first, then pages, then 1 per field.
+        estimators: [fieldExtensionsEstimator(), listEstimator(limits.maxPageSize), simpleEstimator({ defaultComplexity: 1 })],
+      });
+    } catch (err) {
+      if (err instanceof GraphQLError && /maximum allowed number of nodes/.test(err.message))
+        throw limitError('QUERY_TOO_LARGE', `the query has more than ${MAX_QUERY_NODES} fields (fragments expanded); send a smaller one`);
+      throw err;
+    }
+    if (cost > limits.maxCost)
+      throw limitError(
+        'QUERY_TOO_COSTLY',
+        `query cost ${cost} is above the limit of ${limits.maxCost} (ask for smaller pages or fewer fields)`,
+      );
+  }
 }

@@ -17,6 +17,8 @@ import { AccessResolver } from '../modules/access/access.resolver';
 import { FeedPullsResolver } from '../modules/feed-pulls/feed-pulls.resolver';
 import { AlertsResolver } from '../modules/alerts/alerts.resolver';
 import { RetentionResolver } from '../modules/retention/retention.resolver';
+import { EvaluationsResolver } from '../modules/evaluations/evaluations.resolver';
+import { PromotionReviewResolver } from '../modules/evaluations/promotion-review.resolver';
 import { applyAccessPolicy, authChecker } from './auth-checker';
 
 export const RESOLVERS = [
@@ -32,6 +34,8 @@ export const RESOLVERS = [
   ServingResolver,
   PredictionsResolver,
   BulkClassificationResolver,
+  EvaluationsResolver,
+  PromotionReviewResolver,
   AccessResolver,
   FeedPullsResolver,
   AlertsResolver,

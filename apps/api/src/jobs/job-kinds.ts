@@ -50,6 +50,29 @@ export interface ClassificationProgress {
   etaSeconds: number;
 }
 
+/** What an evaluation job is asked to do: one model on one labelled snapshot. */
+export const EvaluationRequest = z.object({
+  modelId: z.number().int(),
+  snapshotId: z.number().int(),
+  /** What started it: an admin, or the post-ingest hook for the promoted model. */
+  trigger: z.enum(['manual', 'snapshot-ingested']).default('manual'),
+});
+export type EvaluationRequest = z.infer<typeof EvaluationRequest>;
+
+export interface EvaluationResult {
+  evaluationId: number;
+  domains: number;
+  macroF1: number | null;
+  flaggedRate: number | null;
+  benignFlaggedRate: number | null;
+  unknownToModelDomains: number;
+  seconds: number;
+}
+
+export type EvaluationProgress =
+  | { stage: 'reading'; processed: number; total: number }
+  | { stage: 'classifying'; processed: number; total: number; domainsPerSec: number; etaSeconds: number };
+
 export type TrainingResult =
   | {
       modelId: number;
@@ -106,8 +129,6 @@ export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 export interface RetentionResult {
   jobsPruned: number;
   predictionsDeleted: number;
-  /** Listings left behind by a snapshot deletion that was interrupted. */
-  orphanMembershipsDeleted: number;
 }
 
 export interface RetentionProgress {
@@ -152,6 +173,11 @@ export const JOB_KINDS = {
     kind: 'RETENTION',
     queue: 'retention',
     input: RetentionPolicy,
+  }),
+  EVALUATION: contract<'EVALUATION', 'model-evaluation', typeof EvaluationRequest, EvaluationResult, EvaluationProgress>({
+    kind: 'EVALUATION',
+    queue: 'model-evaluation',
+    input: EvaluationRequest,
   }),
 } satisfies { [K in JobKind]: Contract<K, QueueName, z.ZodType, unknown, unknown> };
 

@@ -11,6 +11,7 @@ export type RuntimePayload = { jobId: string } | { scheduled: unknown };
 export interface JobPayloads {
   'model-training': RuntimePayload;
   'bulk-classification': RuntimePayload;
+  'model-evaluation': RuntimePayload;
   'feed-pull': RuntimePayload;
   retention: RuntimePayload;
   /** Not a job of the runtime: the delivery log row is its record (modules/alerts). */
@@ -30,6 +31,7 @@ export type QueueName = keyof JobPayloads;
 export const QUEUE_NAMES: readonly QueueName[] = [
   'model-training',
   'bulk-classification',
+  'model-evaluation',
   'feed-pull',
   'retention',
   'webhook-delivery',

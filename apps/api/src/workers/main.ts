@@ -16,7 +16,7 @@ const DEFAULT_METRICS_PORT = 9464;
 
 /**
  * The worker process (`npm run worker`): runs every kind of job (training, bulk
- * classification and its chunks, feed pulls, retention) and webhook deliveries from Redis. It can run on any
+ * classification and its chunks, evaluations, feed pulls, retention) and webhook deliveries from Redis. It can run on any
  * host with the same DATABASE_URL and REDIS_URL.
  */
 async function main(): Promise<void> {

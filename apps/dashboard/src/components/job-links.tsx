@@ -6,12 +6,12 @@ export interface JobLinkFacts {
   kind: string;
   state: string;
   modelId: number | null;
+  evaluationId: number | null;
 }
 
 /**
  * Links to a job's output: training → the model it made; bulk classification → the model used
- * and, once completed, its predictions. A new job kind adds its output here (an evaluation: its
- * evaluation page).
+ * and, once completed, its predictions; evaluation → the model evaluated and its evaluation page.
  */
 export function JobLinks({ job, details = true }: { job: JobLinkFacts; details?: boolean }) {
   const links: Array<{ href: string; label: string }> = [];
@@ -19,6 +19,7 @@ export function JobLinks({ job, details = true }: { job: JobLinkFacts; details?:
   if (job.modelId != null)
     links.push({ href: `/models/${job.modelId}`, label: job.kind === 'TRAINING' ? `model v${job.modelId}` : `used model v${job.modelId}` });
   if (job.kind === 'CLASSIFICATION' && job.state === 'COMPLETED') links.push({ href: `/predictions?job=${job.id}`, label: 'predictions' });
+  if (job.evaluationId != null) links.push({ href: `/evaluations/${job.evaluationId}`, label: 'evaluation' });
   return (
     <span className="job-links" data-testid={`job-links-${job.id}`}>
       {links.map((l) => (

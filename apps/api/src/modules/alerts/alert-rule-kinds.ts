@@ -1,5 +1,6 @@
 import { newFamilyRule } from './rules/new-family.rule';
 import { shareChangeRule } from './rules/share-change.rule';
+import { modelQualityRule } from './rules/model-quality.rule';
 
 /** A DGA snapshot just stored, with the one before it of the same feed. */
 export interface SnapshotFacts {
@@ -9,6 +10,11 @@ export interface SnapshotFacts {
   /** Names per family, this snapshot and the previous one. */
   counts: ReadonlyMap<string, number>;
   previousCounts: ReadonlyMap<string, number>;
+  /**
+   * The promoted model's evaluation on this snapshot, once the job the post-ingest hook queued has
+   * finished (that job raises the rules again with it); absent when the snapshot was just stored.
+   */
+  evaluation?: { modelId: number; evaluationId: number; macroF1: number | null; flaggedRate: number | null };
 }
 
 /** What a rule found: one alert per rule and snapshot. */
@@ -24,8 +30,8 @@ export interface Alert {
 
 /**
  * One kind of alert rule. A new kind is a file in rules/ and one entry in ALERT_RULE_KINDS;
- * a kind that needs other facts (e.g. an evaluation of the promoted model on the new feed)
- * extends SnapshotFacts and the after-snapshot step that gathers them.
+ * a kind that needs other facts extends SnapshotFacts and has them passed to `raiseFor` by
+ * whatever learns them (MODEL_QUALITY: the evaluation job).
  */
 export interface AlertRuleKind {
   readonly kind: string;
@@ -38,4 +44,5 @@ export interface AlertRuleKind {
 export const ALERT_RULE_KINDS: Record<string, AlertRuleKind> = {
   [newFamilyRule.kind]: newFamilyRule,
   [shareChangeRule.kind]: shareChangeRule,
+  [modelQualityRule.kind]: modelQualityRule,
 };

@@ -43,6 +43,6 @@ export class IngestionResolver {
     const message = outcome.created
       ? `snapshot ${snapshot.id}: ${outcome.rowsAccepted} rows accepted, ${outcome.rowsRejected} rejected, ${outcome.rowsDuplicate} duplicate`
       : `already ingested as snapshot ${snapshot.id}; nothing added`;
-    return { snapshot, created: outcome.created, message };
+    return { snapshot, created: outcome.created, message, afterIngest: outcome.afterIngest };
   }
 }

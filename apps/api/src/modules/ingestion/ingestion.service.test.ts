@@ -221,6 +221,42 @@ describe('IngestionService', () => {
     expect(await count('memberships')).toBeGreaterThan(9000);
   });
 
+  it('gives each snapshot its own indexed partition of memberships, and leaves no staging table or partition behind a failure', async () => {
+    const partitions = async () =>
+      (
+        await pool.query<{ name: string; bound: string }>(
+          `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = 'memberships'::regclass ORDER BY c.relname`,
+        )
+      ).rows;
+    const stages = async () => count(`pg_class WHERE relname LIKE 'ingest_stage%'`);
+    // Two different files of one feed at the same time: both complete, neither waits forever.
+    const [a, b] = await Promise.all([
+      service.ingest({ feed: 'top', source: streamOf('1,google.com\n2,example.org\n3,bad!name\n') }),
+      service.ingest({ feed: 'top', source: streamOf('1,example.org\n2,new-name.net\n') }),
+    ]);
+    expect(await partitions()).toEqual(
+      [a, b]
+        .map((o) => ({ name: `memberships_${o.snapshotId}`, bound: `FOR VALUES IN (${o.snapshotId})` }))
+        .sort((x, y) => x.name.localeCompare(y.name)),
+    );
+    expect(await count('domains')).toBe(3);
+    const indexes = await pool.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, [
+      `memberships_${a.snapshotId}`,
+    ]);
+    expect(indexes.rows.map((r) => r.indexdef.replace(/^.* USING /, ''))).toEqual([
+      'btree (domain_id)',
+      'btree (snapshot_id, family_id, domain_id)',
+    ]);
+
+    // Refused after its lines were staged: the transaction, the stage with it, is rolled back.
+    await expect(service.ingest({ feed: 'top', source: streamOf('bad!one\nbad!two\n') })).rejects.toThrow(/no valid/);
+    expect(await partitions()).toHaveLength(2);
+    expect(await stages()).toBe(0);
+    expect(await count('snapshots')).toBe(2);
+  });
+
   it('resolves family aliases to one family', async () => {
     await pool.query(`INSERT INTO families (name, aliases) VALUES ('Post Tovar GOZ', ARRAY['post', 'newgoz'])`);
     await service.ingest({ feed: 'labelled', source: streamOf('post,abc.com\nnewgoz,def.com\nPost Tovar GOZ,ghi.com\n') });

@@ -10,7 +10,8 @@ import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
 import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
 import { mergeStage } from './snapshot-merge';
-import { copyIntoStage, CREATE_STAGE_SQL, type StageCounts } from './staging-copy';
+import { copyIntoStage, createStage, type StageCounts } from './staging-copy';
+import { SnapshotIngestedHooks, type HookOutcome, type IngestedSnapshot } from './snapshot-ingested';
 
 export interface IngestRequest {
   feed: string;
@@ -42,59 +43,36 @@ export interface IngestOutcome {
   rowsAccepted: number;
   rowsRejected: number;
   rowsDuplicate: number;
+  /** What the post-ingest hooks did (none run when the snapshot already existed). */
+  afterIngest: HookOutcome[];
 }
-
-/** A snapshot that was just committed (not one found again by its sha256). */
-export interface SnapshotCreated {
-  snapshotId: number;
-  feedId: number;
-  feedKind: FeedKind;
-  rowsAccepted: number;
-}
-export type SnapshotListener = (event: SnapshotCreated) => Promise<void> | void;
 
 export class IngestionService {
-  private readonly listeners: SnapshotListener[] = [];
+  /** Run after every ingestion that created a snapshot: automation attaches here (see snapshot-ingested.ts). */
+  readonly afterIngest = new SnapshotIngestedHooks();
 
   constructor(
     private readonly pool: Pool,
     private readonly limits: { maxBytes: number; url?: UrlPolicy },
   ) {}
 
-  /**
-   * Called after each new snapshot commits, in the process that ingested it (metrics, the
-   * after-snapshot pipeline). A listener's failure is logged and never undoes the snapshot.
-   */
-  onSnapshotCreated(listener: SnapshotListener): void {
-    this.listeners.push(listener);
-  }
-
   /** GETs a feed URL under the ingestion URL policy; conditional when validators are given (scheduled pulls). */
   fetchUrl(url: string, validators: CacheValidators = {}): Promise<FetchedUrl> {
     return fetchFeedUrl(url, this.limits.url ?? DEFAULT_URL_POLICY, validators);
   }
 
-  private async created(event: SnapshotCreated): Promise<void> {
-    for (const listener of this.listeners) {
-      try {
-        await listener(event);
-      } catch (err) {
-        console.error(`after snapshot ${event.snapshotId}: ${(err as Error).message}`);
-      }
-    }
-  }
-
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
-    const { outcome, event } = await this.store(request, onProgress);
-    // After the connection went back to the pool: listeners may take a while.
-    if (event) await this.created(event);
-    return outcome;
+    const { created, ...outcome } = await this.store(request, onProgress);
+    // After the commit and with the connection released: a hook's work is its own.
+    const afterIngest = created ? await this.afterIngest.run(created) : [];
+    return { ...outcome, created: created !== false, afterIngest };
   }
 
+  /** Stores the snapshot (all or nothing); `created` says what the post-ingest hooks get, when it is new. */
   private async store(
     request: IngestRequest,
     onProgress?: (p: IngestProgress) => void,
-  ): Promise<{ outcome: IngestOutcome; event?: SnapshotCreated }> {
+  ): Promise<Omit<IngestOutcome, 'afterIngest' | 'created'> & { created: false | IngestedSnapshot }> {
     const feedName = request.feed.trim();
     if (feedName === '' || feedName.length > 100) {
       throw new AppError('BAD_USER_INPUT', 'FEED_NAME_INVALID', 'feed name must be 1 to 100 characters');
@@ -103,7 +81,7 @@ export class IngestionService {
     if (request.source.kind === 'path') {
       await requireFile(request.source.path);
       const existing = await this.findExisting(this.pool, feedName, await hashFile(request.source.path, this.limits.maxBytes));
-      if (existing) return { outcome: existing };
+      if (existing) return existing;
     }
 
     const opened = await openSource(request.source, this.limits.maxBytes, this.limits.url);
@@ -121,11 +99,12 @@ export class IngestionService {
       await client.query('BEGIN');
       // Bounded by size and by the source's idle timeout instead: a large feed's merge takes minutes.
       await client.query('SET LOCAL statement_timeout = 0');
-      await client.query(CREATE_STAGE_SQL);
+      const stage = await createStage(client);
       const report = (counts: StageCounts) =>
         onProgress?.({ bytes: meter.bytes, sizeHint: opened.sizeHint, rows: counts.rowsRead, phase: 'reading' });
       const staged = await copyIntoStage(
         client,
+        stage,
         readLines(all),
         (line) => parseLine(format, line.text, line.number, { familySuffixes: request.familySuffixes }),
         report,
@@ -134,10 +113,10 @@ export class IngestionService {
       const existing = await this.findExisting(client, feedName, sha256);
       if (existing) {
         await client.query('ROLLBACK');
-        return { outcome: existing };
+        return existing;
       }
       if (staged.accepted === 0) {
-        const first = await client.query<{ line: number; reason: string }>('SELECT line, reason FROM ingest_stage ORDER BY line LIMIT 1');
+        const first = await client.query<{ line: number; reason: string }>(`SELECT line, reason FROM ${stage} ORDER BY line LIMIT 1`);
         const example = first.rows[0] ? ` (line ${first.rows[0].line}: ${first.rows[0].reason})` : '';
         throw new AppError(
           'BAD_USER_INPUT',
@@ -159,7 +138,8 @@ export class IngestionService {
         [feed.rows[0]!.id, takenAt, opened.fileName, opened.sourceUrl, format, sha256, meter.bytes, staged.rowsRead],
       );
       const snapshotId = snapshot.rows[0]!.id;
-      const merged = await mergeStage(client, snapshotId);
+      const merged = await mergeStage(client, stage, snapshotId, staged.accepted);
+      await client.query(`DROP TABLE ${stage}`);
       await client.query('UPDATE snapshots SET rows_accepted = $2, rows_rejected = $3, rows_duplicate = $4 WHERE id = $1', [
         snapshotId,
         merged.accepted,
@@ -168,23 +148,20 @@ export class IngestionService {
       ]);
       await client.query('COMMIT');
       return {
-        outcome: {
-          snapshotId,
-          created: true,
-          format,
-          rowsRead: staged.rowsRead,
-          rowsAccepted: merged.accepted,
-          rowsRejected: merged.rejected,
-          rowsDuplicate: merged.duplicates,
-        },
-        event: { snapshotId, feedId: feed.rows[0]!.id, feedKind: feed.rows[0]!.kind, rowsAccepted: merged.accepted },
+        snapshotId,
+        created: { snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt, rowsAccepted: merged.accepted },
+        format,
+        rowsRead: staged.rowsRead,
+        rowsAccepted: merged.accepted,
+        rowsRejected: merged.rejected,
+        rowsDuplicate: merged.duplicates,
       };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (sha256 && isUniqueViolation(err, 'snapshots_feed_id_sha256_key')) {
         // Another ingestion of the same file committed first.
         const existing = await this.findExisting(this.pool, feedName, sha256);
-        if (existing) return { outcome: existing };
+        if (existing) return existing;
       }
       throw err;
     } finally {
@@ -192,7 +169,11 @@ export class IngestionService {
     }
   }
 
-  private async findExisting(db: Pool | PoolClient, feedName: string, sha256: string): Promise<IngestOutcome | null> {
+  private async findExisting(
+    db: Pool | PoolClient,
+    feedName: string,
+    sha256: string,
+  ): Promise<(Omit<IngestOutcome, 'afterIngest' | 'created'> & { created: false }) | null> {
     const r = await db.query<{
       id: number;
       format: FeedFormat;
@@ -209,7 +190,7 @@ export class IngestionService {
     if (!s) return null;
     return {
       snapshotId: s.id,
-      created: false,
+      created: false as const,
       format: s.format,
       rowsRead: s.rows_read,
       rowsAccepted: s.rows_accepted,

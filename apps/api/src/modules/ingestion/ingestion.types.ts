@@ -41,6 +41,13 @@ export class IngestSnapshotInput {
   familySuffixes?: string[] | null;
 }
 
+@ObjectType({ description: 'One post-ingest hook: what it did, or why it did nothing or failed (the snapshot is stored either way).' })
+export class HookOutcome {
+  @Field(() => String) hook!: string;
+  @Field(() => Boolean) ok!: boolean;
+  @Field(() => String) message!: string;
+}
+
 @ObjectType()
 export class IngestResult {
   @Field(() => Snapshot)
@@ -51,4 +58,7 @@ export class IngestResult {
 
   @Field(() => String)
   message!: string;
+
+  @Field(() => [HookOutcome], { description: 'What the post-ingest hooks did (e.g. the promoted model evaluated on a new DGA snapshot).' })
+  afterIngest!: HookOutcome[];
 }

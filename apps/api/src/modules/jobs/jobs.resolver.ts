@@ -1,5 +1,5 @@
 import { JobKind, JobState } from '@prisma/client';
-import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, Float, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../graphql/context';
 import { Model } from '../models/model.type';
 import { Connection, PageArgs } from '../../graphql/pagination';
@@ -116,6 +116,13 @@ export class JobsResolver {
   @FieldResolver(() => BulkClassificationResult, { nullable: true, description: 'Bulk classification, once completed: its counts.' })
   classification(@Root() job: Job): BulkClassificationResult | null {
     return toBulkResult(job);
+  }
+
+  @FieldResolver(() => Int, { nullable: true, description: 'Evaluation, once completed: the evaluation it stored.' })
+  evaluationId(@Root() job: Job): number | null {
+    if (job.kind !== JobKind.EVALUATION || job.state !== JobState.COMPLETED) return null;
+    const id = (job.result as { evaluationId?: unknown } | null)?.evaluationId;
+    return typeof id === 'number' ? id : null;
   }
 
   @FieldResolver(() => InvalidNameConnection, {

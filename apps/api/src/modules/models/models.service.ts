@@ -121,8 +121,16 @@ export class ModelsService {
     return row.id;
   }
 
-  /** Stores the trained weights and their evaluation: the model is READY. */
-  async markReady(id: number, model: DgaModel, metrics: Evaluation | null): Promise<void> {
+  /**
+   * Stores the trained weights and their evaluation: the model is READY. `familyLabels`: the class
+   * the label policy gave each family of the training data (null: dropped).
+   */
+  async markReady(
+    id: number,
+    model: DgaModel,
+    metrics: Evaluation | null,
+    familyLabels: Record<string, string | null> | null,
+  ): Promise<void> {
     const artifact = new Uint8Array(modelToBuffer(model));
     await this.prisma.mlModel.update({
       where: { id },
@@ -134,6 +142,7 @@ export class ModelsService {
         trainingSamples: model.meta.trainingSamples,
         backend: model.meta.trainedWith,
         metrics: metrics ? toJson(metrics) : Prisma.DbNull,
+        familyLabels: familyLabels ? toJson(familyLabels) : Prisma.DbNull,
         ...decisionColumns(model),
         artifact,
         artifactBytes: artifact.length,
@@ -145,6 +154,24 @@ export class ModelsService {
   /** The training job of this model was cancelled or failed for good. */
   async markTrainingFailed(jobId: string): Promise<void> {
     await this.prisma.mlModel.updateMany({ where: { trainingJobId: jobId }, data: { status: ModelStatus.FAILED } });
+  }
+
+  /** What a model was trained on: its snapshots, their families, and the class each family became. */
+  async trainingBasis(
+    id: number,
+  ): Promise<{ snapshotIds: number[]; familyLabels: Record<string, string | null> | null; trainingFamilies: string[] }> {
+    const row = await this.prisma.mlModel.findUnique({ where: { id }, select: { snapshotIds: true, familyLabels: true } });
+    if (!row) throw new AppError('NOT_FOUND', 'MODEL_NOT_FOUND', `model ${id} not found`);
+    const counts = await this.prisma.snapshotFamilyCount.findMany({
+      where: { snapshotId: { in: row.snapshotIds } },
+      select: { family: { select: { name: true } } },
+      distinct: ['familyId'],
+    });
+    return {
+      snapshotIds: row.snapshotIds,
+      familyLabels: (row.familyLabels as Record<string, string | null> | null) ?? null,
+      trainingFamilies: counts.map((c) => c.family.name),
+    };
   }
 
   /** Loads a model's artifact into memory (the caller owns it: dispose() when done). */

@@ -35,36 +35,4 @@ export class BatchedDelete {
     }
     return deleted;
   }
-
-  /** The listings of a snapshot (memberships have no single-column key: batches of physical rows). */
-  async membershipsOfSnapshot(snapshotId: number, signal?: AbortSignal): Promise<number> {
-    let deleted = 0;
-    for (;;) {
-      if (signal?.aborted) break;
-      const r = await this.pool.query(
-        'DELETE FROM memberships WHERE snapshot_id = $1 AND ctid IN (SELECT ctid FROM memberships WHERE snapshot_id = $1 LIMIT $2)',
-        [snapshotId, this.batchSize],
-      );
-      deleted += r.rowCount ?? 0;
-      if ((r.rowCount ?? 0) === 0) return deleted;
-    }
-    return deleted;
-  }
-
-  /**
-   * Snapshot ids that still have listings but no snapshot row (a deletion interrupted between
-   * the snapshot and its listings). A loose index scan over the primary key's first column:
-   * one index probe per distinct snapshot, not a scan of the table.
-   */
-  async orphanSnapshotIds(): Promise<number[]> {
-    const r = await this.pool.query<{ id: number }>(
-      `WITH RECURSIVE s(id) AS (
-         SELECT min(snapshot_id) FROM memberships
-         UNION ALL
-         SELECT (SELECT min(snapshot_id) FROM memberships WHERE snapshot_id > s.id) FROM s WHERE s.id IS NOT NULL
-       )
-       SELECT id FROM s WHERE id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM snapshots WHERE snapshots.id = s.id)`,
-    );
-    return r.rows.map((row) => row.id);
-  }
 }

@@ -1,6 +1,7 @@
 import { JobState, ModelStatus, type PrismaClient } from '@prisma/client';
 import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
+import { membershipPartition } from '../ingestion/snapshot-merge';
 import { BatchedDelete } from './batched-delete';
 
 export interface DeletionOutcome {
@@ -66,14 +67,23 @@ export class DeletionService {
       );
     const deleter = new BatchedDelete(this.pool, this.batchSize);
     const predictionsDeleted = await this.pruneJobs(deleter, withPreds);
-    // The snapshot row goes first, with its counts and rejections (one transaction): from then on
-    // nothing reads its listings, which go in batches; if that is interrupted, the retention job
-    // finishes it (orphan listings).
-    await this.prisma.$transaction([
-      this.prisma.feed.updateMany({ where: { lastPullSnapshotId: id }, data: { lastPullSnapshotId: null } }),
-      this.prisma.snapshot.delete({ where: { id } }),
-    ]);
-    await deleter.membershipsOfSnapshot(id);
+    // The snapshot row (its counts, rejections and evaluations go with it by their foreign keys)
+    // and its listings, which are its own partition of memberships: all in one transaction, so a
+    // failure leaves the snapshot whole. Dropping the partition is instant whatever its size; it
+    // waits for a lock on memberships, i.e. for readers of it and an ingestion in progress.
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('UPDATE feeds SET last_pull_snapshot_id = NULL WHERE last_pull_snapshot_id = $1', [id]);
+      await client.query('DELETE FROM snapshots WHERE id = $1', [id]);
+      await client.query(`DROP TABLE IF EXISTS ${membershipPartition(id)}`);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
     return { id, predictionsDeleted, jobsPruned: withPreds.length };
   }
 

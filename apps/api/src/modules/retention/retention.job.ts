@@ -34,7 +34,7 @@ export async function prunableJobs(
 /**
  * The retention job: removes the predictions the policy no longer keeps, job by job in
  * batches of the primary key (no long lock on the table), marks each job's predictions as
- * removed (its result summary stays), and finishes snapshot deletions that were interrupted.
+ * removed (its result summary stays).
  * Snapshots and models are never removed here: only deleteSnapshot / deleteModel do that.
  */
 export class RetentionJob implements JobDefinition<'RETENTION'> {
@@ -62,12 +62,7 @@ export class RetentionJob implements JobDefinition<'RETENTION'> {
       jobsPruned += 1;
       await ctx.report({ stage: 'pruning', jobsDone: jobsPruned, jobsTotal: jobs.length, predictionsDeleted });
     }
-    let orphanMembershipsDeleted = 0;
-    for (const snapshotId of await deleter.orphanSnapshotIds()) {
-      if (ctx.signal.aborted) throw new JobCancelledError();
-      orphanMembershipsDeleted += await deleter.membershipsOfSnapshot(snapshotId, ctx.signal);
-    }
     if (ctx.signal.aborted) throw new JobCancelledError();
-    return { result: { jobsPruned, predictionsDeleted, orphanMembershipsDeleted } };
+    return { result: { jobsPruned, predictionsDeleted } };
   }
 }

@@ -86,11 +86,6 @@ beforeAll(async () => {
   // lists: age only
   await job('list-old', null, 100, 4);
   await job('list-new', null, 1, 4);
-  // listings of a snapshot whose deletion was interrupted
-  await pool.query(
-    `INSERT INTO memberships (snapshot_id, family_id, domain_id, line) SELECT 999, family_id, domain_id, line FROM memberships WHERE snapshot_id = $1`,
-    [s2],
-  );
 });
 afterAll(async () => {
   await prisma?.$disconnect();
@@ -114,19 +109,15 @@ describe('retention', () => {
     expect(await prunableJobs(pool, { maxAgeDays: null, keepJobsPerSnapshot: null })).toEqual([]);
   });
 
-  it('removes their predictions in primary-key batches, marks the jobs, finishes interrupted snapshot deletions; a second run finds nothing', async () => {
+  it('removes their predictions in primary-key batches, marks the jobs; a second run finds nothing', async () => {
     const { result } = await new RetentionJob(pool).run(policy, ctx());
-    expect(result).toEqual({ jobsPruned: 6, predictionsDeleted: 6 * ROWS, orphanMembershipsDeleted: 3 });
+    expect(result).toEqual({ jobsPruned: 6, predictionsDeleted: 6 * ROWS });
     for (const id of ['list-old', 's1-e', 's1-f', 's2-a', 's2-b', 's2-c']) expect(await predictions(id)).toBe(0);
     for (const id of ['list-new', 's1-g', 's1-h', 's1-running', 's2-latest']) expect(await predictions(id)).toBe(ROWS);
     const marked = await prisma.job.findMany({ where: { predictionsRemovedAt: { not: null } }, select: { id: true } });
     expect(marked.map((j) => j.id).sort()).toEqual(['list-old', 's1-e', 's1-f', 's2-a', 's2-b', 's2-c']);
     expect((await prisma.job.findUnique({ where: { id: 's2-a' } }))!.state).toBe('COMPLETED');
-    expect((await new RetentionJob(pool).run(policy, ctx())).result).toEqual({
-      jobsPruned: 0,
-      predictionsDeleted: 0,
-      orphanMembershipsDeleted: 0,
-    });
+    expect((await new RetentionJob(pool).run(policy, ctx())).result).toEqual({ jobsPruned: 0, predictionsDeleted: 0 });
   });
 });
 
@@ -149,6 +140,12 @@ describe('deleteSnapshot / deleteModel', () => {
     expect(out).toEqual({ id: s2, predictionsDeleted: ROWS, jobsPruned: 1 });
     expect(await prisma.snapshot.findUnique({ where: { id: s2 } })).toBeNull();
     expect(Number((await pool.query('SELECT count(*) AS n FROM memberships WHERE snapshot_id = $1', [s2])).rows[0].n)).toBe(0);
+    // Its listings were its partition: dropped, not emptied; the other snapshot's stays.
+    const partition = async (id: number) =>
+      (await pool.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`memberships_${id}`])).rows[0]!.t;
+    expect(await partition(s2)).toBeNull();
+    expect(await partition(s1)).toBe(`memberships_${s1}`);
+    expect(Number((await pool.query('SELECT count(*) AS n FROM memberships WHERE snapshot_id = $1', [s1])).rows[0].n)).toBe(2);
     expect(await prisma.snapshotFamilyCount.count({ where: { snapshotId: s2 } })).toBe(0);
     expect(await prisma.job.findUnique({ where: { id: 's2-latest' } })).toMatchObject({ state: 'COMPLETED' });
     expect(await prisma.snapshot.findUnique({ where: { id: s1 } })).not.toBeNull();

@@ -15,6 +15,11 @@ export interface ListedDomain {
   line: number;
 }
 
+/** A listed domain, and whether it is also listed in any of some other snapshots (a model's training data). */
+export interface ListedDomainSeen extends ListedDomain {
+  seen: boolean;
+}
+
 export interface DomainListingValue {
   snapshotId: number;
   feed: string;
@@ -175,5 +180,36 @@ export class SnapshotDomains {
       : null;
     if (!after || (rest && rest.rows.length > 0)) ranges.push({ after, upTo: null });
     return ranges;
+  }
+
+  /**
+   * One snapshot's listings page by page, each marked with whether the same domain is listed in
+   * any of `others` (an evaluation's "trained on": in a training snapshot of the model).
+   */
+  async *pagesSeenIn(snapshotId: number, others: readonly number[], pageSize: number): AsyncGenerator<ListedDomainSeen[]> {
+    let after: [number, number] = [-1, -1];
+    for (;;) {
+      const page = await this.pool.query<{
+        family_id: number;
+        domain_id: number;
+        domain: string;
+        family: string;
+        line: number;
+        seen: boolean;
+      }>(
+        `SELECT m.family_id, m.domain_id, d.name AS domain, f.name AS family, m.line,
+                EXISTS (SELECT 1 FROM memberships o WHERE o.domain_id = m.domain_id AND o.snapshot_id = ANY($2::int[])) AS seen
+         FROM memberships m JOIN domains d ON d.id = m.domain_id JOIN families f ON f.id = m.family_id
+         WHERE m.snapshot_id = $1 AND (m.family_id, m.domain_id) > ($3, $4)
+         ORDER BY m.family_id, m.domain_id
+         LIMIT ${Math.floor(pageSize)}`,
+        [snapshotId, others, ...after],
+      );
+      if (page.rows.length === 0) return;
+      yield page.rows.map((r) => ({ domain: r.domain, family: r.family, line: r.line, seen: r.seen }));
+      const last = page.rows[page.rows.length - 1]!;
+      after = [last.family_id, last.domain_id];
+      if (page.rows.length < pageSize) return;
+    }
   }
 }

@@ -81,7 +81,10 @@ export class TrainingJob implements JobDefinition<'TRAINING'> {
         },
       });
       const model = result.model;
-      await this.models.markReady(modelId, model, result.test ?? null);
+      const familyLabels = result.prepared.plan
+        ? Object.fromEntries(result.prepared.plan.decisions.map((d) => [d.family, d.label]))
+        : Object.fromEntries(result.prepared.labels.map((l) => [l, l]));
+      await this.models.markReady(modelId, model, result.test ?? null, familyLabels);
       model.dispose();
       return {
         modelId,

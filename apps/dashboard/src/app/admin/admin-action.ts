@@ -29,6 +29,7 @@ export const ADMIN_MODELS = graphql(`
         id
         status
         labels
+        promotedAt
         metrics {
           macro {
             f1
@@ -53,6 +54,7 @@ export const ADMIN_JOBS = graphql(`
         durationSeconds
         requestedBy
         modelId
+        evaluationId
         classification {
           classified
           dga

@@ -7,11 +7,14 @@ import { ADMIN_JOBS, ADMIN_MODELS, ADMIN_SNAPSHOTS, type AdminAction } from './a
 import { ApiKeyForm } from './api-key-form';
 import { AuditLog } from './audit-log';
 import { BulkClassificationForm } from './bulk-classification-form';
+import { EvaluationForm } from './evaluation-form';
 import { isRunning, JobsSection, type JobRow } from './jobs-section';
 import { ModelsSection, type ModelRow } from './models-section';
-import { TrainingForm } from './training-form';
+import { TrainingForm, type TrainingPrefill } from './training-form';
 import { FeedSchedulesSection } from './feed-schedules-section';
 import { WebhooksSection } from './webhooks-section';
+
+export type { TrainingPrefill };
 
 /** How often the progress of running jobs is read, while any runs. */
 const JOB_POLL_MS = 1000;
@@ -23,7 +26,7 @@ type Snapshot = ResultOf<typeof ADMIN_SNAPSHOTS>['snapshots']['nodes'][number];
  * changed: after a mutation (what that mutation changed), and jobs every second only while
  * one is queued or running (the models too when one finishes: training makes one).
  */
-export function AdminPanel() {
+export function AdminPanel({ prefill }: { prefill: TrainingPrefill | null }) {
   const [saved, setSaved] = useState(false);
   const [snapshots, setSnapshots] = useState<Snapshot[]>([]);
   const [models, setModels] = useState<ModelRow[]>([]);
@@ -98,8 +101,9 @@ export function AdminPanel() {
         </p>
       ) : null}
       <JobsSection jobs={jobs} admin={admin} />
-      <ModelsSection models={models} admin={admin} />
-      <TrainingForm snapshots={snapshots} ready={ready} admin={admin} onError={showError} />
+      <ModelsSection models={models} admin={admin} onError={showError} />
+      <TrainingForm snapshots={snapshots} ready={ready} admin={admin} onError={showError} prefill={prefill} />
+      <EvaluationForm snapshots={snapshots} ready={ready} admin={admin} />
       <BulkClassificationForm snapshots={snapshots} ready={ready} admin={admin} />
       <FeedSchedulesSection admin={admin} />
       <WebhooksSection admin={admin} keySaved={saved} />

@@ -25,6 +25,12 @@ const START_TRAINING = graphql(`
 `);
 
 type Snapshot = ResultOf<typeof ADMIN_SNAPSHOTS>['snapshots']['nodes'][number];
+
+/** A training request prepared elsewhere (the unseen-family review's "train with these families"). */
+export interface TrainingPrefill {
+  snapshotIds: number[];
+  warmStartModelId: number | null;
+}
 type Preset = ResultOf<typeof PRESETS>['presets'][number];
 
 /** Retrain: snapshots, label policy, a preset and the options that override it. */
@@ -33,15 +39,24 @@ export function TrainingForm({
   ready,
   admin,
   onError,
+  prefill,
 }: {
   snapshots: Snapshot[];
   /** Models that can be warm-started from. */
   ready: ModelRow[];
   admin: AdminAction;
   onError(err: unknown): void;
+  prefill: TrainingPrefill | null;
 }) {
   const [presets, setPresets] = useState<Preset[]>([]);
   const [preset, setPreset] = useState('');
+  // Controlled: the models arrive after the form is drawn, and the prefilled one must stay selected.
+  const [warmStart, setWarmStart] = useState(prefill?.warmStartModelId != null ? String(prefill.warmStartModelId) : '');
+  const [checked, setChecked] = useState<Set<number>>(() => new Set(prefill?.snapshotIds ?? []));
+
+  useEffect(() => {
+    if (prefill) document.getElementById('train')?.scrollIntoView();
+  }, [prefill]);
 
   useEffect(() => {
     gql(PRESETS, {})
@@ -83,13 +98,32 @@ export function TrainingForm({
   return (
     <section aria-labelledby="train">
       <h2 id="train">Retrain</h2>
+      {prefill ? (
+        <p className="notice" data-testid="training-prefill">
+          Prefilled from the unseen-family review: snapshots {prefill.snapshotIds.map((id) => `#${id}`).join(', ')}
+          {prefill.warmStartModelId != null ? `, warm start from v${prefill.warmStartModelId}` : ''}. Check the options, then start.
+        </p>
+      ) : null}
       <form onSubmit={startTraining} className="grid-form">
         <fieldset>
           <legend>Snapshots</legend>
           {snapshots.map((s) => (
             <label key={s.id} className="inline">
-              <input type="checkbox" name="snapshot" value={s.id} /> #{s.id} {s.feed.name} ({s.feed.kind.toLowerCase()},{' '}
-              {formatInt(s.rowsAccepted)} domains)
+              <input
+                type="checkbox"
+                name="snapshot"
+                value={s.id}
+                checked={checked.has(s.id)}
+                onChange={(e) =>
+                  setChecked((current) => {
+                    const next = new Set(current);
+                    if (e.target.checked) next.add(s.id);
+                    else next.delete(s.id);
+                    return next;
+                  })
+                }
+              />{' '}
+              #{s.id} {s.feed.name} ({s.feed.kind.toLowerCase()}, {formatInt(s.rowsAccepted)} domains)
             </label>
           ))}
         </fieldset>
@@ -185,7 +219,7 @@ export function TrainingForm({
           <legend>Start from</legend>
           <label>
             Warm start from
-            <select name="warmStart" defaultValue="">
+            <select name="warmStart" value={warmStart} onChange={(e) => setWarmStart(e.target.value)}>
               <option value="">nothing (train from scratch)</option>
               {ready.map((m) => (
                 <option key={m.id} value={m.id}>

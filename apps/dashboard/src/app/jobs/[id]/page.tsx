@@ -26,6 +26,7 @@ const JOB = graphql(`
       finishedAt
       durationSeconds
       modelId
+      evaluationId
       input
       classification {
         classified

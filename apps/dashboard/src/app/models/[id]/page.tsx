@@ -5,6 +5,7 @@ import { FamilyMetricsTable } from '@/components/family-metrics-table';
 import { MisclassifiedList } from '@/components/misclassified-list';
 import { RocChart } from '@/components/roc-chart';
 import { DecisionFacts } from '@/components/decision-facts';
+import { ModelEvaluations } from '@/components/model-evaluations';
 import { formatDate, formatInt } from '@/lib/format';
 import { graphql, type ResultOf } from '@/lib/graphql';
 import { query } from '@/lib/server-graphql';
@@ -85,6 +86,31 @@ const MODEL = graphql(`
         misclassifiedTotal
       }
     }
+    evaluations(modelId: $id) {
+      id
+      snapshotId
+      snapshotTakenAt
+      domains
+      trainedOnDomains
+      freshDomains
+      unknownToModelDomains
+      macroF1
+      flaggedRate
+      benignFlaggedRate
+      snapshot {
+        feed {
+          name
+        }
+      }
+      fresh {
+        macro {
+          f1
+        }
+      }
+      unknownFamilies {
+        family
+      }
+    }
   }
 `);
 
@@ -135,6 +161,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           </p>
         ) : null}
       </section>
+      <ModelEvaluations rows={data.evaluations} testMacroF1={metrics?.macro.f1 ?? null} />
       {!metrics ? (
         <p className="muted">No evaluation (the model is not trained, or had no test split).</p>
       ) : (
