@@ -27,6 +27,8 @@ export class DeletionService {
     private readonly prisma: PrismaClient,
     private readonly pool: Pool,
     private readonly batchSize = 10_000,
+    /** How long deleting a snapshot waits for the listings table (see deleteSnapshot). */
+    private readonly lockWaitMs = 5_000,
   ) {}
 
   async deleteSnapshot(id: number, withPredictions: boolean): Promise<DeletionOutcome> {
@@ -69,17 +71,25 @@ export class DeletionService {
     const predictionsDeleted = await this.pruneJobs(deleter, withPreds);
     // The snapshot row (its counts, rejections and evaluations go with it by their foreign keys)
     // and its listings, which are its own partition of memberships: all in one transaction, so a
-    // failure leaves the snapshot whole. Dropping the partition is instant whatever its size; it
-    // waits for a lock on memberships, i.e. for readers of it and an ingestion in progress.
+    // failure leaves the snapshot whole. Dropping the partition is instant whatever its size, but
+    // needs memberships to itself: it waits for its readers and an ingestion's merge, and while it
+    // waits every new reader queues behind it, so it gives up after a few seconds instead.
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      await client.query(`SET LOCAL lock_timeout = '${Math.floor(this.lockWaitMs)}ms'`);
       await client.query('UPDATE feeds SET last_pull_snapshot_id = NULL WHERE last_pull_snapshot_id = $1', [id]);
       await client.query('DELETE FROM snapshots WHERE id = $1', [id]);
       await client.query(`DROP TABLE IF EXISTS ${membershipPartition(id)}`);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
+      if ((err as { code?: string }).code === '55P03')
+        throw new AppError(
+          'CONFLICT',
+          'SNAPSHOT_BUSY',
+          `snapshot ${id}: the listings table stayed busy for ${this.lockWaitMs / 1000} s (a long read or an ingestion); nothing was deleted, try again`,
+        );
       throw err;
     } finally {
       client.release();

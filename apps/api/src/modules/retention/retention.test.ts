@@ -134,6 +134,31 @@ describe('deleteSnapshot / deleteModel', () => {
     expect(await reason(deletion().deleteSnapshot(12345, false))).toMatch(/^SNAPSHOT_NOT_FOUND/);
   });
 
+  it('gives up, deleting nothing, when the listings table stays busy', async () => {
+    const s3 = (
+      await new IngestionService(pool, { maxBytes: 1e6 }).ingest({
+        feed: 'g',
+        format: 'labelled-csv',
+        source: { kind: 'stream', stream: Readable.from([Buffer.from('family,domain\nbanjori,ffffffffff.com\n')]), fileName: 'g.csv' },
+      })
+    ).snapshotId;
+    const reader = await pool.connect();
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM memberships');
+      const busy = new DeletionService(prisma, pool, 4, 200);
+      expect(await reason(busy.deleteSnapshot(s3, false))).toMatch(
+        /^SNAPSHOT_BUSY: snapshot \d+: the listings table stayed busy for 0.2 s/,
+      );
+    } finally {
+      await reader.query('ROLLBACK');
+      reader.release();
+    }
+    expect(await prisma.snapshot.findUnique({ where: { id: s3 } })).not.toBeNull();
+    expect(Number((await pool.query('SELECT count(*) AS n FROM memberships WHERE snapshot_id = $1', [s3])).rows[0].n)).toBe(1);
+    expect(await deletion().deleteSnapshot(s3, false)).toEqual({ id: s3, predictionsDeleted: 0, jobsPruned: 0 });
+  });
+
   it('refuses a snapshot with predictions unless asked to delete them, then deletes it all', async () => {
     expect(await reason(deletion().deleteSnapshot(s2, false))).toMatch(/^SNAPSHOT_HAS_PREDICTIONS: bulk job\(s\) s2-latest/);
     const out = await deletion().deleteSnapshot(s2, true);
