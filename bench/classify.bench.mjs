@@ -37,6 +37,8 @@ const deps = createDeps({
   QUEUE_PREFIX: `bench-${process.pid}`,
   CLASSIFY_MAX_DOMAINS: 1000,
   INFERENCE_THREADS: THREADS,
+  // One piece in this process: what one worker does (bench:flows measures a job split over workers).
+  CLASSIFY_CHUNK_SIZE: ROWS + 1,
 });
 const backend = await ml.ensureBackend();
 const snapshot = await deps.ingestion.ingest({ feed: 'bench', source: { kind: 'path', path: file } });
@@ -47,7 +49,7 @@ const { model, trained } = await promoteQuickModel(ml, deps.db.prisma, seeds);
 const job = await deps.classification.start({ snapshotId: snapshot.snapshotId, modelId: model.id });
 await deps.queue.removeWaiting('bulk-classification', job.id);
 const started = process.hrtime.bigint();
-await deps.classification.run(job.id, { attempt: 1, final: true, signal: new AbortController().signal, report: () => undefined });
+await deps.runner.run(deps.jobKinds.CLASSIFICATION, { jobId: job.id, attempt: 1, final: true });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const done = await deps.jobs.get(job.id);
 const stored = Number((await deps.db.pool.query('SELECT count(*) AS n FROM predictions WHERE job_id = $1', [job.id])).rows[0].n);

@@ -61,7 +61,9 @@ beforeAll(async () => {
   // Another feed without necurs: a model trained on it loses a family the first one knows (a worse candidate, surely).
   const withoutNecurs = (await ingest(['family,domain', ...rowsOf('banjori', 0, 150), ...rowsOf('pykspa', 0, 150)], 'feed-y', 'y.csv'))
     .snapshotId;
-  first = await train([earlier, benign], { epochs: 3 });
+  // 10 epochs, not 3: with today's training (after issue 17) a 3-epoch model scored F1 = 0 on every
+  // DGA family of its test split, so there was no family for the candidate to lose.
+  first = await train([earlier, benign], { epochs: 10 });
   expect((await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: first }, admin)).errors).toBeUndefined();
   // The later feed of the same feed: necurs gone, simda and suppobox new. Its ingestion evaluates the promoted model.
   const outcome = await ingest(

@@ -8,6 +8,7 @@ import { decisionColumns } from '@dgascope/api/src/modules/models/decision-colum
 import { createDatabase } from '@dgascope/api/src/db/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { REDIS_URL } from './support/test-env';
 
 const CLI = path.resolve(__dirname, '..', 'apps', 'api', 'dist', 'cli', 'main.js');
 const DEMO = path.resolve(__dirname, '..', 'data', 'demo');
@@ -149,5 +150,64 @@ describe('dgascope CLI', () => {
     expect(env.stderr.trim()).toBe(
       'error: Invalid environment variable DATABASE_URL: must look like postgresql://user:password@host:5432/database',
     );
+  });
+});
+
+describe('dgascope CLI: feed schedules, retention, deletion', () => {
+  const queues = { REDIS_URL, QUEUE_PREFIX: `test-cli-${process.pid}`, FEED_PULL_MIN_INTERVAL_S: '1' };
+
+  it('sets, lists, pauses, resumes and removes a schedule, and queues a pull now (audited)', async () => {
+    const noRedis = await cli(['feeds', 'list']);
+    expect(noRedis.code).toBe(1);
+    expect(noRedis.stderr).toMatch(/REDIS_URL: is not set/);
+    const bad = await cli(
+      ['feeds', 'schedule', 'mirror', '--url', 'https://feeds.example.org/dga.csv', '--kind', 'DGA', '--cron', 'nope'],
+      queues,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/cron: "nope" is not a cron pattern/);
+    const set = await cli(
+      ['feeds', 'schedule', 'mirror', '--url', 'https://feeds.example.org/dga.csv', '--kind', 'DGA', '--cron', '15 * * * *'],
+      queues,
+    );
+    expect(set.stderr).toBe('');
+    expect(set.stdout).toMatch(
+      /feed "mirror": pulled at "15 \* \* \* \*" \(UTC\) from https:\/\/feeds\.example\.org\/dga\.csv; next pull \d{4}-\d\d-\d\d \d\d:15:00/,
+    );
+    const list = JSON.parse((await cli(['feeds', 'list', '--json'], queues)).stdout) as Array<{
+      name: string;
+      schedule: string;
+      paused: boolean;
+    }>;
+    expect(list.find((f) => f.name === 'mirror')).toMatchObject({ schedule: '15 * * * *', paused: false });
+    expect((await cli(['feeds', 'pause', 'mirror'], queues)).stdout).toMatch(/feed "mirror": paused/);
+    expect((await cli(['feeds', 'resume', 'mirror'], queues)).stdout).toMatch(/feed "mirror": resumed, next pull/);
+    expect((await cli(['feeds', 'pull', 'mirror'], queues)).stdout).toMatch(/queued pull of "mirror" as job [0-9a-f-]{36}/);
+    expect((await cli(['feeds', 'unschedule', 'mirror'], queues)).stdout).toMatch(/feed "mirror": not scheduled/);
+    expect((await cli(['feeds', 'list'], queues)).stdout).toMatch(/mirror\s+dga\s+not scheduled/);
+    const audit = createDatabase(db.url);
+    const actions = await audit.prisma.auditEntry.findMany({
+      where: { via: 'cli' },
+      orderBy: { id: 'asc' },
+      select: { action: true, outcome: true },
+    });
+    await audit.close();
+    expect(actions.filter((a) => /Feed|pull/.test(a.action)).map((a) => `${a.action}:${a.outcome}`)).toEqual([
+      'setFeedSchedule:BAD_USER_INPUT',
+      'setFeedSchedule:ok',
+      'pauseFeedSchedule:ok',
+      'resumeFeedSchedule:ok',
+      'pullFeedNow:ok',
+      'removeFeedSchedule:ok',
+    ]);
+  });
+
+  it('queues retention and deletes a snapshot, refusing what is referenced', async () => {
+    expect((await cli(['retention'], queues)).stdout).toMatch(/queued retention as job .* \(max age 90 days, keep 5 jobs per snapshot\)/);
+    const missing = await cli(['delete-snapshot', '9999'], queues);
+    expect(missing.stderr).toMatch(/snapshot 9999 not found/);
+    const ok = await cli(['delete-snapshot', '1'], queues);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/deleted snapshot 1/);
   });
 });

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
 import { startTraining, waitForJob } from './support/job-polling';
 import { ADMIN_KEY, SHARED_DATA } from './support/test-env';
+import { until } from './support/until';
+import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver';
 import { startWorker, type WorkerProcess } from './support/worker-process';
 
 // Evaluation jobs (issue 14): a model evaluated on a later labelled snapshot, automatically after
@@ -15,6 +17,7 @@ import { startWorker, type WorkerProcess } from './support/worker-process';
 
 let api: ApiHarness;
 let worker: WorkerProcess;
+let receiver: WebhookReceiver;
 let modelId: number;
 let laterSnapshot: number;
 let afterIngest: Array<{ hook: string; ok: boolean; message: string }>;
@@ -51,8 +54,10 @@ const ingest = (rows: string[], feed: string, fileName: string) =>
   api.deps.ingestion.ingest({ feed, source: { kind: 'stream', stream: Readable.from([Buffer.from(rows.join('\n'))]), fileName } });
 
 beforeAll(async () => {
+  receiver = await startWebhookReceiver();
   api = await startApi();
-  worker = await startWorker(api.db.url, api.queuePrefix);
+  // The worker runs the evaluation and sends the alert it raises to the loopback receiver.
+  worker = await startWorker(api.db.url, api.queuePrefix, { INGEST_URL_ALLOW: '127.0.0.1', METRICS_PORT: '0' });
   const training = [
     'family,domain',
     ...KNOWN.flatMap((f) => domainsOf(f, 0, 150).map((d) => `${f},${d}`)),
@@ -64,6 +69,21 @@ beforeAll(async () => {
   expect(done.state).toBe('COMPLETED');
   modelId = done.modelId!;
   expect((await api.gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: modelId }, admin)).errors).toBeUndefined();
+  // MODEL_QUALITY at 1 fires on any imperfect model, at 0 never: both are checked below.
+  const created = await api.gql(
+    `mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { secret webhook { id } } }`,
+    { i: { name: 'quality', url: receiver.url, format: 'JSON' } },
+    admin,
+  );
+  receiver.secret = created.data!.createWebhook.secret;
+  for (const threshold of [1, 0]) {
+    const rule = await api.gql(
+      `mutation($i: AddAlertRuleInput!) { addAlertRule(input: $i) { id } }`,
+      { i: { webhookId: created.data!.createWebhook.webhook.id, kind: 'MODEL_QUALITY', threshold } },
+      admin,
+    );
+    expect(rule.errors).toBeUndefined();
+  }
   const outcome = await ingest(['family,domain', ...later.map((r) => `${r.family},${r.domain}`)], 'labelled', 'later.csv');
   laterSnapshot = outcome.snapshotId;
   afterIngest = outcome.afterIngest;
@@ -71,6 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await api?.close();
+  await receiver?.close();
 });
 
 const EVALUATION = `query($m: Int, $s: Int) { evaluations(modelId: $m, snapshotId: $s) {
@@ -109,6 +130,9 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
         ok: true,
         message: expect.stringMatching(new RegExp(`^evaluation of model ${modelId} on snapshot ${laterSnapshot} queued \\(job .+\\)$`)),
       },
+      // MODEL_QUALITY needs the evaluation: nothing yet.
+      { hook: 'alerts', ok: true, message: '0 alert(s) queued' },
+      { hook: 'metrics', ok: true, message: `counted ${later.length} rows` },
     ]);
     const jobId = /job (.+)\)$/.exec(afterIngest[0]!.message)![1]!;
     const job = await waitForJob(api, jobId, (j) => ['COMPLETED', 'FAILED'].includes(j.state), 120_000, worker.output);
@@ -132,6 +156,27 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
     } finally {
       model.dispose();
     }
+  });
+
+  it('the finished evaluation raises MODEL_QUALITY: one signed alert with its numbers, only from the rule it falls under', async () => {
+    await until('a model-quality alert', async () => receiver.received.length >= 1);
+    const alert = receiver.received[0]!;
+    expect(alert.signatureValid).toBe(true);
+    expect(alert.headers['x-dgascope-event']).toBe('model-quality');
+    expect(alert.body).toMatchObject({
+      event: 'model-quality',
+      snapshot: { id: laterSnapshot },
+      rule: { kind: 'MODEL_QUALITY', threshold: 1 },
+      details: { modelId, evaluationId: evaluation.id, macroF1: evaluation.macroF1, flaggedRate: evaluation.flaggedRate },
+    });
+    expect(evaluation.macroF1).toBeLessThan(1);
+    expect(alert.body.details.below).toContain('macro-F1');
+    // Raised again (as the hook would be), it is not sent twice; the 0 rule never fires.
+    expect(
+      await api.deps.alerts.raiseFor(laterSnapshot, { evaluation: { modelId, evaluationId: evaluation.id, macroF1: 0, flaggedRate: 0 } }),
+    ).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received).toHaveLength(1);
   });
 
   it('counts the listings: trained on, fresh, of families the model does not know', () => {
@@ -247,6 +292,10 @@ describe('evaluation jobs (real worker, real Redis, numbers counted independentl
 
   it('a benign snapshot is not evaluated by the hook, and says why', async () => {
     const outcome = await ingest(benignNames.slice(2000, 2050), 'top', 'top.txt');
-    expect(outcome.afterIngest).toEqual([{ hook: 'evaluate-promoted-model', ok: true, message: 'skipped: benign snapshot' }]);
+    expect(outcome.afterIngest).toEqual([
+      { hook: 'evaluate-promoted-model', ok: true, message: 'skipped: benign snapshot' },
+      { hook: 'alerts', ok: true, message: 'skipped: benign snapshot' },
+      { hook: 'metrics', ok: true, message: 'counted 50 rows' },
+    ]);
   });
 });

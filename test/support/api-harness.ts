@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createDeps, type Deps } from '@dgascope/api/src/deps';
+import { createDeps, type Deps, type DepsEnv } from '@dgascope/api/src/deps';
 import { createServer, type ServerEnv } from '@dgascope/api/src/server';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { ADMIN_KEY, REDIS_URL } from './test-env';
@@ -40,6 +40,8 @@ export interface ApiOptions {
   statementTimeoutMs?: number;
   /** An existing database (e.g. a private PostgreSQL); default: a fresh one from the template. */
   db?: TestDatabase;
+  /** Other settings of the API's services (feed pull intervals, retries…). */
+  env?: Partial<DepsEnv>;
 }
 
 /** The server settings of a test API: production defaults, except where a test says otherwise. */
@@ -74,6 +76,7 @@ export async function startApi(options: ApiOptions = {}): Promise<ApiHarness> {
     ML_BACKEND: 'wasm',
     ADMIN_API_KEY: ADMIN_KEY,
     ...(options.statementTimeoutMs ? { STATEMENT_TIMEOUT_MS: options.statementTimeoutMs } : {}),
+    ...options.env,
   });
   const main = await serve(deps, testServerEnv({ REQUIRE_AUTH: options.requireAuth ?? false, ...options.server }));
   const extra: Served[] = [];

@@ -39,6 +39,21 @@ import { TrainingJob } from './modules/training/training.job';
 import { BulkClassificationJob } from './modules/classification/bulk-classification.job';
 import { SnapshotDomains } from './modules/snapshots/snapshot-domains';
 import type { JobKind } from '@prisma/client';
+import { Metrics } from './metrics/metrics';
+import { FeedPullsService } from './modules/feed-pulls/feed-pulls.service';
+import { FeedPullJob } from './modules/feed-pulls/feed-pull.job';
+import { FeedPullsResolver } from './modules/feed-pulls/feed-pulls.resolver';
+import { WebhooksService } from './modules/alerts/webhooks.service';
+import { AlertsService } from './modules/alerts/alerts.service';
+import { alertsHook } from './modules/alerts/alerts.hook';
+import { AlertsResolver } from './modules/alerts/alerts.resolver';
+import { WebhookDelivery } from './modules/alerts/webhook-delivery';
+import { RetentionService } from './modules/retention/retention.service';
+import { RetentionJob } from './modules/retention/retention.job';
+import { DeletionService } from './modules/retention/deletion.service';
+import { RetentionResolver } from './modules/retention/retention.resolver';
+import { ClassificationChunks } from './modules/classification/chunked/classification-chunks';
+import { ChunkedClassificationJob } from './modules/classification/chunked/chunked-classification.job';
 import { EvaluationJob } from './modules/evaluations/evaluation.job';
 import { EvaluationsResolver } from './modules/evaluations/evaluations.resolver';
 import { EvaluationsService } from './modules/evaluations/evaluations.service';
@@ -49,7 +64,26 @@ import { PromotionReviewService } from './modules/evaluations/promotion-review.s
 export type CoreEnv = Pick<Env, 'DATABASE_URL' | 'MAX_INGEST_BYTES'> &
   Partial<Pick<Env, 'ADMIN_API_KEY' | 'INGEST_URL_ALLOW' | 'INGEST_IDLE_TIMEOUT_MS' | 'STATEMENT_TIMEOUT_MS'>>;
 /** What the queues and jobs need besides (the API queues jobs, the worker runs them). */
-export type JobsEnv = Pick<Env, 'REDIS_URL' | 'QUEUE_PREFIX'> & Partial<Pick<Env, 'ML_BACKEND' | 'INFERENCE_THREADS'>>;
+export type JobsEnv = Pick<Env, 'REDIS_URL' | 'QUEUE_PREFIX'> &
+  Partial<
+    Pick<
+      Env,
+      | 'ML_BACKEND'
+      | 'INFERENCE_THREADS'
+      | 'INGEST_URL_ALLOW'
+      | 'INGEST_IDLE_TIMEOUT_MS'
+      | 'FEED_PULL_MIN_INTERVAL_S'
+      | 'FEED_PULL_ATTEMPTS'
+      | 'FEED_PULL_BACKOFF_MS'
+      | 'WEBHOOK_ATTEMPTS'
+      | 'WEBHOOK_BACKOFF_MS'
+      | 'RETENTION_CRON'
+      | 'RETENTION_MAX_AGE_DAYS'
+      | 'RETENTION_KEEP_JOBS'
+      | 'RETENTION_BATCH'
+      | 'CLASSIFY_CHUNK_SIZE'
+    >
+  >;
 export type DepsEnv = CoreEnv & JobsEnv & Pick<Env, 'INGEST_ALLOWED_DIRS' | 'CLASSIFY_MAX_DOMAINS'>;
 
 /** The database and the services on it. */
@@ -118,8 +152,18 @@ export function createCore(env: CoreEnv, options: CoreOptions = {}): Core {
 export interface JobParts {
   queue: JobQueue;
   jobs: JobsService;
+  metrics: Metrics;
   training: TrainingService;
   classification: BulkClassificationService;
+  feedPulls: FeedPullsService;
+  webhooks: WebhooksService;
+  alerts: AlertsService;
+  retention: RetentionService;
+  deletion: DeletionService;
+  /** The worker's webhook-delivery queue (not a job of the runtime: the delivery log is its record). */
+  webhookDelivery: WebhookDelivery;
+  /** The worker's classification-chunk queue: the parts of a bulk job split over the workers. */
+  chunks: ClassificationChunks;
   evaluations: EvaluationsService;
   /** What the worker runs: each job kind, and the runner around them. */
   jobKinds: { [K in JobKind]: JobDefinition<K> };
@@ -127,31 +171,94 @@ export interface JobParts {
   close(): Promise<void>;
 }
 
-export function createJobParts(core: Core, env: JobsEnv): JobParts {
-  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX);
+const exponential = (attempts: number, delay: number) => ({ attempts, backoff: { type: 'exponential', delay } });
+/** 0 in the environment means "no limit". */
+const limit = (value: number | undefined, fallback: number) => ((value ?? fallback) > 0 ? (value ?? fallback) : null);
+
+export function createJobParts(core: Core, env: JobsEnv, processName: 'api' | 'worker' = 'api'): JobParts {
+  const queue = new BullJobQueue(env.REDIS_URL, env.QUEUE_PREFIX, {
+    'feed-pull': exponential(env.FEED_PULL_ATTEMPTS ?? 4, env.FEED_PULL_BACKOFF_MS ?? 60_000),
+    'webhook-delivery': exponential(env.WEBHOOK_ATTEMPTS ?? 6, env.WEBHOOK_BACKOFF_MS ?? 10_000),
+    // Retention is idempotent: a failed run is simply the next scheduled one.
+    retention: { attempts: 1 },
+  });
   const jobs = new JobsService(core.db.prisma, queue);
-  const evaluations = new EvaluationsService(core.db.prisma, jobs, core.models);
+  const metrics = new Metrics(processName, { queueDepth: () => queue.depth(), promotedModel: () => core.models.promotedId() });
+  const db = core.db.prisma;
+  const feedPulls = new FeedPullsService(db, queue, jobs, env.FEED_PULL_MIN_INTERVAL_S ?? 60, (outcome) =>
+    metrics.feedPulls.inc({ outcome }),
+  );
+  const webhooks = new WebhooksService(db, queue);
+  const alerts = new AlertsService(db, webhooks);
+  const evaluations = new EvaluationsService(db, jobs, core.models);
   // The post-ingest hooks that queue jobs live where the queues do: every process that can queue
   // (the API, a worker, the CLI with REDIS_URL) runs them after an ingestion of its own.
   core.ingestion.afterIngest.add(evaluations.evaluatePromotedModelHook());
+  core.ingestion.afterIngest.add(alertsHook(alerts));
+  core.ingestion.afterIngest.add({
+    name: 'metrics',
+    run: async (snapshot) => {
+      metrics.snapshotsIngested.inc({ feed_kind: snapshot.feedKind });
+      metrics.ingestedRows.inc({ feed_kind: snapshot.feedKind }, snapshot.rowsAccepted);
+      return `counted ${snapshot.rowsAccepted} rows`;
+    },
+  });
+  core.predictions.onWritten((rows) => metrics.predictionsWritten.inc(rows));
+  const retention = new RetentionService(
+    jobs,
+    queue,
+    {
+      maxAgeDays: limit(env.RETENTION_MAX_AGE_DAYS, 90),
+      keepJobsPerSnapshot: limit(env.RETENTION_KEEP_JOBS, 5),
+      batchSize: env.RETENTION_BATCH ?? 10_000,
+    },
+    (env.RETENTION_CRON ?? '30 3 * * *').trim() || null,
+  );
+  const urlPolicy = { allow: env.INGEST_URL_ALLOW ?? [], idleTimeoutMs: env.INGEST_IDLE_TIMEOUT_MS ?? 30_000 };
+  // One piece, or each chunk of a job split over the workers: the same writes and summary.
+  const bulkJob = new BulkClassificationJob(
+    core.models,
+    core.predictions,
+    core.invalidNames,
+    core.snapshotDomains,
+    env.INFERENCE_THREADS ?? 2,
+  );
   return {
     queue,
     jobs,
+    metrics,
     training: new TrainingService(jobs, core.models, core.snapshots),
-    classification: new BulkClassificationService(jobs, core.models, core.snapshots),
+    classification: new BulkClassificationService(
+      jobs,
+      core.models,
+      core.snapshots,
+      core.snapshotDomains,
+      env.CLASSIFY_CHUNK_SIZE ?? 50_000,
+    ),
+    feedPulls,
+    webhooks,
+    alerts,
     evaluations,
+    retention,
+    deletion: new DeletionService(db, core.db.pool, env.RETENTION_BATCH ?? 10_000),
+    chunks: new ClassificationChunks(jobs, core.models, bulkJob, core.snapshotDomains, env.INFERENCE_THREADS ?? 2),
+    webhookDelivery: new WebhookDelivery(db, urlPolicy, (outcome) => metrics.webhookDeliveries.inc({ outcome })),
     jobKinds: {
       TRAINING: new TrainingJob(core.snapshotDomains, jobs, core.models, env.ML_BACKEND),
-      CLASSIFICATION: new BulkClassificationJob(
-        core.models,
-        core.predictions,
-        core.invalidNames,
-        core.snapshotDomains,
-        env.INFERENCE_THREADS ?? 2,
+      CLASSIFICATION: new ChunkedClassificationJob(bulkJob),
+      FEED_PULL: new FeedPullJob(db, core.ingestion, feedPulls),
+      RETENTION: new RetentionJob(core.db.pool, (n) => metrics.retentionDeleted.inc(n)),
+      // An evaluation the post-ingest hook asked for raises the alert rules again with its numbers.
+      EVALUATION: new EvaluationJob(core.models, evaluations, core.snapshotDomains, env.ML_BACKEND, (snapshotId, e, modelId) =>
+        alerts.raiseFor(snapshotId, {
+          evaluation: { modelId, evaluationId: e.evaluationId, macroF1: e.macroF1, flaggedRate: e.flaggedRate },
+        }),
       ),
-      EVALUATION: new EvaluationJob(core.models, evaluations, core.snapshotDomains, env.ML_BACKEND),
     },
-    runner: new JobRunner(jobs),
+    runner: new JobRunner(jobs, 1000, (kind, outcome, seconds) => {
+      metrics.jobsTotal.inc({ kind, outcome });
+      metrics.jobDuration.observe({ kind, outcome }, seconds);
+    }),
     close: () => queue.close(),
   };
 }
@@ -159,7 +266,7 @@ export function createJobParts(core: Core, env: JobsEnv): JobParts {
 /** The worker process: the database, the queues and the jobs (no HTTP, no served model). */
 export function createWorkerDeps(env: CoreEnv & JobsEnv): Core & JobParts {
   const core = createCore(env);
-  const parts = createJobParts(core, env);
+  const parts = createJobParts(core, env, 'worker');
   return {
     ...core,
     ...parts,
@@ -207,6 +314,9 @@ export function createDeps(env: DepsEnv): Deps {
     [EvaluationsResolver, new EvaluationsResolver(parts.evaluations, core.snapshots)],
     [PromotionReviewResolver, new PromotionReviewResolver(new PromotionReviewService(core.db.prisma, core.models, parts.evaluations))],
     [AccessResolver, new AccessResolver(core.apiKeys, core.audit)],
+    [FeedPullsResolver, new FeedPullsResolver(parts.feedPulls)],
+    [AlertsResolver, new AlertsResolver(parts.webhooks)],
+    [RetentionResolver, new RetentionResolver(parts.deletion, parts.retention)],
     [AuditService, core.audit],
   ]);
   const container: ContainerType = {

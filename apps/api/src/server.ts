@@ -14,6 +14,8 @@ import { createLoaders } from './graphql/loaders';
 import { operationLimitsPlugin } from './graphql/operation-limits';
 import { dropLateResponses, requestDeadline } from './graphql/request-deadline';
 import { createSchema } from './graphql/schema';
+import { graphqlMetricsPlugin } from './metrics/graphql-metrics.plugin';
+import { httpMetrics } from './metrics/http-metrics';
 import { predictionsCsv } from './modules/predictions/predictions-csv';
 
 export type ServerEnv = Pick<
@@ -29,7 +31,8 @@ export type ServerEnv = Pick<
   | 'MAX_ROOT_FIELDS'
   | 'DEBUG_ERRORS'
   | 'REQUEST_TIMEOUT_MS'
->;
+> &
+  Partial<Pick<Env, 'METRICS_PORT'>>;
 
 export interface DgascopeServer {
   app: Express;
@@ -101,6 +104,7 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
     plugins: [
       // dgascope sets no cache hints; the plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
+      graphqlMetricsPlugin(deps.metrics),
       operationLimitsPlugin(schema, {
         maxDepth: env.MAX_QUERY_DEPTH,
         maxCost: env.MAX_QUERY_COST,
@@ -114,6 +118,12 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(httpMetrics(deps.metrics));
+  // On the API's own port unless METRICS_PORT gives it one of its own (main.ts).
+  if (!env.METRICS_PORT)
+    app.get('/metrics', async (_req, res) => {
+      res.type(deps.metrics.contentType).send(await deps.metrics.text());
+    });
   app.get('/healthz', async (_req, res) => {
     const health = await deps.health.check();
     res.status(health.database && health.redis ? 200 : 503).json(health);

@@ -5,7 +5,7 @@ import { ApiKeyRole, FeedKind } from '@prisma/client';
 import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EnvError, loadCliEnv } from '../config/env';
-import { createCore, createJobParts, type Core } from '../deps';
+import { createCore, createJobParts, type Core, type JobParts } from '../deps';
 import { AppError } from '../errors/app-error';
 import { FEED_FORMATS } from '../modules/ingestion/feed-format';
 import type { IngestProgress } from '../modules/ingestion/ingestion.service';
@@ -22,6 +22,20 @@ async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
   }
 }
 
+/** Commands that reach the queues (schedules, jobs) need Redis as well. */
+async function withJobs<T>(run: (core: Core, jobs: JobParts) => Promise<T>): Promise<T> {
+  const env = loadCliEnv();
+  if (!env.REDIS_URL) throw new EnvError('Invalid environment variable REDIS_URL: is not set (this command reaches the job queues)');
+  const core = createCore(env, { poolSize: 2 });
+  const parts = createJobParts(core, { ...env, REDIS_URL: env.REDIS_URL });
+  try {
+    return await run(core, parts);
+  } finally {
+    await parts.close();
+    await core.close();
+  }
+}
+
 /**
  * The core plus the queues when REDIS_URL is set: an ingestion then runs the post-ingest hooks
  * that queue jobs (the promoted model's evaluation of a new DGA snapshot), as the API would.
@@ -29,7 +43,7 @@ async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
 async function withCoreAndQueues<T>(run: (core: Core, queues: boolean) => Promise<T>): Promise<T> {
   const env = loadCliEnv();
   const core = createCore(env, { poolSize: 2 });
-  const parts = env.REDIS_URL ? createJobParts(core, { REDIS_URL: env.REDIS_URL, QUEUE_PREFIX: env.QUEUE_PREFIX }) : null;
+  const parts = env.REDIS_URL ? createJobParts(core, { ...env, REDIS_URL: env.REDIS_URL }) : null;
   try {
     return await run(core, parts !== null);
   } finally {
@@ -310,6 +324,147 @@ program
       }
     });
   });
+
+const feeds = program.command('feeds').description('Feeds and their scheduled pulls (run by the workers).');
+
+function parseSeconds(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a whole number of seconds`);
+  return Number(value);
+}
+const when = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 19).replace('T', ' ') : '-');
+
+feeds
+  .command('list')
+  .description('Feeds with their URL, schedule, next pull and last pull.')
+  .option('--json', 'print the result as JSON')
+  .action(async (opts: { json?: boolean }) => {
+    await withJobs(async (core, jobs) => {
+      const list = await core.db.prisma.feed.findMany({ orderBy: { name: 'asc' } });
+      const rows = await Promise.all(
+        list.map(async (f) => ({
+          name: f.name,
+          kind: f.kind,
+          url: f.url,
+          schedule: f.pullCron ?? (f.pullEverySeconds != null ? `every ${f.pullEverySeconds} s` : null),
+          paused: f.pullPaused,
+          nextPullAt: await jobs.feedPulls.nextPullAt(f).catch(() => null),
+          lastPull: f.lastPullAt
+            ? { at: f.lastPullAt, outcome: f.lastPullOutcome, snapshotId: f.lastPullSnapshotId, error: f.lastPullError }
+            : null,
+        })),
+      );
+      if (opts.json) return console.log(JSON.stringify(rows));
+      if (rows.length === 0) console.log('no feeds yet');
+      for (const r of rows)
+        console.log(
+          `${r.name.padEnd(24)} ${r.kind.toLowerCase().padEnd(8)} ${r.schedule ? `${r.schedule}${r.paused ? ' (paused)' : ''}, next ${when(r.nextPullAt)}` : 'not scheduled'}` +
+            (r.lastPull
+              ? `; last pull ${when(r.lastPull.at)} ${r.lastPull.outcome}${r.lastPull.error ? `: ${r.lastPull.error}` : ''}`
+              : '') +
+            (r.url ? `\n${''.padEnd(25)}${r.url}` : ''),
+        );
+    });
+  });
+
+feeds
+  .command('schedule')
+  .description('Pull a feed on a schedule: --cron (UTC) or --every seconds; creates the feed when new (give --kind).')
+  .argument('<feed>', 'feed name')
+  .option('--url <url>', 'http(s) URL to pull (default: the feed’s URL)')
+  .option('--cron <pattern>', 'cron pattern, UTC ("15 * * * *": hourly at :15)')
+  .option('--every <seconds>', 'pull every N seconds', parseSeconds)
+  .addOption(new Option('--format <format>', 'skip format detection').choices([...FEED_FORMATS]))
+  .addOption(new Option('--kind <kind>', 'kind of a new feed').choices(Object.values(FeedKind)))
+  .action(
+    async (
+      feed: string,
+      opts: { url?: string; cron?: string; every?: number; format?: (typeof FEED_FORMATS)[number]; kind?: FeedKind },
+    ) => {
+      await withJobs(async (core, jobs) => {
+        const saved = await audited(core, 'setFeedSchedule', { feed, ...opts }, () =>
+          jobs.feedPulls.setSchedule({
+            feed,
+            url: opts.url,
+            cron: opts.cron,
+            everySeconds: opts.every,
+            format: opts.format,
+            kind: opts.kind,
+          }),
+        );
+        console.log(
+          `feed "${saved.name}": pulled ${saved.pullCron ? `at "${saved.pullCron}" (UTC)` : `every ${saved.pullEverySeconds} s`} from ${saved.url}; next pull ${when(await jobs.feedPulls.nextPullAt(saved))}`,
+        );
+      });
+    },
+  );
+
+for (const [name, action, describe] of [
+  ['pause', 'pauseFeedSchedule', 'Stop scheduled pulls of a feed, keeping its schedule.'],
+  ['resume', 'resumeFeedSchedule', 'Resume scheduled pulls of a feed.'],
+  ['unschedule', 'removeFeedSchedule', 'Remove the schedule (the feed, its URL and history stay).'],
+] as const)
+  feeds
+    .command(name)
+    .description(describe)
+    .argument('<feed>', 'feed name')
+    .action(async (feed: string) => {
+      await withJobs(async (core, jobs) => {
+        const service = jobs.feedPulls;
+        const run =
+          name === 'pause'
+            ? () => service.pause(feed)
+            : name === 'resume'
+              ? () => service.resume(feed)
+              : () => service.removeSchedule(feed);
+        const saved = await audited(core, action, { feed }, run);
+        console.log(
+          `feed "${saved.name}": ${name === 'unschedule' ? 'not scheduled' : saved.pullPaused ? 'paused' : `resumed, next pull ${when(await service.nextPullAt(saved))}`}`,
+        );
+      });
+    });
+
+feeds
+  .command('pull')
+  .description('Pull a feed’s URL now (a FEED_PULL job for the workers); prints the job id.')
+  .argument('<feed>', 'feed name')
+  .action(async (feed: string) => {
+    await withJobs(async (core, jobs) => {
+      const job = await audited(core, 'pullFeedNow', { feed }, () => jobs.feedPulls.pullNow(feed));
+      console.log(`queued pull of "${feed}" as job ${job.id}`);
+    });
+  });
+
+program
+  .command('retention')
+  .description('Run the retention job now (RETENTION_* settings); prints the job id.')
+  .action(async () => {
+    await withJobs(async (core, jobs) => {
+      const job = await audited(core, 'runRetention', {}, () => jobs.retention.runNow());
+      console.log(
+        `queued retention as job ${job.id} (max age ${jobs.retention.policy.maxAgeDays ?? '-'} days, keep ${jobs.retention.policy.keepJobsPerSnapshot ?? 'all'} jobs per snapshot)`,
+      );
+    });
+  });
+
+for (const what of ['snapshot', 'model'] as const)
+  program
+    .command(`delete-${what}`)
+    .description(`Delete a ${what}; refused while anything still rests on it (the reason names it).`)
+    .argument('<id>', `${what} id`, parseId)
+    .option('--with-predictions', 'also delete the predictions that rest on it')
+    .action(async (id: number, opts: { withPredictions?: boolean }) => {
+      await withJobs(async (core, jobs) => {
+        const action = what === 'snapshot' ? 'deleteSnapshot' : 'deleteModel';
+        const out = await audited(core, action, { id, withPredictions: !!opts.withPredictions }, () =>
+          what === 'snapshot'
+            ? jobs.deletion.deleteSnapshot(id, !!opts.withPredictions)
+            : jobs.deletion.deleteModel(id, !!opts.withPredictions),
+        );
+        console.log(
+          `deleted ${what} ${id}${out.predictionsDeleted ? ` and ${out.predictionsDeleted} predictions of ${out.jobsPruned} bulk job(s)` : ''}`,
+        );
+      });
+    });
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof AppError || err instanceof EnvError) console.error(`error: ${err.message}`);

@@ -96,10 +96,35 @@ const EnvSchema = z.object({
   CLASSIFY_MAX_DOMAINS: z.coerce.number().int().positive().default(1000),
   /** Inference threads of a bulk-classification job (each with its own backend); 0 = the worker's own thread. */
   INFERENCE_THREADS: z.coerce.number().int().min(0).max(32).default(2),
+  /** A bulk job of more names than this is split into chunks of this size, which every worker takes part in. */
+  CLASSIFY_CHUNK_SIZE: z.coerce.number().int().min(100).default(50_000),
   /** Jobs one worker process runs at once, per queue. Training is CPU-bound: keep 1 per core. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** How long a worker's lock on a job lasts without renewal; a killed worker's job is retried after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * Prometheus /metrics on a port of its own: the worker's (default 9464; give each worker on one
+   * host its own; 0 = none). The API serves /metrics on its own port unless this is set.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Where a separate /metrics port listens (0.0.0.0 for a Prometheus on another host). */
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Shortest interval of a feed's pull schedule. */
+  FEED_PULL_MIN_INTERVAL_S: z.coerce.number().int().min(1).default(60),
+  /** Attempts of a feed pull whose server failed (HTTP error, connection refused, stalled), and the first retry's delay (doubling). */
+  FEED_PULL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  FEED_PULL_BACKOFF_MS: z.coerce.number().int().min(10).default(60_000),
+  /** Attempts of a webhook delivery and the first retry's delay (doubling). */
+  WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(10_000),
+  /** When the retention job runs (cron, UTC); empty: only when asked for (runRetention). */
+  RETENTION_CRON: z.string().default('30 3 * * *'),
+  /** Predictions of bulk jobs finished longer ago than this are removed; 0: no age limit. */
+  RETENTION_MAX_AGE_DAYS: z.coerce.number().min(0).default(90),
+  /** Predictions of a snapshot's bulk jobs older than the newest N are removed; 0: no limit. The newest is always kept. */
+  RETENTION_KEEP_JOBS: z.coerce.number().int().min(0).default(5),
+  /** Rows one retention statement deletes (each batch is its own short transaction). */
+  RETENTION_BATCH: z.coerce.number().int().min(1).default(10_000),
   /** Redis key prefix of the queues: separate deployments (or test runs) sharing one Redis. */
   QUEUE_PREFIX: z
     .string()
@@ -138,7 +163,11 @@ const CliEnvSchema = EnvSchema.pick({
   INGEST_IDLE_TIMEOUT_MS: true,
   ML_BACKEND: true,
   QUEUE_PREFIX: true,
-}).extend({ REDIS_URL: redisUrl.optional() });
+  FEED_PULL_MIN_INTERVAL_S: true,
+}).extend({
+  /** Only the commands that reach the queues need it (feeds schedule/pause/resume/pull). */
+  REDIS_URL: redisUrl.optional(),
+});
 export type CliEnv = z.infer<typeof CliEnvSchema>;
 
 /** The CLI's part of the environment, read like loadEnv's (environment over `.env`). */

@@ -14,6 +14,9 @@ import { JobsResolver } from '../modules/jobs/jobs.resolver';
 import { ModelsResolver } from '../modules/models/models.resolver';
 import { TrainingResolver } from '../modules/training/training.resolver';
 import { AccessResolver } from '../modules/access/access.resolver';
+import { FeedPullsResolver } from '../modules/feed-pulls/feed-pulls.resolver';
+import { AlertsResolver } from '../modules/alerts/alerts.resolver';
+import { RetentionResolver } from '../modules/retention/retention.resolver';
 import { EvaluationsResolver } from '../modules/evaluations/evaluations.resolver';
 import { PromotionReviewResolver } from '../modules/evaluations/promotion-review.resolver';
 import { applyAccessPolicy, authChecker } from './auth-checker';
@@ -34,6 +37,9 @@ export const RESOLVERS = [
   EvaluationsResolver,
   PromotionReviewResolver,
   AccessResolver,
+  FeedPullsResolver,
+  AlertsResolver,
+  RetentionResolver,
 ] as const;
 
 export async function createSchema(container: ContainerType): Promise<GraphQLSchema> {

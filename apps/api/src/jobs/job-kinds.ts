@@ -17,6 +17,8 @@ export const ClassificationRequest = z.object({
   domains: z.array(z.string()).nullable(),
   /** The line of each of `domains` in the list it came from (jobs queued before lines were kept: their position). */
   lines: z.array(z.number().int().positive()).nullable().default(null),
+  /** Chunk jobs the work was split into (classification/chunked); null: one job does it all. */
+  chunks: z.number().int().positive().nullable().default(null),
 });
 export type ClassificationRequest = z.infer<typeof ClassificationRequest>;
 
@@ -93,6 +95,49 @@ export type TrainingResult =
 
 export type TrainingProgress = { stage: 'reading'; domainsRead: number } | (TrainProgress & { stage: 'training' });
 
+/** A pull of a feed's URL (modules/feed-pulls): scheduled by a BullMQ job scheduler, or asked for now. */
+export const FeedPullRequest = z.object({
+  feedId: z.number().int(),
+  trigger: z.enum(['schedule', 'manual']).default('manual'),
+});
+export type FeedPullRequest = z.infer<typeof FeedPullRequest>;
+
+export interface FeedPullResult {
+  outcome: 'NEW_SNAPSHOT' | 'UNCHANGED' | 'NOT_MODIFIED';
+  url: string;
+  snapshotId: number | null;
+  rowsAccepted: number | null;
+}
+
+export interface FeedPullProgress {
+  stage: 'fetching' | 'ingesting';
+  rows: number;
+  bytes: number;
+}
+
+/** What the retention job removes (modules/retention): predictions of bulk jobs past an age, or beyond the last N jobs of a snapshot. */
+export const RetentionPolicy = z.object({
+  /** Predictions of jobs finished longer ago than this are removed; null: no age limit. */
+  maxAgeDays: z.number().positive().nullable(),
+  /** Predictions of a snapshot's jobs older than its newest N are removed; null: no limit. */
+  keepJobsPerSnapshot: z.number().int().min(1).nullable(),
+  /** Rows deleted per statement (one short transaction each). */
+  batchSize: z.number().int().min(1).max(1_000_000).default(10_000),
+});
+export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
+
+export interface RetentionResult {
+  jobsPruned: number;
+  predictionsDeleted: number;
+}
+
+export interface RetentionProgress {
+  stage: 'pruning';
+  jobsDone: number;
+  jobsTotal: number;
+  predictionsDeleted: number;
+}
+
 interface Contract<K extends JobKind, Q extends QueueName, Input extends z.ZodType, Result, Progress> {
   kind: K;
   queue: Q;
@@ -119,6 +164,16 @@ export const JOB_KINDS = {
     ClassificationResult,
     ClassificationProgress
   >({ kind: 'CLASSIFICATION', queue: 'bulk-classification', input: ClassificationRequest }),
+  FEED_PULL: contract<'FEED_PULL', 'feed-pull', typeof FeedPullRequest, FeedPullResult, FeedPullProgress>({
+    kind: 'FEED_PULL',
+    queue: 'feed-pull',
+    input: FeedPullRequest,
+  }),
+  RETENTION: contract<'RETENTION', 'retention', typeof RetentionPolicy, RetentionResult, RetentionProgress>({
+    kind: 'RETENTION',
+    queue: 'retention',
+    input: RetentionPolicy,
+  }),
   EVALUATION: contract<'EVALUATION', 'model-evaluation', typeof EvaluationRequest, EvaluationResult, EvaluationProgress>({
     kind: 'EVALUATION',
     queue: 'model-evaluation',

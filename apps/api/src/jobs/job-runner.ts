@@ -13,6 +13,13 @@ export interface JobContext<K extends JobKind> {
   /** Aborted when the job's cancellation is requested. */
   signal: AbortSignal;
   report(progress: JobProgress<K>): Promise<void>;
+  /** A flow's parent (a chunked job): what its children returned, and the errors of those that failed for good. */
+  children(): Promise<ChildOutcomes>;
+}
+
+export interface ChildOutcomes {
+  values: unknown[];
+  failures: string[];
 }
 
 export interface JobOutcome<K extends JobKind> {
@@ -50,7 +57,13 @@ export interface Attempt {
   final: boolean;
   /** Also tells the queue (BullMQ's own progress). */
   onProgress?(progress: object): Promise<unknown>;
+  /** The queue job's children, when it is a flow's parent. */
+  children?(): Promise<ChildOutcomes>;
 }
+
+/** How an attempt ended, for the metrics. */
+export type AttemptOutcome = 'completed' | 'failed' | 'retrying' | 'cancelled';
+export type AttemptObserver = (kind: JobKind, outcome: AttemptOutcome, seconds: number) => void;
 
 /** Runs job attempts: the lifecycle every kind shares, written once. */
 export class JobRunner {
@@ -58,15 +71,40 @@ export class JobRunner {
     private readonly jobs: JobsService,
     /** Cancellation is a flag on the job row; checking it every second costs one indexed read. */
     private readonly cancelCheckMs = 1000,
+    private readonly observe: AttemptObserver = () => undefined,
   ) {}
 
   async run<K extends JobKind>(definition: JobDefinition<K>, attempt: Attempt): Promise<void> {
+    const started = performance.now();
+    let outcome: AttemptOutcome = 'failed';
+    try {
+      outcome = await this.attempt(definition, attempt);
+    } catch (err) {
+      outcome = attempt.final || err instanceof AppError ? 'failed' : 'retrying';
+      throw err;
+    } finally {
+      this.observe(definition.kind, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async attempt<K extends JobKind>(definition: JobDefinition<K>, attempt: Attempt): Promise<AttemptOutcome> {
     const { jobId } = attempt;
     const job = await this.jobs.get(jobId);
-    if (job.state === JobState.CANCELLED || job.state === JobState.COMPLETED) return;
-    if (job.cancelRequested) return this.jobs.markCancelled(jobId);
+    if (job.state === JobState.CANCELLED) return 'cancelled';
+    if (job.state === JobState.COMPLETED) return 'completed';
+    // Failed for good by an earlier attempt: the queue's retry has nothing to do.
+    if (job.state === JobState.FAILED) return 'failed';
+    if (job.cancelRequested) {
+      // A chunked job's chunks may have written before they saw the cancellation.
+      await definition.cleanUp?.(jobId);
+      await this.jobs.markCancelled(jobId);
+      return 'cancelled';
+    }
     const done = await definition.alreadyDone?.(jobId);
-    if (done) return this.jobs.complete(jobId, done.result, done.modelId);
+    if (done) {
+      await this.jobs.complete(jobId, done.result, done.modelId);
+      return 'completed';
+    }
 
     const parsed = JOB_KINDS[definition.kind].input.safeParse(job.input);
     if (!parsed.success) {
@@ -92,15 +130,17 @@ export class JobRunner {
       report: async (progress) => {
         await Promise.all([this.jobs.reportProgress(jobId, progress), attempt.onProgress?.(progress)]);
       },
+      children: () => attempt.children?.() ?? Promise.resolve({ values: [], failures: [] }),
     };
     try {
       const outcome = await definition.run(input, ctx);
       await this.jobs.complete(jobId, outcome.result, outcome.modelId);
+      return 'completed';
     } catch (err) {
       if (err instanceof JobCancelledError || controller.signal.aborted) {
         await definition.cleanUp?.(jobId);
         await this.jobs.markCancelled(jobId);
-        return;
+        return 'cancelled';
       }
       const final = attempt.final || err instanceof AppError;
       if (final) await definition.cleanUp?.(jobId);

@@ -4,6 +4,8 @@ import type { JobsService } from '../jobs/jobs.service';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotsService } from '../snapshots/snapshots.service';
 import type { ClassificationRequest } from '../../jobs/job-kinds';
+import type { SnapshotDomains } from '../snapshots/snapshot-domains';
+import { planChunks } from './chunked/chunk-plan';
 import type { NumberedNames } from './domain-list';
 
 export const MAX_LIST_DOMAINS = 100_000;
@@ -14,6 +16,9 @@ export class BulkClassificationService {
     private readonly jobs: JobsService,
     private readonly models: ModelsService,
     private readonly snapshots: SnapshotsService,
+    private readonly snapshotDomains: SnapshotDomains,
+    /** A job of more names than this is split into chunks that every worker takes part in (CLASSIFY_CHUNK_SIZE). */
+    private readonly chunkSize: number,
   ) {}
 
   /** `requestedBy`: the caller, as the audit log names it. */
@@ -44,7 +49,13 @@ export class BulkClassificationService {
       snapshotId: input.snapshotId ?? null,
       domains: input.list?.names ?? null,
       lines: input.list?.lines ?? null,
+      chunks: null,
     };
-    return this.jobs.create(JobKind.CLASSIFICATION, request, modelId, requestedBy);
+    const chunks = await planChunks(this.snapshotDomains, request, this.chunkSize);
+    if (!chunks) return this.jobs.create(JobKind.CLASSIFICATION, request, modelId, requestedBy);
+    return this.jobs.create(JobKind.CLASSIFICATION, { ...request, chunks: chunks.length }, modelId, requestedBy, {
+      queue: 'classification-chunk',
+      data: (jobId) => chunks.map((c) => ({ ...c, jobId })),
+    });
   }
 }

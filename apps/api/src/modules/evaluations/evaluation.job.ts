@@ -1,6 +1,6 @@
 import { concatVerdicts, ensureBackend, toModelInput, verdicts, type BackendChoice, type DgaModel, type Verdicts } from '@dgascope/ml';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { JobInput } from '../../jobs/job-kinds';
+import type { JobInput, JobResult } from '../../jobs/job-kinds';
 import { JobCancelledError, type JobContext, type JobDefinition, type JobOutcome } from '../../jobs/job-runner';
 import type { ModelsService } from '../models/models.service';
 import type { SnapshotDomains } from '../snapshots/snapshot-domains';
@@ -25,6 +25,8 @@ export class EvaluationJob implements JobDefinition<'EVALUATION'> {
     private readonly evaluations: EvaluationsService,
     private readonly snapshotDomains: SnapshotDomains,
     private readonly forcedBackend: BackendChoice | undefined,
+    /** Told of each evaluation a post-ingest hook asked for, once stored (the alert rules about it). */
+    private readonly onIngestedEvaluated?: (snapshotId: number, result: JobResult<'EVALUATION'>, modelId: number) => Promise<unknown>,
   ) {}
 
   async alreadyDone(jobId: string): Promise<JobOutcome<'EVALUATION'> | null> {
@@ -83,7 +85,14 @@ export class EvaluationJob implements JobDefinition<'EVALUATION'> {
       const report = evaluationReport(model, listings, concatVerdicts(parts, model.labels.length), classOf);
       const seconds = (Date.now() - started) / 1000;
       const id = await this.evaluations.store(ctx.jobId, request, report, invalid, seconds);
-      return { result: resultOf(id, await this.evaluations.get(id)), modelId: request.modelId };
+      const result = resultOf(id, await this.evaluations.get(id));
+      if (request.trigger === 'snapshot-ingested' && this.onIngestedEvaluated) {
+        // The evaluation is stored either way: a failed alert must not fail (and retry) the job.
+        await this.onIngestedEvaluated(request.snapshotId, result, request.modelId).catch((err: unknown) =>
+          console.error(`evaluation ${id}: alerts failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }
+      return { result, modelId: request.modelId };
     } finally {
       model?.dispose();
     }

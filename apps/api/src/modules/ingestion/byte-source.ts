@@ -6,11 +6,15 @@ import { PassThrough, Readable, type Transform } from 'node:stream';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 import { AppError } from '../../errors/app-error';
 import { compressionOf, SNIFF_BYTES, type Compression } from './content-sniffer';
-import { contentDecoder, DEFAULT_URL_POLICY, fetchFeedUrl, type UrlPolicy } from './url-source';
+import { contentDecoder, DEFAULT_URL_POLICY, fetchFeedUrl, type FetchedUrl, type UrlPolicy } from './url-source';
 import { firstZipEntry } from './zip-entry';
 
 export type IngestSource =
-  { kind: 'path'; path: string } | { kind: 'url'; url: string } | { kind: 'stream'; stream: Readable; fileName: string };
+  | { kind: 'path'; path: string }
+  | { kind: 'url'; url: string }
+  /** A response fetched already (a scheduled pull's conditional GET). */
+  | { kind: 'fetched'; fetched: FetchedUrl }
+  | { kind: 'stream'; stream: Readable; fileName: string };
 
 export interface OpenedSource {
   fileName: string;
@@ -30,24 +34,28 @@ export async function openSource(source: IngestSource, maxBytes: number, urlPoli
       if (info.size > maxBytes) throw tooLarge(source.path, maxBytes);
       return { fileName: path.basename(source.path), sourceUrl: null, sizeHint: info.size, raw: createReadStream(source.path) };
     }
-    case 'url': {
-      const fetched = await fetchFeedUrl(source.url, urlPolicy);
-      if (fetched.length !== null && fetched.length > maxBytes) throw tooLarge(fetched.finalUrl.href, maxBytes);
-      const fileName = path.posix.basename(fetched.finalUrl.pathname) || fetched.finalUrl.hostname;
-      // Streamed straight into the parser: no temporary copy of the whole file. A Content-Encoding
-      // is undone here, bounded like a compressed file: by size and by its ratio to the bytes received.
-      return {
-        fileName,
-        sourceUrl: fetched.finalUrl.href,
-        sizeHint: fetched.encoding ? null : fetched.length,
-        raw: fetched.encoding
-          ? boundedDecode(fileName, fetched.body, contentDecoder(fetched.encoding), `decode ${fetched.encoding}`, maxBytes)
-          : fetched.body,
-      };
-    }
+    case 'url':
+      return openFetched(await fetchFeedUrl(source.url, urlPolicy), maxBytes);
+    case 'fetched':
+      return openFetched(source.fetched, maxBytes);
     case 'stream':
       return { fileName: source.fileName, sourceUrl: null, sizeHint: null, raw: source.stream };
   }
+}
+
+function openFetched(fetched: FetchedUrl, maxBytes: number): OpenedSource {
+  if (fetched.length !== null && fetched.length > maxBytes) throw tooLarge(fetched.finalUrl.href, maxBytes);
+  const fileName = path.posix.basename(fetched.finalUrl.pathname) || fetched.finalUrl.hostname;
+  // Streamed straight into the parser: no temporary copy of the whole file. A Content-Encoding
+  // is undone here, bounded like a compressed file: by size and by its ratio to the bytes received.
+  return {
+    fileName,
+    sourceUrl: fetched.finalUrl.href,
+    sizeHint: fetched.encoding ? null : fetched.length,
+    raw: fetched.encoding
+      ? boundedDecode(fileName, fetched.body, contentDecoder(fetched.encoding), `decode ${fetched.encoding}`, maxBytes)
+      : fetched.body,
+  };
 }
 
 function tooLarge(name: string, maxBytes: number): AppError {

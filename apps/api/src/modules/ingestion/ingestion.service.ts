@@ -5,7 +5,7 @@ import type { Pool, PoolClient } from 'pg';
 import { AppError } from '../../errors/app-error';
 import { ByteMeter, decompress, openSource, peek, type IngestSource } from './byte-source';
 import { sniffContent } from './content-sniffer';
-import type { UrlPolicy } from './url-source';
+import { DEFAULT_URL_POLICY, fetchFeedUrl, type CacheValidators, type FetchedUrl, type UrlPolicy } from './url-source';
 import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
 import { readLines } from './line-reader';
 import { parseLine } from './row-parsers';
@@ -55,6 +55,11 @@ export class IngestionService {
     private readonly pool: Pool,
     private readonly limits: { maxBytes: number; url?: UrlPolicy },
   ) {}
+
+  /** GETs a feed URL under the ingestion URL policy; conditional when validators are given (scheduled pulls). */
+  fetchUrl(url: string, validators: CacheValidators = {}): Promise<FetchedUrl> {
+    return fetchFeedUrl(url, this.limits.url ?? DEFAULT_URL_POLICY, validators);
+  }
 
   async ingest(request: IngestRequest, onProgress?: (p: IngestProgress) => void): Promise<IngestOutcome> {
     const { created, ...outcome } = await this.store(request, onProgress);
@@ -144,7 +149,7 @@ export class IngestionService {
       await client.query('COMMIT');
       return {
         snapshotId,
-        created: { snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt },
+        created: { snapshotId, feed: feedName, feedKind: feed.rows[0]!.kind, takenAt, rowsAccepted: merged.accepted },
         format,
         rowsRead: staged.rowsRead,
         rowsAccepted: merged.accepted,

@@ -6,6 +6,8 @@ export interface IngestedSnapshot {
   feed: string;
   feedKind: FeedKind;
   takenAt: Date;
+  /** Listings stored (the ingested-rows metric). */
+  rowsAccepted: number;
 }
 
 /**

@@ -100,9 +100,20 @@ const blocked = (url: string, address: string) =>
   );
 const fetchFailed = (url: string, why: string) => new AppError('BAD_USER_INPUT', 'SOURCE_FETCH_FAILED', `${url}: ${why}`);
 
+/** Validators of an earlier response, for a conditional GET. */
+export interface CacheValidators {
+  etag?: string | null;
+  lastModified?: string | null;
+}
+
 export interface FetchedUrl {
   /** The URL the body came from, after redirects. */
   finalUrl: URL;
+  /** The server answered 304 to a conditional GET: there is no body. */
+  notModified: boolean;
+  /** The response's ETag and Last-Modified, to send back on the next pull. */
+  etag: string | null;
+  lastModified: string | null;
   /** Content-Length of the body as received, when announced. */
   length: number | null;
   /** The body as sent (Content-Encoding not undone); fails with SOURCE_STALLED when the server stalls. */
@@ -116,12 +127,33 @@ export interface FetchedUrl {
  * on each redirect, is checked after DNS resolution against the internal ranges (unless
  * allowed); a connection idle for `idleTimeoutMs` — before the headers or in the body — fails.
  */
-export async function fetchFeedUrl(input: string, policy: UrlPolicy): Promise<FetchedUrl> {
+export async function fetchFeedUrl(input: string, policy: UrlPolicy, validators: CacheValidators = {}): Promise<FetchedUrl> {
   const allow = new AllowList(policy.allow);
   let url = parseUrl(input);
+  const conditional: Record<string, string> = {
+    ...(validators.etag ? { 'if-none-match': validators.etag } : {}),
+    ...(validators.lastModified ? { 'if-modified-since': validators.lastModified } : {}),
+  };
   for (let redirects = 0; ; redirects++) {
-    const { response, failure } = await requestOnce(url, allow, policy.idleTimeoutMs);
+    const { response, failure } = await requestOnce(url, allow, policy.idleTimeoutMs, conditional);
     const status = response.statusCode ?? 0;
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return typeof value === 'string' && value.length <= 1024 ? value : null;
+    };
+    if (status === 304 && Object.keys(conditional).length > 0) {
+      response.resume();
+      const empty = (async function* (): AsyncGenerator<Buffer> {})();
+      return {
+        finalUrl: url,
+        notModified: true,
+        etag: header('etag'),
+        lastModified: header('last-modified'),
+        length: 0,
+        body: empty,
+        encoding: null,
+      };
+    }
     if ([301, 302, 303, 307, 308].includes(status)) {
       response.resume();
       const location = response.headers.location;
@@ -156,7 +188,15 @@ export async function fetchFeedUrl(input: string, policy: UrlPolicy): Promise<Fe
         response.destroy();
       }
     }
-    return { finalUrl: url, length: Number.isFinite(length) ? length : null, body: body(), encoding };
+    return {
+      finalUrl: url,
+      notModified: false,
+      etag: header('etag'),
+      lastModified: header('last-modified'),
+      length: Number.isFinite(length) ? length : null,
+      body: body(),
+      encoding,
+    };
   }
 }
 
@@ -176,10 +216,29 @@ function parseUrl(value: string): URL {
   return url;
 }
 
+/**
+ * POSTs a body to an http(s) URL under the same address rules as feed URLs (webhooks): no
+ * redirect is followed; the answer's status and first 2 KiB are returned.
+ */
+export async function postToUrl(
+  input: string,
+  body: Buffer,
+  headers: Record<string, string>,
+  policy: UrlPolicy,
+): Promise<{ status: number; text: string }> {
+  const url = parseUrl(input);
+  const { response } = await requestOnce(url, new AllowList(policy.allow), policy.idleTimeoutMs, headers, { method: 'POST', body });
+  let text = '';
+  for await (const chunk of response as AsyncIterable<Buffer>) if (text.length < 2048) text += chunk.toString('utf8');
+  return { status: response.statusCode ?? 0, text: text.slice(0, 2048) };
+}
+
 function requestOnce(
   url: URL,
   allow: AllowList,
   idleTimeoutMs: number,
+  extraHeaders: Record<string, string> = {},
+  send: { method: 'GET' | 'POST'; body?: Buffer } = { method: 'GET' },
 ): Promise<{ response: IncomingMessage; failure: () => AppError | null }> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const hostAllowed = allow.host(host);
@@ -201,9 +260,13 @@ function requestOnce(
   let failure: AppError | null = null;
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, {
-      method: 'GET',
+      method: send.method,
       lookup: lookup as never,
-      headers: { 'accept-encoding': 'gzip, deflate', 'user-agent': 'dgascope' },
+      headers: {
+        'user-agent': 'dgascope',
+        ...(send.method === 'GET' ? { 'accept-encoding': 'gzip, deflate' } : { 'content-length': String(send.body?.length ?? 0) }),
+        ...extraHeaders,
+      },
     });
     request.setTimeout(idleTimeoutMs, () => {
       failure = new AppError(
@@ -218,6 +281,6 @@ function requestOnce(
       reject(failure);
     });
     request.on('response', (response) => resolve({ response, failure: () => failure }));
-    request.end();
+    request.end(send.body);
   });
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../errors/app-error';
 import { decodeCursor, toConnection, type ConnectionValue } from '../../pagination/keyset-page';
 import { queueOf, type JobInputIn } from '../../jobs/job-kinds';
 import { toJson } from '../../jobs/json';
-import type { JobQueue } from '../../queue/queues';
+import type { JobPayloads, JobQueue, QueueName } from '../../queue/queues';
 const FINISHED: JobState[] = [JobState.COMPLETED, JobState.FAILED, JobState.CANCELLED];
 
 /** Job rows: created by the API, driven through their states by the workers. */
@@ -17,16 +17,26 @@ export class JobsService {
   /**
    * `requestedBy`: who asked for it, as the audit log names the caller (an API key's name,
    * "bootstrap (ADMIN_API_KEY)", "cli:<os user>"); null when dgascope starts a job itself.
+   * `chunks`: the job is a flow (BullMQ), its parts queued as children on `chunks.queue` that
+   * every worker takes part in; the job itself runs once they have all finished.
    */
-  async create<K extends JobKind>(
+  async create<K extends JobKind, C extends QueueName>(
     kind: K,
     input: JobInputIn<K>,
     modelId: number | null = null,
     requestedBy: string | null = null,
+    chunks?: { queue: C; data: (jobId: string) => Array<JobPayloads[C]> },
   ): Promise<Job> {
     const job = await this.prisma.job.create({ data: { id: randomUUID(), kind, input: toJson(input), modelId, requestedBy } });
     try {
-      await this.queue.add(queueOf(kind), { jobId: job.id });
+      if (chunks)
+        await this.queue.addFlow(
+          queueOf(kind),
+          { jobId: job.id },
+          chunks.queue,
+          chunks.data(job.id).map((data, i) => ({ jobId: `${job.id}-chunk-${i}`, data })),
+        );
+      else await this.queue.add(queueOf(kind), { jobId: job.id });
     } catch (err) {
       await this.prisma.job.update({
         where: { id: job.id },
@@ -35,6 +45,15 @@ export class JobsService {
       throw new AppError('CONFLICT', 'QUEUE_UNAVAILABLE', `the job could not be queued (is Redis up?): ${(err as Error).message}`);
     }
     return job;
+  }
+
+  /**
+   * The row of a job that a BullMQ job scheduler made (a scheduled feed pull, the retention
+   * job): written by the worker that takes it, under the queue's job id, once.
+   */
+  async adopt<K extends JobKind>(kind: K, id: string, input: JobInputIn<K>): Promise<string> {
+    await this.prisma.job.upsert({ where: { id }, create: { id, kind, input: toJson(input) }, update: {} });
+    return id;
   }
 
   async get(id: string): Promise<Job> {
@@ -92,9 +111,12 @@ export class JobsService {
   // --- used by the workers ----------------------------------------------------------
 
   async start(id: string, attempt: number, backend: string | null): Promise<Job> {
+    const current = await this.prisma.job.findUnique({ where: { id }, select: { state: true, startedAt: true } });
+    // A chunked job is active since its first chunk started: that is when it started.
+    const startedAt = current?.state === JobState.ACTIVE && current.startedAt ? current.startedAt : new Date();
     return this.prisma.job.update({
       where: { id },
-      data: { state: JobState.ACTIVE, attempts: attempt, startedAt: new Date(), backend, error: null },
+      data: { state: JobState.ACTIVE, attempts: attempt, startedAt, backend, error: null },
     });
   }
 
@@ -146,6 +168,26 @@ export class JobsService {
       requeued.push(job.id);
     }
     return requeued;
+  }
+
+  /** The first chunk to start marks its job active (once). */
+  async markChunkedStarted(id: string, backend: string | null): Promise<void> {
+    await this.prisma.job.updateMany({
+      where: { id, state: JobState.QUEUED },
+      data: { state: JobState.ACTIVE, startedAt: new Date(), backend, attempts: 1 },
+    });
+  }
+
+  /** Adds a finished chunk's domains to the job's progress (one statement: chunks finish on several workers at once). */
+  async addChunkProgress(id: string, processed: number, total: number, chunks: number): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE jobs SET progress = jsonb_build_object(
+        'stage', 'classifying',
+        'processed', LEAST(${total}::int, COALESCE((progress->>'processed')::int, 0) + ${processed}::int),
+        'total', ${total}::int,
+        'chunksDone', COALESCE((progress->>'chunksDone')::int, 0) + 1,
+        'chunks', ${chunks}::int)
+      WHERE id = ${id}`;
   }
 
   async cancelRequested(id: string): Promise<boolean> {

@@ -42,17 +42,24 @@ function statementName(text: string): string {
 
 /** The predictions table: written by bulk jobs, read by the API. */
 export class PredictionsService {
+  private written: (rows: number) => void = () => undefined;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly pool: Pool,
     private readonly snapshotDomains: SnapshotDomains,
   ) {}
 
+  /** Told how many rows each write stored (the metrics). */
+  onWritten(listener: (rows: number) => void): void {
+    this.written = listener;
+  }
+
   /** Stores a batch of a job's results; a domain the job already has (an earlier attempt wrote it) is kept as it is. */
   async write(jobId: string, modelId: number, results: readonly ClassifyResult[]): Promise<void> {
     const ok = results.filter((r): r is Extract<ClassifyResult, { ok: true }> => r.ok);
     if (ok.length === 0) return;
-    await this.pool.query(
+    const inserted = await this.pool.query(
       `INSERT INTO predictions (job_id, model_id, domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
        SELECT $1, $2, u.domain, u.verdict, u.family, u.probability, u.nearest_family, u.dga_score, u.novelty, u.unknown_family, u.top3
        FROM unnest($3::text[], $4::"Verdict"[], $5::text[], $6::real[], $7::text[], $8::real[], $9::real[], $10::boolean[], $11::jsonb[])
@@ -72,6 +79,7 @@ export class PredictionsService {
         ok.map((r) => JSON.stringify(r.top3)),
       ],
     );
+    this.written(inserted.rowCount ?? 0);
   }
 
   /**

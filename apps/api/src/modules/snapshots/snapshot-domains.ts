@@ -1,5 +1,12 @@
 import type { Pool } from 'pg';
 
+/** A listing's primary key: (snapshot, family, domain). */
+export type ListingKey = [number, number, number];
+export interface KeyRange {
+  after?: ListingKey | null;
+  upTo?: ListingKey | null;
+}
+
 /** One listed domain of a snapshot, with the family it is listed under. */
 export interface ListedDomain {
   domain: string;
@@ -113,8 +120,13 @@ export class SnapshotDomains {
     return Number(r.rows[0]!.n);
   }
 
-  async *pages(snapshotIds: readonly number[], pageSize: number): AsyncGenerator<ListedDomain[]> {
-    let after: [number, number, number] = [-1, -1, -1];
+  /**
+   * The listings in primary-key order, page by page; `range` limits them to the keys after
+   * `after` (exclusive) up to `upTo` (inclusive): a chunk of a snapshot (chunkBounds).
+   */
+  async *pages(snapshotIds: readonly number[], pageSize: number, range: KeyRange = {}): AsyncGenerator<ListedDomain[]> {
+    let after: ListingKey = range.after ?? [-1, -1, -1];
+    const upTo: ListingKey = range.upTo ?? [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1];
     for (;;) {
       const page = await this.pool.query<{
         snapshot_id: number;
@@ -127,9 +139,10 @@ export class SnapshotDomains {
         `SELECT m.snapshot_id, m.family_id, m.domain_id, d.name AS domain, f.name AS family, m.line
          FROM memberships m JOIN domains d ON d.id = m.domain_id JOIN families f ON f.id = m.family_id
          WHERE m.snapshot_id = ANY($1::int[]) AND (m.snapshot_id, m.family_id, m.domain_id) > ($2, $3, $4)
+           AND (m.snapshot_id, m.family_id, m.domain_id) <= ($5, $6, $7)
          ORDER BY m.snapshot_id, m.family_id, m.domain_id
          LIMIT ${Math.floor(pageSize)}`,
-        [snapshotIds, ...after],
+        [snapshotIds, ...after, ...upTo],
       );
       if (page.rows.length === 0) return;
       yield page.rows.map((r) => ({ domain: r.domain, family: r.family, line: r.line }));
@@ -137,6 +150,36 @@ export class SnapshotDomains {
       after = [last.snapshot_id, last.family_id, last.domain_id];
       if (page.rows.length < pageSize) return;
     }
+  }
+
+  /**
+   * Splits a snapshot's listings into consecutive key ranges of `size` listings each (the last
+   * may be shorter), in one pass over the primary key's index: the chunks of a bulk job.
+   */
+  async chunkBounds(snapshotId: number, size: number): Promise<KeyRange[]> {
+    const { rows } = await this.pool.query<{ family_id: number; domain_id: number }>(
+      `SELECT family_id, domain_id FROM (
+         SELECT family_id, domain_id, row_number() OVER (ORDER BY family_id, domain_id) AS n
+         FROM memberships WHERE snapshot_id = $1
+       ) k WHERE n % $2 = 0 ORDER BY n`,
+      [snapshotId, Math.floor(size)],
+    );
+    const ends: ListingKey[] = rows.map((r) => [snapshotId, r.family_id, r.domain_id]);
+    const ranges: KeyRange[] = [];
+    let after: ListingKey | null = null;
+    for (const end of ends) {
+      ranges.push({ after, upTo: end });
+      after = end;
+    }
+    // What follows the last full chunk (nothing when the count is a multiple of the size).
+    const rest = after
+      ? await this.pool.query(
+          'SELECT 1 FROM memberships WHERE snapshot_id = $1 AND (snapshot_id, family_id, domain_id) > ($1, $2, $3) LIMIT 1',
+          [snapshotId, after[1], after[2]],
+        )
+      : null;
+    if (!after || (rest && rest.rows.length > 0)) ranges.push({ after, upTo: null });
+    return ranges;
   }
 
   /**

@@ -11,6 +11,8 @@ import { EvaluationForm } from './evaluation-form';
 import { isRunning, JobsSection, type JobRow } from './jobs-section';
 import { ModelsSection, type ModelRow } from './models-section';
 import { TrainingForm, type TrainingPrefill } from './training-form';
+import { FeedSchedulesSection } from './feed-schedules-section';
+import { WebhooksSection } from './webhooks-section';
 
 export type { TrainingPrefill };
 
@@ -103,6 +105,8 @@ export function AdminPanel({ prefill }: { prefill: TrainingPrefill | null }) {
       <TrainingForm snapshots={snapshots} ready={ready} admin={admin} onError={showError} prefill={prefill} />
       <EvaluationForm snapshots={snapshots} ready={ready} admin={admin} />
       <BulkClassificationForm snapshots={snapshots} ready={ready} admin={admin} />
+      <FeedSchedulesSection admin={admin} />
+      <WebhooksSection admin={admin} keySaved={saved} />
       <AuditLog keySaved={saved} reloadAfter={actions} />
     </>
   );
