@@ -106,7 +106,7 @@ async function trainOn(exclude) {
   const trainInputs = new Set(prepared.samples.map((s) => s.input));
   const fresh = mapToModel(later, prepared, trainInputs);
   log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
-  return { model: result.model, result, prepared, split, fresh, seconds };
+  return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
 }
 
 /** Rows of known families in the model's input form and classes; inputs seen in training dropped. */
@@ -234,9 +234,8 @@ function realUnseen(prepared, trainInputs) {
   return unseen;
 }
 
-function realReport(model, prepared, trainInputs) {
+function realReport(model, prepared, trainInputs, unseen) {
   const known = mapToModel(realRows, prepared, trainInputs);
-  const unseen = realUnseen(prepared, trainInputs);
   return {
     known: summary(ml.evaluate(model, known)),
     unseen: unseen.length ? ml.heldOutReport(model, unseen) : null,
@@ -258,7 +257,7 @@ const HELD_OUT_FPR = [
   { list: 'alexa-2015-top10k', fpr: 0.01 },
 ];
 
-function operatingPoints(run, scored) {
+function operatingPoints(run, scored, unseenReal) {
   const { model, split, fresh } = run;
   const val = dgaScores(
     model,
@@ -271,7 +270,7 @@ function operatingPoints(run, scored) {
     ),
     realUnseen: dgaScores(
       model,
-      realUnseen(run.prepared, new Set(run.prepared.samples.map((s) => s.input))).map((s) => s.input),
+      unseenReal.map((s) => s.input),
     ),
     ...Object.fromEntries(Object.entries(scored).map(([name, x]) => [name, x.dgaScores])),
   };
@@ -370,7 +369,7 @@ function rejectOperatingPoints(run, held) {
 
 // ---- main model: all families -----------------------------------------------------------------
 const main = await trainOn([]);
-const trainInputs = new Set(main.prepared.samples.map((s) => s.input));
+const unseenReal = realUnseen(main.prepared, main.trainInputs);
 const heldBenignScores = scoreHeldBenign(main.model);
 const report = {
   tag,
@@ -398,11 +397,11 @@ const report = {
   test: summary(ml.evaluate(main.model, main.split.test)),
   fresh: summary(ml.evaluate(main.model, main.fresh)),
   freshAt05: summary(evaluateAt(main.model, main.fresh, 0.5)),
-  real: realReport(main.model, main.prepared, trainInputs),
+  real: realReport(main.model, main.prepared, main.trainInputs, unseenReal),
   benign: benignReport(main.model, heldBenignScores),
   leaveOut: {},
 };
-report.operatingPoints = operatingPoints(main, heldBenignScores);
+report.operatingPoints = operatingPoints(main, heldBenignScores, unseenReal);
 report.calibrationTail = benignCalibrationTail(main);
 if (opt.saveModel) writeFileSync(opt.saveModel, ml.modelToBuffer(main.model));
 main.model.dispose();

@@ -31,6 +31,29 @@ export interface DomainListingValue {
   description: string | null;
 }
 
+/** A listing as both listing queries select it. */
+interface ListingRow {
+  snapshot_id: number;
+  feed: string;
+  taken_at: Date;
+  family: string;
+  line: number;
+  listed_on: string | null;
+  description: string | null;
+}
+
+function listingValue(l: ListingRow): DomainListingValue {
+  return {
+    snapshotId: l.snapshot_id,
+    feed: l.feed,
+    takenAt: l.taken_at,
+    family: l.family,
+    line: l.line,
+    listedOn: l.listed_on,
+    description: l.description,
+  };
+}
+
 /**
  * The one reader of the listings (the `memberships` table; ingestion writes it). The jobs that
  * work through whole snapshots read them page by page in primary-key order (keyset pages, a bounded
@@ -41,15 +64,7 @@ export class SnapshotDomains {
 
   /** Where one domain is listed, newest snapshot first. */
   async listingsOf(domainId: number): Promise<DomainListingValue[]> {
-    const { rows } = await this.pool.query<{
-      snapshot_id: number;
-      feed: string;
-      taken_at: Date;
-      family: string;
-      line: number;
-      listed_on: string | null;
-      description: string | null;
-    }>(
+    const { rows } = await this.pool.query<ListingRow>(
       `SELECT m.snapshot_id, fe.name AS feed, s.taken_at, f.name AS family, m.line, to_char(m.listed_on, 'YYYY-MM-DD') AS listed_on, m.description
        FROM memberships m
        JOIN snapshots s ON s.id = m.snapshot_id JOIN feeds fe ON fe.id = s.feed_id JOIN families f ON f.id = m.family_id
@@ -57,15 +72,7 @@ export class SnapshotDomains {
        ORDER BY s.taken_at DESC, m.snapshot_id DESC`,
       [domainId],
     );
-    return rows.map((l) => ({
-      snapshotId: l.snapshot_id,
-      feed: l.feed,
-      takenAt: l.taken_at,
-      family: l.family,
-      line: l.line,
-      listedOn: l.listed_on,
-      description: l.description,
-    }));
+    return rows.map(listingValue);
   }
 
   /**
@@ -74,16 +81,7 @@ export class SnapshotDomains {
    * per name (domains.name, memberships.domain_id).
    */
   async newestFeedListings(names: readonly string[]): Promise<Map<string, DomainListingValue>> {
-    const { rows } = await this.pool.query<{
-      name: string;
-      snapshot_id: number;
-      feed: string;
-      taken_at: Date;
-      family: string;
-      line: number;
-      listed_on: string | null;
-      description: string | null;
-    }>(
+    const { rows } = await this.pool.query<ListingRow & { name: string }>(
       `SELECT DISTINCT ON (d.name) d.name, m.snapshot_id, fe.name AS feed, s.taken_at, f.name AS family, m.line,
               to_char(m.listed_on, 'YYYY-MM-DD') AS listed_on, m.description
        FROM domains d
@@ -95,20 +93,7 @@ export class SnapshotDomains {
        ORDER BY d.name, s.taken_at DESC, m.snapshot_id DESC`,
       [names],
     );
-    return new Map(
-      rows.map((l) => [
-        l.name,
-        {
-          snapshotId: l.snapshot_id,
-          feed: l.feed,
-          takenAt: l.taken_at,
-          family: l.family,
-          line: l.line,
-          listedOn: l.listed_on,
-          description: l.description,
-        },
-      ]),
-    );
+    return new Map(rows.map((l) => [l.name, listingValue(l)]));
   }
 
   /** How many listings the snapshots hold (from the counts computed at ingestion). */
