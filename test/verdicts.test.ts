@@ -107,6 +107,8 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     expect(bad.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const badNovelty = await startTraining(api, [dgaSnapshot, benignSnapshot], { noveltyMethod: 'astrology' });
     expect(badNovelty.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    const badMethod = await startTraining(api, [dgaSnapshot, benignSnapshot], { dgaThresholdMethod: 'median' });
+    expect(badMethod.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('trains through the job with a preset and overrides, and the model records its preset, loss and verdict rule', async () => {
@@ -114,6 +116,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
       preset: 'endgame-2016-balanced',
       epochs: 3,
       targetBenignFpr: 0.01,
+      dgaThresholdMethod: 'tail',
       noveltyMethod: 'max-softmax',
       targetRejectRate: 0.05,
     });
@@ -129,7 +132,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     modelId = job.modelId!;
     const m = await api.gql(
       `query($id: Int!) { model(id: $id) { labels preset loss config
-        decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
+        decision { dgaThreshold targetBenignFpr dgaThresholdMethod calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
         metrics { n benignFlaggedRate unknownFamilyRate unknownFamily } } }`,
       { id: modelId },
     );
@@ -139,8 +142,10 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     expect(model).toMatchObject({
       preset: 'endgame-2016-balanced',
       loss: 'logit-adjusted',
-      decision: { targetBenignFpr: 0.01, noveltyMethod: 'max-softmax', targetRejectRate: 0.05 },
+      // the tail is only extrapolated below a 1 % target: the model records that its quantile decided
+      decision: { targetBenignFpr: 0.01, dgaThresholdMethod: 'quantile', noveltyMethod: 'max-softmax', targetRejectRate: 0.05 },
     });
+    expect(model.config.options.decision).toMatchObject({ dgaThresholdMethod: 'tail' });
     expect(model.config.options).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'logit-adjusted', epochs: 3 });
     expect(model.decision.dgaThreshold).toBeGreaterThanOrEqual(0.5);
     expect(model.decision.dgaThreshold).toBeLessThanOrEqual(1);

@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -9,7 +9,7 @@
 //              every novelty detector compared on the same models
 //   time       seconds per training epoch
 // One table on stdout, the whole result in bench/results/quality-<tag>.json.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import * as ml from '@dgascope/ml';
 import { arg, writeResult, peakRssMB } from './common.mjs';
@@ -49,6 +49,11 @@ const opt = {
   backend: arg('backend'),
   tag: arg('tag'),
   saveModel: arg('saveModel'),
+  // a main model saved by an earlier run with the same data options (its split and fresh domains
+  // are recomputed from the seed), recalibrated with today's decision options: measures calibration
+  // and scoring changes without training again
+  loadModel: arg('loadModel'),
+  dgaThresholdMethod: arg('dgaThresholdMethod'),
 };
 const tag = opt.tag ?? `${opt.preset}-e${opt.epochs ?? 'preset'}-s${opt.seed}`;
 const load0 = os.loadavg()[0];
@@ -72,6 +77,7 @@ function trainOptions(fold = false) {
   if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
   if (opt.padding) o.padding = opt.padding;
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
+  if (opt.dgaThresholdMethod) o.decision = { ...(o.decision || {}), dgaThresholdMethod: opt.dgaThresholdMethod };
   return { ...o, seed: opt.seed };
 }
 
@@ -98,15 +104,23 @@ async function trainOn(exclude) {
   const prepared = ml.prepareData([...early, ...benignRows]);
   const split = ml.stratifiedSplit(prepared.samples, { seed: opt.seed, validation: 0.1, test: 0.2 });
   const t0 = performance.now();
-  const result = await ml.train(
-    { train: split.train, validation: split.validation },
-    { ...trainOptions(fold), inputForm: prepared.inputForm },
-  );
+  const result =
+    opt.loadModel && !fold
+      ? loadTrained(opt.loadModel, split)
+      : await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
   const seconds = (performance.now() - t0) / 1000;
   const trainInputs = new Set(prepared.samples.map((s) => s.input));
   const fresh = mapToModel(later, prepared, trainInputs);
   log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
   return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
+}
+
+/** A saved main model, recalibrated on this run's split with this run's decision options. */
+function loadTrained(file, split) {
+  const model = ml.modelFromBuffer(readFileSync(file));
+  model.meta.decision = ml.calibrateDecision(model, enc(model, split.train), enc(model, split.validation), trainOptions().decision || {});
+  log(`loaded ${file} (trained ${model.meta.history.length} epochs), recalibrated`);
+  return { model, history: model.meta.history };
 }
 
 /** Rows of known families in the model's input form and classes; inputs seen in training dropped. */
@@ -284,6 +298,10 @@ function operatingPoints(run, scored, unseenReal) {
       threshold: ml.chooseDgaThreshold(scored[list].dgaScores, fpr),
     })),
     ...FPR_TARGETS.map((target) => ({ target, threshold: ml.chooseDgaThreshold(val, target) })),
+    ...FPR_TARGETS.filter((t) => t < 0.01).map((target) => ({
+      target: `${target} tail`,
+      threshold: ml.chooseDgaThresholdBy('tail', val, target).threshold,
+    })),
   ].map((o) => ({ ...o, ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, rate(v, o.threshold)])) }));
 }
 
@@ -442,7 +460,7 @@ const rows = [
   ],
   [
     'thresholds',
-    `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr} on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`,
+    `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr}, ${report.decision.dgaThresholdMethod ?? 'quantile'}, on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`,
   ],
   [
     'test split macro / micro F1',

@@ -4,7 +4,7 @@
  */
 import {
   DEFAULT_DECISION_OPTIONS,
-  chooseDgaThreshold,
+  chooseDgaThresholdBy,
   fitFeatureGaussian,
   needsFeatures,
   needsLogits,
@@ -34,6 +34,7 @@ export function calibrateDecision(
   batchSize = 1024,
 ): Decision {
   const targetBenignFpr = options.targetBenignFpr ?? DEFAULT_DECISION_OPTIONS.targetBenignFpr;
+  const thresholdMethod = options.dgaThresholdMethod ?? DEFAULT_DECISION_OPTIONS.dgaThresholdMethod;
   const method: NoveltyMethod | false = options.novelty ?? DEFAULT_DECISION_OPTIONS.novelty;
   const targetRejectRate = options.targetRejectRate ?? DEFAULT_DECISION_OPTIONS.targetRejectRate;
   // without validation samples the thresholds can only come from the training samples (optimistic)
@@ -48,9 +49,16 @@ export function calibrateDecision(
 
   const benignScores: number[] = [];
   for (let i = 0; i < calib.ys.length; i++) if (calib.ys[i] === benign) benignScores.push(1 - (out.probs[i * C + benign] as number));
-  const dgaThreshold = benign >= 0 ? chooseDgaThreshold(benignScores, targetBenignFpr) : 0.5;
+  const chosen =
+    benign >= 0 ? chooseDgaThresholdBy(thresholdMethod, benignScores, targetBenignFpr) : { threshold: 0.5, method: 'quantile' as const };
+  const threshold = {
+    dgaThreshold: chosen.threshold,
+    targetBenignFpr,
+    dgaThresholdMethod: chosen.method,
+    calibrationBenign: benignScores.length,
+  };
 
-  if (method === false) return { dgaThreshold, targetBenignFpr, calibrationBenign: benignScores.length, novelty: null };
+  if (method === false) return { ...threshold, novelty: null };
   let gaussian: FeatureGaussian | null = null;
   if (method === 'mahalanobis') {
     const stride = Math.max(1, Math.ceil(trainSet.xs.length / GAUSSIAN_SAMPLES));
@@ -72,9 +80,7 @@ export function calibrateDecision(
   const dgaScores: number[] = [];
   for (let i = 0; i < calib.ys.length; i++) if (calib.ys[i] !== benign) dgaScores.push(scores[i] as number);
   return {
-    dgaThreshold,
-    targetBenignFpr,
-    calibrationBenign: benignScores.length,
+    ...threshold,
     novelty: { method, threshold: rejectThreshold(dgaScores, targetRejectRate), targetRejectRate, gaussian },
   };
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDgaThreshold, decide, fitFeatureGaussian, invertSpd, noveltyScores, rejectThreshold, type Decision } from './decision';
+import {
+  chooseDgaThreshold,
+  chooseDgaThresholdBy,
+  decide,
+  fitFeatureGaussian,
+  invertSpd,
+  noveltyScores,
+  rejectThreshold,
+  type Decision,
+} from './decision';
 import { computeMetrics } from './metrics';
 import { createRng, normal } from './rng';
 
@@ -19,6 +28,47 @@ describe('chooseDgaThreshold', () => {
     expect(chooseDgaThreshold([0.01, 0.02], 0.5)).toBe(0.5);
     expect(chooseDgaThreshold([], 0.001)).toBe(0.5);
     expect(() => chooseDgaThreshold(benign, 1)).toThrow(/targetBenignFpr/);
+  });
+});
+
+describe('chooseDgaThresholdBy tail', () => {
+  // benign scores whose logit has an exponential upper tail: P(logit > z) = e^(−(z + 4)) for z > −4
+  const rng = createRng(7);
+  const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+  const clean = Array.from({ length: 3000 }, () => sigmoid(-4 - Math.log(1 - rng())));
+  const trueAt = (fpr: number) => sigmoid(-4 - Math.log(fpr));
+  const logit = (s: number) => Math.log(s / (1 - s));
+
+  it('extrapolates the tail to the target, as the quantile of a sample large enough would', () => {
+    const t = chooseDgaThresholdBy('tail', clean, 1e-3, 0).threshold;
+    expect(Math.abs(logit(t) - logit(trueAt(1e-3)))).toBeLessThan(0.4);
+    expect(Math.abs(logit(chooseDgaThresholdBy('tail', clean, 1e-4, 0).threshold) - logit(trueAt(1e-4)))).toBeLessThan(0.7);
+  });
+  it('is not moved by a few DGA names inside the benign list, unlike the quantile', () => {
+    const dirty = [...clean, 0.999999, 0.99999, 0.99995, 0.9999];
+    const q = chooseDgaThreshold(dirty, 1e-3, 0);
+    const t = chooseDgaThresholdBy('tail', dirty, 1e-3, 0).threshold;
+    expect(q).toBeGreaterThan(0.9999); // decided by the planted names
+    expect(Math.abs(logit(t) - logit(trueAt(1e-3)))).toBeLessThan(0.4);
+  });
+  it('uses the quantile for targets of 1 % and more, too few names, or a flat tail', () => {
+    const quantile = (s: number[], t: number) => ({ threshold: chooseDgaThreshold(s, t, 0), method: 'quantile' });
+    expect(chooseDgaThresholdBy('tail', clean, 0.01, 0)).toEqual(quantile(clean, 0.01));
+    const few = clean.slice(0, 500);
+    expect(chooseDgaThresholdBy('tail', few, 1e-3, 0)).toEqual(quantile(few, 1e-3));
+    const flat = Array.from({ length: 2000 }, () => 0.2);
+    expect(chooseDgaThresholdBy('tail', flat, 1e-3, 0)).toEqual(quantile(flat, 1e-3));
+    expect(chooseDgaThresholdBy('quantile', clean, 1e-3, 0)).toEqual(quantile(clean, 1e-3));
+    expect(chooseDgaThresholdBy('tail', clean, 1e-3, 0).method).toBe('tail');
+  });
+  it('keeps the floor', () => {
+    expect(
+      chooseDgaThresholdBy(
+        'tail',
+        clean.map((s) => s / 100),
+        1e-3,
+      ).threshold,
+    ).toBe(0.5);
   });
 });
 

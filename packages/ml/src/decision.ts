@@ -47,6 +47,11 @@ export interface Decision {
   /** dgaScore ≥ this → DGA. */
   dgaThreshold: number;
   targetBenignFpr: number;
+  /**
+   * How the threshold was read from the benign validation scores. Absent in models calibrated
+   * before there was a choice: those used the quantile.
+   */
+  dgaThresholdMethod?: DgaThresholdMethod;
   /** Benign validation names the threshold was chosen on (its resolution is 1 / this). */
   calibrationBenign: number;
   novelty: NoveltyDetector | null;
@@ -55,6 +60,8 @@ export interface Decision {
 export interface DecisionOptions {
   /** Default 1e-3. */
   targetBenignFpr?: number;
+  /** Default 'quantile'. */
+  dgaThresholdMethod?: DgaThresholdMethod;
   /** Default 'max-softmax' (presets choose per architecture); false: never answer "unknown family". */
   novelty?: NoveltyMethod | false;
   /** Default 0.01. */
@@ -63,6 +70,7 @@ export interface DecisionOptions {
 
 export const DEFAULT_DECISION_OPTIONS = Object.freeze({
   targetBenignFpr: 1e-3,
+  dgaThresholdMethod: 'quantile' as DgaThresholdMethod,
   novelty: 'max-softmax' as NoveltyMethod,
   targetRejectRate: 0.01,
 });
@@ -96,6 +104,76 @@ export function chooseDgaThreshold(benignScores: ArrayLike<number>, targetFpr: n
   const above = Math.min(1, next + Math.max(1e-7, Math.abs(next) * 1e-6));
   return Math.max(floor, above);
 }
+
+/** How the DGA threshold is read from the benign validation scores (see chooseDgaThresholdBy). */
+export const DGA_THRESHOLD_METHODS = ['quantile', 'tail'] as const;
+export type DgaThresholdMethod = (typeof DGA_THRESHOLD_METHODS)[number];
+
+/** The tail fit reads the benign names ranked between these shares (from the top). */
+const TAIL_FIT_SHARES = [0.01, 0.1] as const;
+/** Fewest benign names at the fit's upper end: below this the tail cannot be read, the quantile is used. */
+const TAIL_FIT_MIN_TOP = 10;
+
+/**
+ * The DGA threshold for a benign false-positive target.
+ *
+ *  - 'quantile': the empirical quantile (chooseDgaThreshold).
+ *  - 'tail': for targets below 1 %, the upper tail of the benign scores in logit space fitted as an
+ *    exponential (log of the share above a score, linear in the score's logit) on the names ranked
+ *    between the top 1 % and 10 %, and extrapolated to the target. Why: a 1e-3 quantile of a few
+ *    thousand names is decided by two or three of them, and a real top list holds a few real DGA
+ *    names (Umbrella lists `ksrndkehqnwntyxlhgto.com`): the better a model recognises DGA names, the
+ *    surer it is about those few and the higher it sets the bar for every other name. The names
+ *    ranked 1–10 % are many and are popular names, not those few; their tail predicts the false
+ *    alarms on top lists never trained on (bench:quality, docs/quality.md). Targets of 1 % and more,
+ *    and too few names to read the tail, use the quantile.
+ *
+ * Returns the threshold and the method that set it (the quantile where the tail could not be read).
+ */
+export function chooseDgaThresholdBy(
+  method: DgaThresholdMethod,
+  benignScores: ArrayLike<number>,
+  targetFpr: number,
+  floor = 0.5,
+): { threshold: number; method: DgaThresholdMethod } {
+  const quantile = { threshold: chooseDgaThreshold(benignScores, targetFpr, floor), method: 'quantile' as const };
+  if (method === 'quantile' || targetFpr >= TAIL_FIT_SHARES[0]) return quantile;
+  const n = benignScores.length;
+  if (n * TAIL_FIT_SHARES[0] < TAIL_FIT_MIN_TOP) return quantile;
+  const z = Float64Array.from(benignScores, logit).sort().reverse(); // descending
+  // least squares of logit(score) on −ln(share above it), over the ranks of the fit window
+  let sx = 0,
+    sy = 0,
+    sxx = 0,
+    sxy = 0,
+    m = 0;
+  const first = Math.ceil(n * TAIL_FIT_SHARES[0]);
+  const last = Math.floor(n * TAIL_FIT_SHARES[1]);
+  // a flat window (scores all equal, or saturated) has no tail to extrapolate
+  if (!((z[first - 1] as number) - (z[last - 1] as number) > 1e-9)) return quantile;
+  for (let rank = first; rank <= last; rank++) {
+    const x = -Math.log(rank / n);
+    const y = z[rank - 1] as number;
+    sx += x;
+    sy += y;
+    sxx += x * x;
+    sxy += x * y;
+    m++;
+  }
+  const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+  if (!(slope > 0 && Number.isFinite(slope))) return quantile;
+  const intercept = (sy - slope * sx) / m;
+  const zTarget = intercept + slope * -Math.log(targetFpr);
+  return { threshold: Math.max(floor, Math.min(1, sigmoid(zTarget))), method: 'tail' };
+}
+
+/** log(s / (1 − s)), finite at 0 and 1. */
+function logit(s: number): number {
+  const eps = 1e-12;
+  const c = Math.min(1 - eps, Math.max(eps, s));
+  return Math.log(c) - Math.log1p(-c);
+}
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Novelty score per row (higher = more novel). */
 export function noveltyScores(

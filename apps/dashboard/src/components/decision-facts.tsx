@@ -2,6 +2,7 @@ export interface Decision {
   dgaThreshold: number;
   targetBenignFpr: number | null;
   calibrationBenign: number | null;
+  dgaThresholdMethod: string | null;
   noveltyMethod: string | null;
   noveltyThreshold: number | null;
   targetRejectRate: number | null;
@@ -19,7 +20,9 @@ export function DecisionFacts({ decision }: { decision: Decision | null }) {
       <dd data-testid="dga-threshold">
         DGA when the DGA score ≥ {num(d.dgaThreshold)}
         {d.targetBenignFpr != null
-          ? ` (chosen for a benign false-positive rate of ${num(d.targetBenignFpr)} on ${d.calibrationBenign ?? 0} benign validation domains)`
+          ? ` (chosen for a benign false-positive rate of ${num(d.targetBenignFpr)} on ${d.calibrationBenign ?? 0} benign validation domains${
+              d.dgaThresholdMethod === 'tail' ? ', by extrapolating the tail of their scores' : ''
+            })`
           : ' (fixed: trained before calibrated thresholds)'}
       </dd>
       <dt>Novelty detector</dt>

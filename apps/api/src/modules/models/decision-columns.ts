@@ -10,6 +10,7 @@ export function decisionColumns(model: DgaModel) {
     dgaThreshold: d.dgaThreshold,
     targetBenignFpr: finite(d.targetBenignFpr),
     calibrationBenign: model.meta.decision ? d.calibrationBenign : null,
+    dgaThresholdMethod: model.meta.decision ? (d.dgaThresholdMethod ?? 'quantile') : null,
     noveltyMethod: d.novelty?.method ?? null,
     noveltyThreshold: finite(d.novelty?.threshold),
     targetRejectRate: finite(d.novelty?.targetRejectRate),

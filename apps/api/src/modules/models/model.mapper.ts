@@ -26,6 +26,7 @@ export function toModel(row: Omit<MlModel, 'artifact'>): Model {
             dgaThreshold: row.dgaThreshold,
             targetBenignFpr: row.targetBenignFpr,
             calibrationBenign: row.calibrationBenign,
+            dgaThresholdMethod: row.dgaThresholdMethod,
             noveltyMethod: row.noveltyMethod,
             noveltyThreshold: row.noveltyThreshold,
             targetRejectRate: row.targetRejectRate,

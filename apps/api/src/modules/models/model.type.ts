@@ -85,6 +85,12 @@ export class ModelDecision {
   targetBenignFpr!: number | null;
   @Field(() => Int, { nullable: true, description: 'Benign validation names it was chosen on (the FPR resolves to 1 / this).' })
   calibrationBenign!: number | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'How the DGA threshold was read from the benign validation scores: quantile (the empirical quantile) | tail (the upper tail fitted and extrapolated to the target); null: models from before verdicts.',
+  })
+  dgaThresholdMethod!: string | null;
   @Field(() => String, { nullable: true, description: 'max-softmax | max-logit | energy | mahalanobis; null: never "unknown family".' })
   noveltyMethod!: string | null;
   @Field(() => Float, { nullable: true, description: 'Novelty above this → "unknown family".' }) noveltyThreshold!: number | null;

@@ -40,6 +40,7 @@ describe('trainOptionsFor', () => {
         classWeights: 'effective-number',
         lstmUnits: 16,
         targetBenignFpr: 0.01,
+        dgaThresholdMethod: 'tail',
         noveltyMethod: 'none',
         targetRejectRate: 0.05,
         earlyStoppingPatience: 0,
@@ -48,7 +49,7 @@ describe('trainOptionsFor', () => {
     expect(o).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'cross-entropy', epochs: 3, earlyStopping: false });
     expect(o.classWeights).toEqual({ kind: 'effective-number', beta: 0.999 });
     expect(o.architecture).toEqual({ lstmUnits: 16 });
-    expect(o.decision).toEqual({ targetBenignFpr: 0.01, novelty: false, targetRejectRate: 0.05 });
+    expect(o.decision).toEqual({ targetBenignFpr: 0.01, dgaThresholdMethod: 'tail', novelty: false, targetRejectRate: 0.05 });
   });
 
   it('reads job inputs from before presets as the LSTM they trained, and refuses unknown presets', () => {

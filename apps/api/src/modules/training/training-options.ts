@@ -43,7 +43,11 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
           },
     decision: {
       ...presetDecision,
-      ...given({ targetBenignFpr: request.targetBenignFpr, targetRejectRate: request.targetRejectRate }),
+      ...given({
+        targetBenignFpr: request.targetBenignFpr,
+        dgaThresholdMethod: request.dgaThresholdMethod,
+        targetRejectRate: request.targetRejectRate,
+      }),
       ...(request.noveltyMethod ? { novelty: request.noveltyMethod === 'none' ? (false as const) : request.noveltyMethod } : {}),
     },
     ...(request.samplingPower !== null ? { sampling: { ...preset.sampling, power: request.samplingPower } } : {}),

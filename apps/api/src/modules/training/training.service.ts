@@ -57,6 +57,7 @@ export class TrainingService {
       dropout: input.dropout ?? null,
       maxLength: input.maxLength ?? null,
       targetBenignFpr: input.targetBenignFpr ?? null,
+      dgaThresholdMethod: input.dgaThresholdMethod ?? null,
       noveltyMethod: input.noveltyMethod ?? null,
       targetRejectRate: input.targetRejectRate ?? null,
       samplingPower: input.samplingPower ?? null,

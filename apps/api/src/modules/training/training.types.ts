@@ -1,4 +1,4 @@
-import { DEFAULT_PRESET, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
+import { DEFAULT_PRESET, DGA_THRESHOLD_METHODS, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Max, Min } from 'class-validator';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
@@ -45,6 +45,7 @@ export const TrainingRequest = z
     dropout: z.number().min(0).max(0.95).nullable(),
     maxLength: z.number().int().min(8).nullable(),
     targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
+    dgaThresholdMethod: z.enum(DGA_THRESHOLD_METHODS).nullable().default(null),
     noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
     targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
     samplingPower: z.number().min(0).max(1).nullable().default(null),
@@ -138,6 +139,13 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(0)
   @Max(0.5)
   targetBenignFpr?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `How the DGA threshold is read from the benign validation scores: ${DGA_THRESHOLD_METHODS.join(' | ')} (tail: their upper tail fitted and extrapolated to targets below 1 %, robust to the few DGA names a real top list holds). ${presetDefault('method', 'quantile')}`,
+  })
+  @IsIn(DGA_THRESHOLD_METHODS as unknown as string[])
+  dgaThresholdMethod?: (typeof DGA_THRESHOLD_METHODS)[number] | null;
 
   @Field(() => String, {
     nullable: true,

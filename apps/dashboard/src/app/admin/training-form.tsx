@@ -78,6 +78,7 @@ export function TrainingForm({
       preset: str('preset'),
       loss: str('loss'),
       targetBenignFpr: num('targetBenignFpr'),
+      dgaThresholdMethod: str('dgaThresholdMethod'),
       noveltyMethod: str('noveltyMethod'),
       targetRejectRate: num('targetRejectRate'),
       mergeBelow: num('mergeBelow'),
@@ -199,6 +200,14 @@ export function TrainingForm({
           <label>
             Target benign false-positive rate{' '}
             <input name="targetBenignFpr" type="number" step="any" min="0" max="0.5" placeholder="0.001" />
+          </label>
+          <label>
+            Read from the benign scores by
+            <select name="dgaThresholdMethod" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="tail">their tail, extrapolated (robust to DGA names in the benign list)</option>
+              <option value="quantile">their quantile</option>
+            </select>
           </label>
           <label>
             Novelty detector

@@ -31,6 +31,7 @@ const MODEL = graphql(`
         dgaThreshold
         targetBenignFpr
         calibrationBenign
+        dgaThresholdMethod
         noveltyMethod
         noveltyThreshold
         targetRejectRate

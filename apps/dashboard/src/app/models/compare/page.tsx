@@ -15,6 +15,7 @@ const COMPARE = graphql(`
           dgaThreshold
           targetBenignFpr
           calibrationBenign
+          dgaThresholdMethod
           noveltyMethod
           noveltyThreshold
           targetRejectRate
@@ -31,6 +32,7 @@ const COMPARE = graphql(`
           dgaThreshold
           targetBenignFpr
           calibrationBenign
+          dgaThresholdMethod
           noveltyMethod
           noveltyThreshold
           targetRejectRate
