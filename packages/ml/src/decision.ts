@@ -1,9 +1,9 @@
 /**
  * One verdict per domain: `benign`, `dga` + family, or `dga` + unknown family.
  *
- *  - DGA or not: dgaScore = 1 − P(benign) against `dgaThreshold`, chosen on validation data so that
- *    at most `targetBenignFpr` of the benign names are flagged (never below 0.5, where the network
- *    itself leans benign).
+ *  - DGA or not: dgaScore = 1 − P(benign) against `dgaThreshold`, chosen on validation data for a
+ *    benign false-positive rate of `targetBenignFpr` (never below 0.5, where the network itself
+ *    leans benign); below 1 % read from the fitted tail of the benign scores (chooseDgaThresholdBy).
  *  - Which family: the most probable DGA class (benign excluded), so the family shown never
  *    contradicts the DGA score.
  *  - Known or new family: a novelty score against `novelty.threshold`, chosen on validation DGA
@@ -60,7 +60,7 @@ export interface Decision {
 export interface DecisionOptions {
   /** Default 1e-3. */
   targetBenignFpr?: number;
-  /** Default 'quantile'. */
+  /** Default 'tail'. */
   dgaThresholdMethod?: DgaThresholdMethod;
   /** Default 'max-softmax' (presets choose per architecture); false: never answer "unknown family". */
   novelty?: NoveltyMethod | false;
@@ -70,7 +70,7 @@ export interface DecisionOptions {
 
 export const DEFAULT_DECISION_OPTIONS = Object.freeze({
   targetBenignFpr: 1e-3,
-  dgaThresholdMethod: 'quantile' as DgaThresholdMethod,
+  dgaThresholdMethod: 'tail' as DgaThresholdMethod,
   novelty: 'max-softmax' as NoveltyMethod,
   targetRejectRate: 0.01,
 });

@@ -67,7 +67,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   'resnet-cnn-sqrt': {
     name: 'resnet-cnn-sqrt',
     description:
-      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names): names families better; its 1e-3 benign threshold is set by the few DGA names in a benign list, so pair it with a targetBenignFpr of 3e-3 or 1e-2 or a large benign list.',
+      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names): names rare families better than resnet-cnn, flags slightly fewer DGA names at the same benign budget.',
     options: {
       architecture: { arch: 'cnn' },
       epochs: 10,

@@ -142,7 +142,7 @@ export class StartTrainingInput extends LabelPolicyFields {
 
   @Field(() => String, {
     nullable: true,
-    description: `How the DGA threshold is read from the benign validation scores: ${DGA_THRESHOLD_METHODS.join(' | ')} (tail: their upper tail fitted and extrapolated to targets below 1 %, robust to the few DGA names a real top list holds). ${presetDefault('method', 'quantile')}`,
+    description: `How the DGA threshold is read from the benign validation scores: ${DGA_THRESHOLD_METHODS.join(' | ')} (tail: their upper tail fitted and extrapolated to targets below 1 %, robust to the few DGA names a real top list holds). ${presetDefault('method', 'tail')}`,
   })
   @IsIn(DGA_THRESHOLD_METHODS as unknown as string[])
   dgaThresholdMethod?: (typeof DGA_THRESHOLD_METHODS)[number] | null;
