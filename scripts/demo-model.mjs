@@ -97,7 +97,8 @@ if (promoted) {
   process.exit(0);
 }
 
-for (const snap of snapshots.nodes) console.log(`snapshot ${snap.id}: ${snap.feed.name} ${snap.fileName}, taken at ${day(snap.takenAt)}`);
+for (const snap of [...snapshots.nodes].sort((a, b) => a.id - b.id))
+  console.log(`snapshot ${snap.id}: ${snap.feed.name} ${snap.fileName}, taken at ${day(snap.takenAt)}`);
 console.log(
   `\n[1/4] the demo's model: ${DEMO_MODEL_DIR} (${DEMO_MODEL.preset} trained on the earlier feed and the benign list by npm run demo:model), imported with the CLI and promoted`,
 );

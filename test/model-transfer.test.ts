@@ -204,8 +204,17 @@ describe("the demo's model (data/demo/model, built by npm run demo:model)", () =
       const dir = path.resolve(__dirname, '..', 'data', 'demo');
       const earlier = await ingest(demo.url, path.join(dir, 'dga-feed-high-2018-10-14.csv.gz'), 'bambenek');
       const top = JSON.parse(
-        (await runCli(demo.url, ['ingest', path.join(dir, 'umbrella-top30k-2026-07-06.csv.zip'), '--feed', 'umbrella', '--taken-at', '2026-07-06', '--json']))
-          .stdout,
+        (
+          await runCli(demo.url, [
+            'ingest',
+            path.join(dir, 'umbrella-top30k-2026-07-06.csv.zip'),
+            '--feed',
+            'umbrella',
+            '--taken-at',
+            '2026-07-06',
+            '--json',
+          ])
+        ).stdout,
       ).snapshotId;
       const out = await runCli(demo.url, ['models', 'import', path.join(dir, 'model'), '--json']);
       expect(out.stderr).toBe('');
