@@ -37,7 +37,7 @@ const evaluationOf = async (modelId, snapshotId) => (await gql(EVALUATION, { m: 
 const ingestLater = () => JSON.parse(cli(['ingest', LATER, '--feed', 'bambenek', '--json']).trim().split('\n').at(-1));
 
 /**
- * Popular names and the README's examples (kqjzhwpe.biz: necurs-like random letters; the
+ * Popular names and the README's examples (kqjzhwpe.biz: random letters; the
  * banjori name, a family only the later feed has), as `dgascope classify --model` answers them.
  */
 const SHOWCASE = [
