@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Part of `npm run demo`: the analyst's loop on the demo data, through the running API and worker.
-//   1. train a model on the earlier feed (bambenek, 2018-10-14) and the benign list, promote it;
+//   1. import the demo's model (data/demo/model, built by `npm run demo:model` from the earlier
+//      feed, bambenek 2018-10-14, and the benign list) with the CLI, and promote it;
 //   2. ingest the later feed (bambenek, 2018-12-31, with new families) with the CLI: its post-ingest
 //      hook evaluates the promoted model on it (what the unseen-family review shows);
 //   3. retrain with a warm start from the promoted model on the snapshots the review's "Train with
@@ -9,70 +10,22 @@
 // The candidate is left unpromoted: promoting it from the dashboard shows the promotion review.
 // Does nothing when a model is already promoted (the demo can be run again); prints the hints
 // either way, into .dgascope/demo-hints.txt as well (scripts/demo.sh prints them last).
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { apiClient, cli, DEMO_FILES, DEMO_MODEL, DEMO_MODEL_DIR, DEMO_RETRAIN, ROOT as root } from './demo-lib.mjs';
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = process.env.PORT ?? 4000;
 const api = process.env.DGASCOPE_API_URL ?? `http://${host}:${port}/graphql`;
 const dashboard = `http://${host}:${process.env.DASHBOARD_PORT ?? 3000}`;
 const key = process.env.ADMIN_API_KEY;
 if (!key) throw new Error('ADMIN_API_KEY is not set (see .env)');
+const { gql, waitFor, train } = apiClient(api, key);
 
-/**
- * How the demo trains, in one place (both trainings use it). Square-root family sampling: at the
- * demo's 3 epochs it learns the families much better than the default preset (measured on this
- * demo: test macro-F1 0.232 vs 0.165, later feed flagged 25.3 % vs 17.7 %; bench:quality's 3-epoch
- * runs agree). The default preset stays resnet-cnn for full trainings: docs/quality.md.
- */
-const DEMO_TRAINING = { preset: 'resnet-cnn-sqrt', epochs: Number(process.env.DEMO_EPOCHS ?? 3) };
-
-const EARLIER = 'data/demo/dga-feed-high-2018-10-14.csv.gz';
-const LATER = 'data/demo/dga-feed-2018-12-31.csv.gz';
+const EARLIER = DEMO_FILES.earlier;
+const LATER = DEMO_FILES.later;
 const pct = (x) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
 const f3 = (x) => (x == null ? 'n/a' : x.toFixed(3));
-
-async function gql(query, variables = {}) {
-  const res = await fetch(api, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = await res.json();
-  if (body.errors?.length) throw new Error(`${body.errors[0].message} (${body.errors[0].extensions?.code})`);
-  return body.data;
-}
-
-async function waitFor(id, label) {
-  let last = '';
-  for (;;) {
-    const { job } = await gql(
-      `query($id: String!) { job(id: $id) { state error result progress { stage fraction epoch epochs loss samplesPerSec etaSeconds processed total } } }`,
-      { id },
-    );
-    const p = job.progress;
-    const line = p
-      ? `${label}: ${job.state.toLowerCase()} ${p.fraction != null ? `${Math.round(100 * p.fraction)}%` : ''} ${p.epoch ? `epoch ${p.epoch}/${p.epochs} loss ${p.loss?.toFixed(3)} ${Math.round(p.samplesPerSec ?? 0)} samples/s` : ''}${p.processed != null ? `${p.stage} ${p.processed}/${p.total} domains` : ''}${p.etaSeconds != null ? ` ETA ${Math.round(p.etaSeconds)} s` : ''}`
-      : `${label}: ${job.state.toLowerCase()}`;
-    if (line !== last) console.log(`  ${line.replace(/\s+/g, ' ')}`);
-    last = line;
-    if (job.state === 'COMPLETED') return job;
-    if (job.state === 'FAILED' || job.state === 'CANCELLED') throw new Error(`${label} ${job.state.toLowerCase()}: ${job.error ?? ''}`);
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
-
-async function train(label, snapshotIds, warmStartModelId = null) {
-  const { startTraining } = await gql(`mutation($input: StartTrainingInput!) { startTraining(input: $input) { id } }`, {
-    input: { snapshotIds, ...DEMO_TRAINING, ...(warmStartModelId ? { warmStartModelId } : {}) },
-  });
-  const job = await waitFor(startTraining.id, label);
-  const r = job.result;
-  console.log(`  model ${r.modelId}: test split accuracy ${f3(r.accuracy)}, macro-F1 ${f3(r.macroF1)}, AUC ${r.auc?.toFixed(4)}`);
-  return r.modelId;
-}
 
 const EVALUATION = `query($m: Int!, $s: Int!) { evaluations(modelId: $m, snapshotId: $s) {
   id macroF1 flaggedRate domains trainedOnDomains freshDomains unknownToModelDomains
@@ -81,13 +34,26 @@ const EVALUATION = `query($m: Int!, $s: Int!) { evaluations(modelId: $m, snapsho
 const evaluationOf = async (modelId, snapshotId) => (await gql(EVALUATION, { m: modelId, s: snapshotId })).evaluations[0];
 
 /** The ingestion, as a user runs it: the CLI, whose post-ingest hook queues the promoted model's evaluation. */
-function ingestLater() {
-  const out = execFileSync(process.execPath, ['apps/api/dist/cli/main.js', 'ingest', LATER, '--feed', 'bambenek', '--json'], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return JSON.parse(out.trim().split('\n').at(-1));
+const ingestLater = () => JSON.parse(cli(['ingest', LATER, '--feed', 'bambenek', '--json']).trim().split('\n').at(-1));
+
+/**
+ * Popular names and the README's examples (kqjzhwpe.biz: random letters; the
+ * banjori name, a family only the later feed has), as `dgascope classify --model` answers them.
+ */
+const SHOWCASE = [
+  'wikipedia.org',
+  'github.com',
+  'bit.ly',
+  'google.com',
+  'www.example.com',
+  'kqjzhwpe.biz',
+  'earnestnessbiophysicalohax.com',
+];
+function showcase(modelIds) {
+  const answers = modelIds.map((id) => JSON.parse(cli(['classify', ...SHOWCASE, '--model', String(id), '--json'])));
+  const cell = (a) => `${a.verdict.toLowerCase()} ${a.family} ${a.dgaScore.toFixed(3)}`.padEnd(34);
+  console.log(`    ${''.padEnd(32)}${modelIds.map((id) => `model ${id}: verdict family dgaScore`.padEnd(34)).join('')}`);
+  SHOWCASE.forEach((domain, i) => console.log(`    ${domain.padEnd(32)}${answers.map((a) => cell(a[i])).join('')}`));
 }
 
 function hints(ids) {
@@ -95,6 +61,8 @@ function hints(ids) {
     'Try:',
     `  npm run dgascope -- unseen ${ids.earlier} ${ids.later}        # families of the later feed the earlier one lacks, and the reverse`,
     '  npm run dgascope -- models                   # the registry: status, preset, thresholds',
+    `  npm run dgascope -- classify ${SHOWCASE.slice(0, 4).join(' ')} ${SHOWCASE.at(-1)}   # the promoted model's verdicts${ids.candidate ? `; --model ${ids.candidate}: the retrained one's` : ''}`,
+    `  npm run dgascope -- models import ${DEMO_MODEL_DIR}   # how the demo's model came in (already imported: nothing added); rebuild it: npm run demo:model`,
     `  curl -s ${api} -H 'content-type: application/json' \\`,
     `    -d '{"query":"{ classify(domains: [\\"google.com\\", \\"earnestnessbiophysicalohax.com\\"]) { domain verdict family probability dgaScore nearestFamily unknownFamily } }"}'`,
     `  curl -s ${api} -H 'content-type: application/json' \\`,
@@ -114,6 +82,7 @@ function hints(ids) {
 
 const { snapshots } = await gql(`{ snapshots(first: 100) { nodes { id takenAt fileName feed { name } } } }`);
 const find = (feed, file) => snapshots.nodes.find((s) => s.feed.name === feed && file.endsWith(s.fileName))?.id;
+const day = (iso) => iso.slice(0, 10);
 const earlier = find('bambenek', EARLIER);
 const umbrella = snapshots.nodes.find((s) => s.feed.name === 'umbrella')?.id;
 if (!earlier || !umbrella) throw new Error('the demo snapshots are missing: run npm run demo');
@@ -128,15 +97,31 @@ if (promoted) {
   process.exit(0);
 }
 
-console.log(`\n[1/4] a model on the earlier feed (snapshot ${earlier}, 2018-10-14) and the benign list (snapshot ${umbrella})`);
-const first = await train('training', [earlier, umbrella]);
+for (const snap of [...snapshots.nodes].sort((a, b) => a.id - b.id))
+  console.log(`snapshot ${snap.id}: ${snap.feed.name} ${snap.fileName}, taken at ${day(snap.takenAt)}`);
+console.log(
+  `\n[1/4] the demo's model: ${DEMO_MODEL_DIR} (${DEMO_MODEL.preset} trained on the earlier feed and the benign list by npm run demo:model), imported with the CLI and promoted`,
+);
+const imported = JSON.parse(cli(['models', 'import', DEMO_MODEL_DIR, '--json']));
+if (imported.missingSnapshots.length) throw new Error(`${DEMO_MODEL_DIR} was not trained on this demo's snapshots`);
+const first = imported.modelId;
 await gql(`mutation($id: Int!) { promoteModel(id: $id) { id } }`, { id: first });
-console.log(`  model ${first} promoted`);
+const { model: firstModel } = await gql(
+  `query($id: Int!) { model(id: $id) { trainingSamples metrics { accuracy macro { f1 } zeroF1Families binary { auc } } } }`,
+  { id: first },
+);
+const m = firstModel.metrics;
+console.log(
+  `  model ${first} (trained on snapshots ${imported.snapshotIds.join(', ')}, ${firstModel.trainingSamples} samples) promoted: test split accuracy ${f3(m.accuracy)}, macro-F1 ${f3(m.macro.f1)}, ${m.zeroF1Families} families at F1 = 0, AUC ${m.binary?.auc?.toFixed(4)}`,
+);
 
-console.log(`\n[2/4] the later feed arrives (2018-12-31, new families): ingested with the CLI`);
+console.log(`\n[2/4] the later feed arrives (new families): ${LATER} ingested with the CLI`);
 const ingested = ingestLater();
 const later = ingested.snapshotId;
-console.log(`  snapshot ${later}: ${ingested.rowsAccepted} domains`);
+const { snapshot: laterSnapshot } = await gql(`query($id: Int!) { snapshot(id: $id) { takenAt } }`, { id: later });
+console.log(
+  `  snapshot ${later}: ${ingested.rowsAccepted} domains, taken at ${day(laterSnapshot.takenAt)} (the feed's "generated at" header)`,
+);
 for (const h of ingested.afterIngest) console.log(`  after ingest, ${h.hook}: ${h.message}`);
 const hook = ingested.afterIngest.find((h) => h.hook === 'evaluate-promoted-model' && h.ok && /\(job (.+)\)$/.test(h.message));
 if (hook) await waitFor(/\(job (.+)\)$/.exec(hook.message)[1], 'evaluation');
@@ -161,8 +146,10 @@ for (const f of before.unknownFamilies.slice(0, 5))
 
 // What the review's "Train with these families" proposes: the promoted model's snapshots and the new one, warm start.
 const snapshotIds = [...new Set([earlier, umbrella, later])].sort((a, b) => a - b);
-console.log(`\n[3/4] retrain with a warm start from model ${first} on snapshots ${snapshotIds.join(', ')}, evaluate on the later feed`);
-const second = await train('training', snapshotIds, first);
+console.log(
+  `\n[3/4] retrain with a warm start from model ${first} on snapshots ${snapshotIds.join(', ')} (${DEMO_RETRAIN.epochs} epochs), evaluate on the later feed`,
+);
+const second = await train('training', snapshotIds, DEMO_RETRAIN, first);
 const { startEvaluation } = await gql(`mutation($s: Int!, $m: Int) { startEvaluation(snapshotId: $s, modelId: $m) { id } }`, {
   s: later,
   m: second,
@@ -178,6 +165,8 @@ console.log(
 );
 for (const f of before.unknownFamilies.slice(0, 5))
   console.log(`    ${f.family.padEnd(26)} flagged ${pct(f.flaggedRate).padStart(6)} → F1 ${f3(f1Of(after, f.family))}`);
+console.log(`  what they answer (npm run dgascope -- classify <names> --model <id>):`);
+showcase([first, second]);
 
 console.log(`\n[4/4] classifying the later feed with the promoted model ${first} (the predictions page)`);
 const { startClassification } = await gql(`mutation($s: Int!) { startClassification(input: { snapshotId: $s }) { id } }`, { s: later });

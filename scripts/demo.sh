@@ -3,9 +3,10 @@
 # Installs dependencies, starts PostgreSQL and Redis, applies migrations, builds, ingests the
 # earlier demo feed and the benign list, and starts the API, a worker and the dashboard in the
 # background (logs and pids in .dgascope/), then walks the analyst's loop (scripts/demo-model.mjs):
-# train and promote, the later feed arrives and is evaluated, retrain with a warm start, evaluate.
-# Safe to run again: it ingests nothing twice, trains only when no model is promoted, and restarts
-# the processes.
+# import the demo's model (data/demo/model, built by `npm run demo:model`) and promote it, the later
+# feed arrives and is evaluated, retrain with a warm start, evaluate.
+# Safe to run again: it ingests nothing twice, runs the loop only when no model is promoted, and
+# restarts the processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
@@ -30,7 +31,8 @@ npx turbo run build --output-logs=errors-only
 
 step "ingesting the earlier demo feed and the benign list (data/demo; the later feed comes during the loop)"
 cli() { node apps/api/dist/cli/main.js "$@"; }
-# Dated by their content: the feed by its "Feed generated at" header, the top list (no date inside) by its list date.
+# Dated by their content: the feed by its "Feed generated at" header, the top list (no date inside)
+# by its list date. The same files and dates as scripts/demo-lib.mjs (DEMO_FILES, BENIGN_TAKEN_AT).
 cli ingest data/demo/dga-feed-high-2018-10-14.csv.gz --feed bambenek
 cli ingest data/demo/umbrella-top30k-2026-07-06.csv.zip --feed umbrella --taken-at 2026-07-06
 
@@ -51,7 +53,7 @@ for _ in $(seq 1 60); do
 done
 curl -fs "$API/healthz" > /dev/null || { echo "the API did not start; see $STATE/api.log" >&2; tail -20 "$STATE/api.log" >&2; exit 1; }
 
-step "the analyst's loop: train, the later feed arrives, review, retrain with a warm start, evaluate (a few minutes)"
+step "the analyst's loop: import the demo's model, the later feed arrives, review, retrain with a warm start, evaluate (a few minutes)"
 node scripts/demo-model.mjs
 
 cat <<MSG

@@ -11,6 +11,7 @@ import { FEED_FORMATS } from '../modules/ingestion/feed-format';
 import type { IngestProgress } from '../modules/ingestion/ingestion.service';
 import { toClassification } from '../modules/serving/classification.mapper';
 import { classifyWithModel } from '../modules/serving/classify-with-model';
+import { ARTIFACT_FILE, ModelTransfer, REGISTRY_FILE } from '../modules/models/model-transfer';
 
 /** The CLI needs only the database: the composition root's core, opened for one command. */
 async function withCore<T>(run: (core: Core) => Promise<T>): Promise<T> {
@@ -110,6 +111,8 @@ function progressBar(label: string) {
 const program = new Command()
   .name('dgascope')
   .description('dgascope command line: ingest feeds and look at what they hold.')
+  // Options after a subcommand are the subcommand's (models import <dir> --json); commander needs it on every level.
+  .enablePositionalOptions()
   .showHelpAfterError();
 
 program
@@ -298,9 +301,12 @@ program
     },
   );
 
-program
+const modelsCommand = program
   .command('models')
-  .description('The model registry, newest first: status, preset, loss and verdict thresholds.')
+  .description(
+    'The model registry, newest first: status, preset, loss and verdict thresholds; its commands move a model between installations.',
+  )
+  .enablePositionalOptions()
   .option('--json', 'print the result as JSON')
   .action(async (opts: { json?: boolean }) => {
     await withCore(async (core) => {
@@ -322,6 +328,44 @@ program
               : 'not trained'),
         );
       }
+    });
+  });
+
+modelsCommand
+  .command('export')
+  .description('Write a model into a directory (model.dgam + registry.json) that `models import` reads on another installation.')
+  .argument('<id>', 'model id', parseId)
+  .argument('<dir>', 'directory to write (created if needed; files of an earlier export are replaced)')
+  .action(async (id: number, dir: string) => {
+    await withCore(async (core) => {
+      const out = await audited(core, 'models export', { id, dir }, () => new ModelTransfer(core.db.prisma).exportTo(id, dir));
+      console.log(
+        `model ${id} written to ${dir}: ${ARTIFACT_FILE} (${out.artifact.bytes} bytes) and ${REGISTRY_FILE} (${out.labels.length} classes, trained on ${out.trainingSnapshots.length} snapshot(s))`,
+      );
+    });
+  });
+
+modelsCommand
+  .command('import')
+  .description(
+    'Store a model written by `models export` as a ready model (promote it like a trained one). Checks the files, and finds its training snapshots here by feed and content.',
+  )
+  .argument('<dir>', 'directory holding model.dgam and registry.json')
+  .option('--allow-missing-snapshots', 'import even when a training snapshot is not ingested here')
+  .option('--json', 'print the result as JSON')
+  .action(async (dir: string, opts: { allowMissingSnapshots?: boolean; json?: boolean }) => {
+    await withCore(async (core) => {
+      const out = await audited(core, 'models import', { dir, ...opts }, () =>
+        new ModelTransfer(core.db.prisma).importFrom(dir, { allowMissingSnapshots: !!opts.allowMissingSnapshots }),
+      );
+      if (opts.json) return console.log(JSON.stringify(out));
+      console.log(
+        out.created
+          ? `imported ${dir} as model ${out.modelId} (ready; training snapshots here: ${out.snapshotIds.join(', ') || 'none'})`
+          : `${dir}: already imported as model ${out.modelId}; nothing added`,
+      );
+      for (const s of out.missingSnapshots)
+        console.log(`  not ingested here: ${s.fileName} of feed "${s.feed}" (${s.rowsAccepted} domains, sha256 ${s.sha256})`);
     });
   });
 
