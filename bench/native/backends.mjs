@@ -19,7 +19,8 @@
 // --infer-backends (default tfjs-node): model alone on one thread and the 2-thread pool the bulk
 // job uses, domains/s and domains per CPU-second, and the agreement of every score and verdict with
 // the first run's (bench/.cache/infer-<preset>-reference.json).
-// --only training | inference runs one half.
+// --only training | inference runs one half; --ml <dist/index.js> runs the inference cases on another
+// build of @dgascope/ml (an earlier commit's, for a before/after in one window).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -152,6 +153,7 @@ function runInference(preset, backend, rep) {
       '--train',
       String(N),
       ...(opt('infer') ? ['--infer', opt('infer')] : []),
+      ...(opt('ml') ? ['--ml', opt('ml')] : []),
     ],
     { encoding: 'utf8', env, timeout: 900_000 },
   );
@@ -279,7 +281,7 @@ if (table.length) {
 console.log(`load average (1, 5, 15 min): before ${inferRuns[0]?.loadBefore ?? runs[0]?.loadBefore ?? load()}, after ${load()}`);
 writeHistory('backends', {
   startedAt: started,
-  settings: { trainSamples: N, evalSamples: M, epochs, reps, only, inferPresets, inferBackends },
+  settings: { trainSamples: N, evalSamples: M, epochs, reps, only, inferPresets, inferBackends, ml: opt('ml') ?? '@dgascope/ml' },
   medians: { training: table, inference },
   runs: { training: runs, inference: inferRuns },
   ...(opt('out') ? { out: opt('out') } : {}),

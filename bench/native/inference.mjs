@@ -1,6 +1,6 @@
 // Inference throughput of one preset's model on one backend, in this process (bench:backends
 // runs it in fresh processes, interleaved with its other cases):
-//   node bench/native/inference.mjs --preset resnet-cnn --backend tfjs-node [--infer 20480] [--threads 2]
+//   node bench/native/inference.mjs --preset resnet-cnn --backend tfjs-node [--infer 20480] [--threads 2] [--ml dist/index.js]
 // The model: the preset trained for 1 epoch on the first --train samples of the ml benchmark's
 // split (bench/.cache/ml-split-registered-domain.tsv), verdict calibrated on its validation part,
 // as the product trains; saved as bench/.cache/infer-<preset>.dgam on the first run and loaded by
@@ -34,7 +34,9 @@ const splitFile = path.join(cache, 'ml-split-registered-domain.tsv');
 const modelFile = path.join(cache, `infer-${presetName}.dgam`);
 const referenceFile = path.join(cache, `infer-${presetName}-reference.json`);
 
-const ml = await import('@dgascope/ml');
+// --ml <dist/index.js>: another build of @dgascope/ml (e.g. an earlier commit's, compiled inside
+// this checkout so its dependencies resolve), to compare before and after in one window.
+const ml = opt('ml') ? await import(path.resolve(opt('ml'))) : await import('@dgascope/ml');
 const info = await ml.initBackend({ backend: backendChoice });
 const parts = { train: [], validation: [], test: [] };
 for (const line of readFileSync(splitFile, 'utf8').split('\n')) {

@@ -242,10 +242,20 @@ export class DgaModel {
   }
 }
 
+/** Indices of the k largest values, largest first, the lower index first among equal values. */
 export function topK(row: ArrayLike<number>, k: number): number[] {
-  const idx = Array.from({ length: row.length }, (_, i) => i);
-  idx.sort((a, b) => (row[b] as number) - (row[a] as number) || a - b);
-  return idx.slice(0, k);
+  // one pass keeping the best k in order (a full sort of every row was a tenth of a bulk job's main thread)
+  const best: number[] = [];
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c] as number;
+    let p = best.length;
+    while (p > 0 && v > (row[best[p - 1] as number] as number)) p--;
+    if (p < k) {
+      best.splice(p, 0, c);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
 }
 
 export function defaultMeta(inputForm: ResolvedInputForm): ModelMeta {
