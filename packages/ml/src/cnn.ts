@@ -117,6 +117,9 @@ export class CnnNet {
   /** True: every padded position is convolved (and masked), so inference batches names of one length. */
   readonly padsCostArithmetic = true;
 
+  /** Names per inference batch when the caller does not say (each op is already large at 1024). */
+  readonly inferenceBatchSize = 1024;
+
   get variables(): tf.Variable[] {
     return [...this.vars.values()];
   }

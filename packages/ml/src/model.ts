@@ -302,6 +302,12 @@ export class LstmNet {
   /** False: the packed recurrence skips padding, so batches of mixed lengths (fewer steps in all) are best. */
   readonly padsCostArithmetic = false;
 
+  /**
+   * Names per inference batch when the caller does not say: each time step is one small matmul
+   * and a dozen element-wise ops, so a larger batch spreads their fixed cost over more names.
+   */
+  readonly inferenceBatchSize = 4096;
+
   /** The input table: what inference can compute once for weights that no longer change. */
   precompute(): tf.Tensor2D | null {
     return this.inputTable();
@@ -540,7 +546,7 @@ export function predictOutputs(
   const C = net.config.numClasses,
     H = net.featureDim,
     maxLen = net.config.maxLen,
-    batchSize = options.batchSize ?? 1024;
+    batchSize = options.batchSize ?? net.inferenceBatchSize;
   const probs = new Float32Array(seqs.length * C);
   const logits = options.logits ? new Float32Array(seqs.length * C) : undefined;
   const features = options.features ? new Float32Array(seqs.length * H) : undefined;

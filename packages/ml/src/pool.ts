@@ -92,7 +92,7 @@ export class InferencePool {
     this.pending.clear();
   }
 
-  private request(worker: Worker, seqs: Int32Array[], batchSize: number): Promise<Scores> {
+  private request(worker: Worker, seqs: Int32Array[], batchSize: number | undefined): Promise<Scores> {
     const ends = new Int32Array(seqs.length);
     let total = 0;
     seqs.forEach((s, i) => {
@@ -113,12 +113,12 @@ export class InferencePool {
   }
 
   /** Same result as model.predictProba, computed on the workers. */
-  async predictProba(inputs: readonly string[], batchSize = 1024): Promise<Float32Array> {
+  async predictProba(inputs: readonly string[], batchSize?: number): Promise<Float32Array> {
     return (await this.score(inputs, batchSize)).probs;
   }
 
   /** Same result as model.scoreEncoded on the encoded inputs, computed on the workers. */
-  async score(inputs: readonly string[], batchSize = 1024): Promise<Scores> {
+  async score(inputs: readonly string[], batchSize?: number): Promise<Scores> {
     if (this.closed) throw new Error('InferencePool is closed');
     const C = this.model.labels.length,
       maxLen = this.model.config.maxLen;

@@ -83,7 +83,7 @@ export type ClassifyResult =
   | { ok: false; domain: string; error: string };
 
 export interface ClassifyOptions {
-  /** Domains per forward pass (default 1024). */
+  /** Domains per forward pass (default: the network's inferenceBatchSize). */
   batchSize?: number;
   /** Override the model's DGA threshold for this call. */
   dgaThreshold?: number;
@@ -138,7 +138,7 @@ export class DgaModel {
   }
 
   /** Probabilities [n × labels.length] for already prepared inputs (see toModelInput). */
-  predictProba(inputs: readonly string[], batchSize = 1024): Float32Array {
+  predictProba(inputs: readonly string[], batchSize?: number): Float32Array {
     return this.predictEncoded(
       inputs.map((s) => this.tokenizer.encode(s)),
       batchSize,
@@ -146,12 +146,12 @@ export class DgaModel {
   }
 
   /** Probabilities [n × labels.length] for sequences the tokenizer already encoded. */
-  predictEncoded(seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
+  predictEncoded(seqs: readonly Int32Array[], batchSize?: number): Float32Array {
     return predictOutputs(this.net, seqs, { batchSize, ...this.precomputed() }).probs;
   }
 
   /** Probabilities and novelty scores for encoded sequences (what classify() and the pool's workers compute). */
-  scoreEncoded(seqs: readonly Int32Array[], batchSize = 1024): Scores {
+  scoreEncoded(seqs: readonly Int32Array[], batchSize?: number): Scores {
     const d = effectiveDecision(this.meta);
     const method = d.novelty?.method;
     const out = predictOutputs(this.net, seqs, {
@@ -184,7 +184,7 @@ export class DgaModel {
     prepared.forEach((p, i) => p.ok && valid.push(i));
     const scores = this.scoreEncoded(
       valid.map((i) => this.tokenizer.encode((prepared[i] as { input: string }).input)),
-      options.batchSize ?? 1024,
+      options.batchSize,
     );
     return this.resultsFromScores(domains, prepared, valid, scores, options);
   }
