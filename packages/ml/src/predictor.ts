@@ -116,8 +116,10 @@ export function effectiveDecision(meta: ModelMeta): Decision {
  */
 export class DgaModel {
   /**
-   * What the network computes once for fixed weights (the LSTM's input table), kept: a small batch
-   * spent a tenth of its time recomputing it. undefined = not asked yet; null = the network has none.
+   * What the network computes once for fixed weights (the LSTM's input table, the CNN's first
+   * convolution folded into its embedding), kept: a small batch spent a tenth of its time
+   * recomputing it. Passing it also selects the networks' inference form (one-length batches for the
+   * CNN). undefined = not asked yet; null = the network has none.
    */
   private table: tf.Tensor2D | null | undefined = undefined;
 
