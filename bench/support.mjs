@@ -52,10 +52,11 @@ export async function writeTopList(file, names) {
 }
 
 /**
- * A promoted model with the default (Endgame) architecture. Its weights barely matter for
- * speed, so it is trained for one epoch on a small labelled sample (demo DGA feed + seeds).
+ * A promoted model: the architecture of `preset` (presets.ts), or the Endgame LSTM of the raw
+ * training defaults without one. Its weights barely matter for speed, so it is trained for one
+ * epoch on a small labelled sample (demo DGA feed + seeds).
  */
-export async function promoteQuickModel(ml, prisma, seeds) {
+export async function promoteQuickModel(ml, prisma, seeds, preset = null) {
   const demo = gunzipSync(readFileSync(path.join(root, 'data', 'demo', 'dga-feed-high-2018-10-14.csv.gz')))
     .toString('utf8')
     .split('\n');
@@ -72,11 +73,11 @@ export async function promoteQuickModel(ml, prisma, seeds) {
       })),
     ...seeds.slice(0, 4000).map((d) => ({ domain: d, label: 'benign' })),
   ];
-  const trained = await ml.trainClassifier(labelled, { train: { epochs: 1 } });
+  const trained = await ml.trainClassifier(labelled, { train: { ...(preset ? ml.presetTrainOptions(preset) : {}), epochs: 1 } });
   const artifact = ml.modelToBuffer(trained.model);
   const model = await prisma.mlModel.create({
     data: {
-      trainingJobId: `bench-${process.pid}`,
+      trainingJobId: `bench-${process.pid}-${preset ?? 'default'}`,
       status: 'PROMOTED',
       architecture: trained.model.config,
       config: {},

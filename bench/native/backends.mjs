@@ -14,6 +14,13 @@
 // so their learning curves are compared epoch by epoch. Cases are repeated (--reps, default 3):
 // prints tables of the medians and the load average, writes bench/history/backends-<date>.json.
 // Without bench/.cache/venv, the Keras peer is installed there first (pip install tensorflow-cpu).
+// Inference of the presets (bench/native/inference.mjs, each rep in a fresh process): the default
+// preset and the seed preset endgame-2016, each trained once for 1 epoch and cached, on
+// --infer-backends (default tfjs-node): model alone on one thread and the 2-thread pool the bulk
+// job uses, domains/s and domains per CPU-second, and the agreement of every score and verdict with
+// the first run's (bench/.cache/infer-<preset>-reference.json).
+// --only training | inference runs one half; --ml <dist/index.js> runs the inference cases on another
+// build of @dgascope/ml (an earlier commit's, for a before/after in one window).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -91,7 +98,9 @@ if (!existsSync(splitFile)) {
   const p = spawnSync(process.execPath, [path.join(root, 'bench/ml/export-split.mjs')], { stdio: 'inherit' });
   if (p.status !== 0) process.exit(1);
 }
-if (!existsSync(python)) {
+const only = opt('only', null);
+if (only !== null && only !== 'training' && only !== 'inference') throw new Error(`--only training|inference, got ${only}`);
+if (only !== 'inference' && !existsSync(python)) {
   console.error(
     `[backends] installing the Keras peer into ${path.relative(root, path.dirname(path.dirname(python)))} (tensorflow-cpu from PyPI)`,
   );
@@ -126,44 +135,78 @@ const cases = [
 ];
 const started = new Date();
 const runs = [];
-console.error(`[backends] ${N} training samples × ${epochs} epochs, ${M} domains inferred; load average ${load()}`);
-for (let rep = 0; rep < reps; rep++)
-  for (const c of cases) {
-    const why = c.skip?.();
-    if (why) {
-      if (rep === 0) console.error(`[backends] ${c.name}: skipped: ${why}`);
-      continue;
-    }
-    const [cmd, args] = c.run();
-    const loadBefore = load();
-    const t0 = performance.now();
-    const p = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 600_000 });
-    const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
-    if (!line) {
-      console.error(`[backends] ${c.name}: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-1500)}`);
-      continue;
-    }
-    const r = JSON.parse(line);
-    const epochRates = r.epochSamplesPerSec ?? [];
-    const row = {
-      case: c.name,
-      rep,
-      trainSamplesPerSec: epochRates.at(-1) ?? null,
-      epochSamplesPerSec: epochRates,
-      inferDomainsPerSec: r.inferPerSec,
-      accuracy: r.accuracy,
-      trainCores: r.trainCores ?? null,
-      epochValidationAccuracy: r.epochValidationAccuracy ?? [],
-      epochLoss: r.epochLoss ?? [],
-      peakRssMB: r.peakRssMB,
-      version: r.tfVersion ? `TF ${r.tfVersion} / Keras ${r.kerasVersion}` : null,
-      wallSeconds: Math.round((performance.now() - t0) / 1000),
-      loadBefore,
-      loadAfter: load(),
-    };
-    runs.push(row);
-    console.error(`[backends] ${c.name} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
+const inferRuns = [];
+const { DEFAULT_PRESET } = await import('@dgascope/ml');
+const inferPresets = [DEFAULT_PRESET, 'endgame-2016'];
+const inferBackends = opt('infer-backends', 'tfjs-node').split(',');
+// One inference case in a fresh process; its row is kept with the load around it.
+function runInference(preset, backend, rep) {
+  const loadBefore = load();
+  const p = spawnSync(
+    process.execPath,
+    [
+      path.join(here, 'inference.mjs'),
+      '--preset',
+      preset,
+      '--backend',
+      backend,
+      '--train',
+      String(N),
+      ...(opt('infer') ? ['--infer', opt('infer')] : []),
+      ...(opt('ml') ? ['--ml', opt('ml')] : []),
+    ],
+    { encoding: 'utf8', env, timeout: 900_000 },
+  );
+  const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+  if (!line) {
+    console.error(`[backends] inference ${preset} on ${backend}: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-1500)}`);
+    return;
   }
+  const row = { rep, ...JSON.parse(line), loadBefore, loadAfter: load() };
+  inferRuns.push(row);
+  console.error(`[backends] inference ${preset} on ${backend} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
+}
+console.error(`[backends] ${N} training samples × ${epochs} epochs, ${M} domains inferred; load average ${load()}`);
+for (let rep = 0; rep < reps; rep++) {
+  if (only !== 'training') for (const preset of inferPresets) for (const b of inferBackends) runInference(preset, b, rep);
+  if (only !== 'inference')
+    for (const c of cases) {
+      const why = c.skip?.();
+      if (why) {
+        if (rep === 0) console.error(`[backends] ${c.name}: skipped: ${why}`);
+        continue;
+      }
+      const [cmd, args] = c.run();
+      const loadBefore = load();
+      const t0 = performance.now();
+      const p = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 600_000 });
+      const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+      if (!line) {
+        console.error(`[backends] ${c.name}: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-1500)}`);
+        continue;
+      }
+      const r = JSON.parse(line);
+      const epochRates = r.epochSamplesPerSec ?? [];
+      const row = {
+        case: c.name,
+        rep,
+        trainSamplesPerSec: epochRates.at(-1) ?? null,
+        epochSamplesPerSec: epochRates,
+        inferDomainsPerSec: r.inferPerSec,
+        accuracy: r.accuracy,
+        trainCores: r.trainCores ?? null,
+        epochValidationAccuracy: r.epochValidationAccuracy ?? [],
+        epochLoss: r.epochLoss ?? [],
+        peakRssMB: r.peakRssMB,
+        version: r.tfVersion ? `TF ${r.tfVersion} / Keras ${r.kerasVersion}` : null,
+        wallSeconds: Math.round((performance.now() - t0) / 1000),
+        loadBefore,
+        loadAfter: load(),
+      };
+      runs.push(row);
+      console.error(`[backends] ${c.name} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
+    }
+}
 
 const table = cases
   .map((c) => {
@@ -189,20 +232,57 @@ const lines = [
       `| ${t.case} | ${t.trainSamplesPerSec} | ${t.inferDomainsPerSec} | ${ratio(t.trainSamplesPerSec, wasm?.trainSamplesPerSec)} | ${ratio(t.inferDomainsPerSec, wasm?.inferDomainsPerSec)} | ${t.accuracy?.toFixed(3) ?? '–'} |`,
   ),
 ];
-console.log(lines.join('\n'));
-// The learning curves: validation accuracy (argmax, the same validation samples) after each epoch.
-console.log(`\nvalidation accuracy by epoch (median of ${reps} runs; training loss in brackets):`);
-console.log(`| epoch | ${table.map((t) => t.case).join(' | ')} |`);
-console.log(`|---|${table.map(() => '---|').join('')}`);
-for (let e = 0; e < epochs; e++)
+const inference = inferPresets
+  .flatMap((preset) =>
+    inferBackends.map((backend) => {
+      const rs = inferRuns.filter((r) => r.preset === preset && r.backend === backend);
+      const m = (k) => median(rs.map((r) => r[k]));
+      const worst = (k) => (rs.some((r) => r.agreement) ? Math.max(...rs.map((r) => r.agreement?.[k] ?? 0)) : null);
+      return {
+        preset,
+        backend,
+        runs: rs.length,
+        aloneDomainsPerSec: m('aloneDomainsPerSec'),
+        aloneDomainsPerCpuSec: m('aloneDomainsPerCpuSec'),
+        aloneCores: m('aloneCores'),
+        probsOnlyDomainsPerSec: m('probsOnlyDomainsPerSec'),
+        poolDomainsPerSec: m('poolDomainsPerSec'),
+        poolDomainsPerCpuSec: m('poolDomainsPerCpuSec'),
+        maxProbDiffVsReference: worst('probs'),
+        maxNoveltyDiffVsReference: worst('novelty'),
+        verdictsDifferingVsReference: worst('verdictsDiffering'),
+      };
+    }),
+  )
+  .filter((r) => r.runs > 0);
+if (inference.length) {
+  console.log(`inference, ${inferRuns[0]?.names ?? '?'} test names (median of ${reps} runs; CPU-s = all threads of the process):`);
   console.log(
-    `| ${e + 1} | ${table.map((t) => `${t.epochValidationAccuracy[e]?.toFixed(3) ?? '–'} (${t.epochLoss[e]?.toFixed(2) ?? '–'})`).join(' | ')} |`,
+    '| preset | backend | model alone domains/s | per CPU-s | cores used | probabilities only /s | 2-thread pool /s | pool per CPU-s | vs reference: max Δp, verdicts differing |',
   );
-console.log(`load average (1, 5, 15 min): before ${runs[0]?.loadBefore ?? load()}, after ${load()}`);
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of inference)
+    console.log(
+      `| ${r.preset} | ${r.backend} | ${r.aloneDomainsPerSec} | ${r.aloneDomainsPerCpuSec} | ${r.aloneCores} | ${r.probsOnlyDomainsPerSec} | ${r.poolDomainsPerSec} | ${r.poolDomainsPerCpuSec} | ${r.maxProbDiffVsReference?.toExponential(1) ?? '(reference written)'}, ${r.verdictsDifferingVsReference ?? '–'} |`,
+    );
+  console.log('');
+}
+if (table.length) {
+  console.log(lines.join('\n'));
+  // The learning curves: validation accuracy (argmax, the same validation samples) after each epoch.
+  console.log(`\nvalidation accuracy by epoch (median of ${reps} runs; training loss in brackets):`);
+  console.log(`| epoch | ${table.map((t) => t.case).join(' | ')} |`);
+  console.log(`|---|${table.map(() => '---|').join('')}`);
+  for (let e = 0; e < epochs; e++)
+    console.log(
+      `| ${e + 1} | ${table.map((t) => `${t.epochValidationAccuracy[e]?.toFixed(3) ?? '–'} (${t.epochLoss[e]?.toFixed(2) ?? '–'})`).join(' | ')} |`,
+    );
+}
+console.log(`load average (1, 5, 15 min): before ${inferRuns[0]?.loadBefore ?? runs[0]?.loadBefore ?? load()}, after ${load()}`);
 writeHistory('backends', {
   startedAt: started,
-  settings: { trainSamples: N, evalSamples: M, epochs, reps },
-  medians: table,
-  runs,
+  settings: { trainSamples: N, evalSamples: M, epochs, reps, only, inferPresets, inferBackends, ml: opt('ml') ?? '@dgascope/ml' },
+  medians: { training: table, inference },
+  runs: { training: runs, inference: inferRuns },
   ...(opt('out') ? { out: opt('out') } : {}),
 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { CnnNet } from './cnn';
 import { evaluate } from './evaluate';
-import { timeMajorBatch } from './model';
+import { predictProbs, timeMajorBatch } from './model';
 import { resolveNetConfig } from './network';
 import { modelFromBuffer, modelToBuffer } from './persistence';
 import type { DgaModel } from './predictor';
@@ -38,6 +38,43 @@ describeOnBackend('CnnNet', () => {
       expect(inBatch[3 + c]).toBeCloseTo(alone[c] as number, 6);
     }
     net.dispose();
+  });
+
+  it('computes the same features with its folded inference form as with the training form', () => {
+    // trained weights (non-zero biases), a wider window, and batches with and without padding
+    for (const cfg of [model.config, resolveNetConfig(12, 3, { ...TINY_CNN, kernelSize: 5, blocks: 2 })]) {
+      const net = cfg === model.config ? (model.net as CnnNet) : CnnNet.create(cfg as Extract<typeof cfg, { arch: 'cnn' }>, 5);
+      const table = tf.keep(net.precompute() as tf.Tensor2D);
+      const V = cfg.vocabSize;
+      const seqs = [
+        [1, 2, 3, 4, 5, 6],
+        [6, 5, 4, 3, 2, 1],
+        [2, 2, 7, 1, 1, 3],
+      ].map((s) => Int32Array.from(s, (v) => v % V || 1));
+      const withShort = [...seqs, Int32Array.from([3, 2])];
+      for (const batch of [seqs, withShort]) {
+        const x = timeMajorBatch(batch, 75);
+        const trained = net.hidden(x).dataSync();
+        const folded = net.hidden(x, { precomputed: table }).dataSync();
+        expect(folded.length).toBe(trained.length);
+        for (let i = 0; i < trained.length; i++) expect(folded[i]).toBeCloseTo(trained[i] as number, 5);
+        x.dispose();
+      }
+      table.dispose();
+      if (net !== model.net) net.dispose();
+    }
+  });
+
+  it('gives the same probabilities through the model (folded, one-length batches) as through the training form', () => {
+    const names = split.test.map((s) => s.input);
+    const viaModel = model.predictProba(names, 8);
+    const viaTrainingForm = predictProbs(
+      model.net,
+      names.map((n) => model.tokenizer.encode(n)),
+      8,
+    );
+    expect(viaModel.length).toBe(viaTrainingForm.length);
+    for (let i = 0; i < viaModel.length; i++) expect(Math.abs((viaModel[i] as number) - (viaTrainingForm[i] as number))).toBeLessThan(1e-6);
   });
 
   it('learns the toy problem and decides verdicts like the LSTM', () => {

@@ -114,6 +114,12 @@ export class CnnNet {
     return this.config.filters;
   }
 
+  /** True: every padded position is convolved (and masked), so inference batches names of one length. */
+  readonly padsCostArithmetic = true;
+
+  /** Names per inference batch when the caller does not say (each op is already large at 1024). */
+  readonly inferenceBatchSize = 1024;
+
   get variables(): tf.Variable[] {
     return [...this.vars.values()];
   }
@@ -134,9 +140,21 @@ export class CnnNet {
     }
   }
 
-  /** Nothing depends on the weights alone here. */
+  /**
+   * The first convolution folded into the embedding, for weights that no longer change: [K·V, F],
+   * row j·V + v = embedding(v) · (window position j's block of conv0's kernel), row 0 of each block
+   * zero (padding is masked). conv0 then costs K row lookups per character instead of a
+   * [K·E] × [E, F] product (a fifth of the network's arithmetic).
+   */
   precompute(): tf.Tensor2D | null {
-    return null;
+    const { kernelSize: K, embeddingDim: E, vocabSize: V } = this.config;
+    const notPadding = tf.concat([tf.zeros([1, 1]), tf.ones([V - 1, 1])]);
+    const emb = tf.mul(this.v('embeddings'), notPadding) as tf.Tensor2D;
+    const kernel = this.v('conv0Kernel');
+    return tf.concat(
+      Array.from({ length: K }, (_, j) => tf.matMul(emb, tf.slice(kernel, [j * E, 0], [E, this.config.filters]))),
+      0,
+    ) as tf.Tensor2D;
   }
 
   logits(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
@@ -151,7 +169,8 @@ export class CnnNet {
   }
 
   /** Max-pooled features [B, F] for time-major, pre-padded ids xT [T, B]. */
-  hidden(xT: tf.Tensor2D, _options: ForwardOptions = {}): tf.Tensor2D {
+  hidden(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
+    if (options.precomputed && !options.training) return this.inferHidden(xT, options.precomputed);
     const c = this.config;
     const [T, B] = xT.shape;
     const ids = tf.transpose(xT) as tf.Tensor2D; // [B, T]
@@ -161,6 +180,47 @@ export class CnnNet {
     for (let b = 0; b < c.blocks; b++) {
       const a = tf.mul(tf.relu(this.conv(h, `block${b}a`)), mask) as tf.Tensor3D;
       h = tf.mul(tf.relu(tf.add(this.conv(a, `block${b}b`), h)), mask) as tf.Tensor3D;
+    }
+    return tf.max(h, 1) as tf.Tensor2D;
+  }
+
+  /**
+   * hidden() for final weights (`table` = precompute()), the same maths in fewer and larger ops:
+   * conv0 by table lookups, the other convolutions as the backend's own convolution (no im2col
+   * copies; training keeps the matmul form, whose gradient every backend has), and no masking in a
+   * batch without padding (predictOutputs batches names of one length together), where the mask
+   * is all ones. Agrees with the training form to float32 rounding (summation order).
+   */
+  private inferHidden(xT: tf.Tensor2D, table: tf.Tensor2D): tf.Tensor2D {
+    const c = this.config;
+    const [T, B] = xT.shape;
+    const K = c.kernelSize,
+      V = c.vocabSize,
+      half = (K - 1) / 2;
+    const idsT = xT.dataSync() as Int32Array;
+    let padded = false;
+    // rows of the folded table for each window position j: j·V + the id at t + j − half (0 outside)
+    const rows = Array.from({ length: K }, () => new Int32Array(B * T));
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < T; t++) {
+        if (idsT[t * B + b] === 0) padded = true;
+        for (let j = 0; j < K; j++) {
+          const s = t + j - half;
+          (rows[j] as Int32Array)[b * T + t] = j * V + (s >= 0 && s < T ? (idsT[s * B + b] as number) : 0);
+        }
+      }
+    const mask = padded ? (tf.expandDims(tf.cast(tf.notEqual(tf.transpose(xT), 0), 'float32'), 2) as tf.Tensor3D) : null;
+    const masked = (x: tf.Tensor3D): tf.Tensor3D => (mask ? (tf.mul(x, mask) as tf.Tensor3D) : x);
+    const conv0 = tf.addN(rows.map((r) => tf.gather(table, tf.tensor1d(r, 'int32'))));
+    let h = masked(tf.reshape(tf.relu(tf.add(conv0, this.v('conv0Bias'))), [B, T, c.filters]) as tf.Tensor3D);
+    const conv = (x: tf.Tensor3D, name: string): tf.Tensor3D =>
+      tf.add(
+        tf.conv1d(x, tf.reshape(this.v(`${name}Kernel`), [K, c.filters, c.filters]) as tf.Tensor3D, 1, 'same'),
+        this.v(`${name}Bias`),
+      ) as tf.Tensor3D;
+    for (let b = 0; b < c.blocks; b++) {
+      const a = masked(tf.relu(conv(h, `block${b}a`)) as tf.Tensor3D);
+      h = masked(tf.relu(tf.add(conv(a, `block${b}b`), h)) as tf.Tensor3D);
     }
     return tf.max(h, 1) as tf.Tensor2D;
   }

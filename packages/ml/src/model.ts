@@ -299,6 +299,15 @@ export class LstmNet {
     return this.config.bidirectional ? 2 * this.config.lstmUnits : this.config.lstmUnits;
   }
 
+  /** False: the packed recurrence skips padding, so batches of mixed lengths (fewer steps in all) are best. */
+  readonly padsCostArithmetic = false;
+
+  /**
+   * Names per inference batch when the caller does not say: each time step is one small matmul
+   * and a dozen element-wise ops, so a larger batch spreads their fixed cost over more names.
+   */
+  readonly inferenceBatchSize = 4096;
+
   /** The input table: what inference can compute once for weights that no longer change. */
   precompute(): tf.Tensor2D | null {
     return this.inputTable();
@@ -499,6 +508,35 @@ export interface NetOutputs {
   features?: Float32Array;
 }
 
+/**
+ * Consecutive batches of `order` (indices sorted by clipped length), at most `batchSize` each.
+ * With `oneLength`, a batch also ends where the length changes once it holds a quarter of
+ * `batchSize`: such batches have no padding, which a network that computes its padding
+ * (the CNN) then neither computes nor masks; the remaining small groups of rare lengths are
+ * merged into their neighbours rather than run as tiny batches.
+ */
+export function lengthBatches(
+  order: readonly number[],
+  seqs: readonly Int32Array[],
+  maxLen: number,
+  batchSize: number,
+  oneLength: boolean,
+): number[][] {
+  const batches: number[][] = [];
+  const len = (i: number): number => Math.min((seqs[i] as Int32Array).length, maxLen);
+  let current: number[] = [];
+  for (const i of order) {
+    const lengthChanges = current.length > 0 && len(i) !== len(current[current.length - 1] as number);
+    if (current.length === batchSize || (oneLength && lengthChanges && current.length >= batchSize / 4)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 /** Probabilities, and optionally logits and features, for encoded sequences in input order; batches grouped by length. */
 export function predictOutputs(
   net: Network,
@@ -508,15 +546,14 @@ export function predictOutputs(
   const C = net.config.numClasses,
     H = net.featureDim,
     maxLen = net.config.maxLen,
-    batchSize = options.batchSize ?? 1024;
+    batchSize = options.batchSize ?? net.inferenceBatchSize;
   const probs = new Float32Array(seqs.length * C);
   const logits = options.logits ? new Float32Array(seqs.length * C) : undefined;
   const features = options.features ? new Float32Array(seqs.length * H) : undefined;
   const order = Array.from({ length: seqs.length }, (_, i) => i).sort(
     (a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen),
   );
-  for (let start = 0; start < order.length; start += batchSize) {
-    const idx = order.slice(start, start + batchSize);
+  for (const idx of lengthBatches(order, seqs, maxLen, batchSize, !!options.precomputed && net.padsCostArithmetic)) {
     let p: Float32Array = new Float32Array(0);
     let z: Float32Array | null = null;
     let f: Float32Array | null = null;

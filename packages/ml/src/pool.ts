@@ -92,7 +92,7 @@ export class InferencePool {
     this.pending.clear();
   }
 
-  private request(worker: Worker, seqs: Int32Array[], batchSize: number): Promise<Scores> {
+  private request(worker: Worker, seqs: Int32Array[], batchSize: number | undefined): Promise<Scores> {
     const ends = new Int32Array(seqs.length);
     let total = 0;
     seqs.forEach((s, i) => {
@@ -113,26 +113,32 @@ export class InferencePool {
   }
 
   /** Same result as model.predictProba, computed on the workers. */
-  async predictProba(inputs: readonly string[], batchSize = 1024): Promise<Float32Array> {
+  async predictProba(inputs: readonly string[], batchSize?: number): Promise<Float32Array> {
     return (await this.score(inputs, batchSize)).probs;
   }
 
   /** Same result as model.scoreEncoded on the encoded inputs, computed on the workers. */
-  async score(inputs: readonly string[], batchSize = 1024): Promise<Scores> {
+  async score(inputs: readonly string[], batchSize?: number): Promise<Scores> {
     if (this.closed) throw new Error('InferencePool is closed');
     const C = this.model.labels.length,
       maxLen = this.model.config.maxLen;
     const seqs = inputs.map((s) => this.model.tokenizer.encode(s));
-    // length-sorted chunks, dealt round-robin, so every worker gets short and long ones
+    // Requests of at most chunkSize names, dealt round-robin; request r takes every R-th name of
+    // the length-sorted order from the r-th on, so every request is length-sorted and holds the
+    // same mix of lengths: the workers finish a batch together (consecutive slices of the sorted
+    // order gave one worker the short names and the other the long ones, which then waited).
     const order = Array.from({ length: seqs.length }, (_, i) => i).sort(
       (a, b) => Math.min((seqs[a] as Int32Array).length, maxLen) - Math.min((seqs[b] as Int32Array).length, maxLen),
     );
+    const W = this.workers.length;
+    const requests = Math.ceil(Math.ceil(order.length / this.chunkSize) / W) * W;
     const probs = new Float32Array(seqs.length * C);
     let novelty: Float32Array | null = null;
     const jobs: Promise<void>[] = [];
-    for (let s = 0, k = 0; s < order.length; s += this.chunkSize, k++) {
-      const idx = order.slice(s, s + this.chunkSize);
-      const w = this.workers[k % this.workers.length] as Worker;
+    for (let k = 0; k < requests && k < order.length; k++) {
+      const idx: number[] = [];
+      for (let j = k; j < order.length; j += requests) idx.push(order[j] as number);
+      const w = this.workers[k % W] as Worker;
       jobs.push(
         this.request(
           w,

@@ -83,7 +83,7 @@ export type ClassifyResult =
   | { ok: false; domain: string; error: string };
 
 export interface ClassifyOptions {
-  /** Domains per forward pass (default 1024). */
+  /** Domains per forward pass (default: the network's inferenceBatchSize). */
   batchSize?: number;
   /** Override the model's DGA threshold for this call. */
   dgaThreshold?: number;
@@ -116,8 +116,10 @@ export function effectiveDecision(meta: ModelMeta): Decision {
  */
 export class DgaModel {
   /**
-   * What the network computes once for fixed weights (the LSTM's input table), kept: a small batch
-   * spent a tenth of its time recomputing it. undefined = not asked yet; null = the network has none.
+   * What the network computes once for fixed weights (the LSTM's input table, the CNN's first
+   * convolution folded into its embedding), kept: a small batch spent a tenth of its time
+   * recomputing it. Passing it also selects the networks' inference form (one-length batches for the
+   * CNN). undefined = not asked yet; null = the network has none.
    */
   private table: tf.Tensor2D | null | undefined = undefined;
 
@@ -138,7 +140,7 @@ export class DgaModel {
   }
 
   /** Probabilities [n × labels.length] for already prepared inputs (see toModelInput). */
-  predictProba(inputs: readonly string[], batchSize = 1024): Float32Array {
+  predictProba(inputs: readonly string[], batchSize?: number): Float32Array {
     return this.predictEncoded(
       inputs.map((s) => this.tokenizer.encode(s)),
       batchSize,
@@ -146,12 +148,12 @@ export class DgaModel {
   }
 
   /** Probabilities [n × labels.length] for sequences the tokenizer already encoded. */
-  predictEncoded(seqs: readonly Int32Array[], batchSize = 1024): Float32Array {
+  predictEncoded(seqs: readonly Int32Array[], batchSize?: number): Float32Array {
     return predictOutputs(this.net, seqs, { batchSize, ...this.precomputed() }).probs;
   }
 
   /** Probabilities and novelty scores for encoded sequences (what classify() and the pool's workers compute). */
-  scoreEncoded(seqs: readonly Int32Array[], batchSize = 1024): Scores {
+  scoreEncoded(seqs: readonly Int32Array[], batchSize?: number): Scores {
     const d = effectiveDecision(this.meta);
     const method = d.novelty?.method;
     const out = predictOutputs(this.net, seqs, {
@@ -184,7 +186,7 @@ export class DgaModel {
     prepared.forEach((p, i) => p.ok && valid.push(i));
     const scores = this.scoreEncoded(
       valid.map((i) => this.tokenizer.encode((prepared[i] as { input: string }).input)),
-      options.batchSize ?? 1024,
+      options.batchSize,
     );
     return this.resultsFromScores(domains, prepared, valid, scores, options);
   }
@@ -242,10 +244,20 @@ export class DgaModel {
   }
 }
 
+/** Indices of the k largest values, largest first, the lower index first among equal values. */
 export function topK(row: ArrayLike<number>, k: number): number[] {
-  const idx = Array.from({ length: row.length }, (_, i) => i);
-  idx.sort((a, b) => (row[b] as number) - (row[a] as number) || a - b);
-  return idx.slice(0, k);
+  // one pass keeping the best k in order (a full sort of every row was a tenth of a bulk job's main thread)
+  const best: number[] = [];
+  for (let c = 0; c < row.length; c++) {
+    const v = row[c] as number;
+    let p = best.length;
+    while (p > 0 && v > (row[best[p - 1] as number] as number)) p--;
+    if (p < k) {
+      best.splice(p, 0, c);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best;
 }
 
 export function defaultMeta(inputForm: ResolvedInputForm): ModelMeta {

@@ -11,7 +11,8 @@ interface PredictRequest {
   /** Concatenated encoded sequences and their end offsets. */
   ids: Int32Array;
   ends: Int32Array;
-  batchSize: number;
+  /** Absent: the network's inferenceBatchSize. */
+  batchSize?: number;
 }
 
 async function main(): Promise<void> {
