@@ -25,8 +25,8 @@ export function membershipPartition(snapshotId: number): string {
  * Moves the staged rows of one file into the permanent tables, set-based, inside the
  * caller's transaction, with PostgreSQL's bulk-load idioms:
  * - families, then only the names the dictionary lacks (a hash anti-join), inserted in name
- *   order so the name index fills page by page (sorted bytewise: domain names are ASCII, and
- *   the byte order is cheap to sort by and close to any collation's);
+ *   order so the name index fills page by page (byte order, which is the order of
+ *   domains.name's collation "C");
  * - the memberships into a fresh table of their own with no index (the first occurrence of a
  *   repeated domain+family wins), indexed once when full, then attached as the snapshot's
  *   partition of `memberships`: building an index from sorted input is several times cheaper
