@@ -30,3 +30,31 @@ describe('normalizeDomain', () => {
     expect(!result.ok && result.reason).toMatch(reason);
   });
 });
+
+describe('normalizeDomain on names that are already normal', () => {
+  // These return on the one-pass check; the same name in upper case or with a trailing dot
+  // takes the full path, which must agree.
+  it.each([
+    'a',
+    'example.com',
+    'a-b_c.9.x',
+    '_dmarc.example.com',
+    'xn--bcher-kva.de',
+    `${'a'.repeat(63)}.com`,
+    `${'abcdefgh.'.repeat(28)}a`, // 253 characters
+  ])('%s', (name) => {
+    expect(normalizeDomain(name)).toEqual({ ok: true, domain: name });
+    expect(normalizeDomain(`${name.toUpperCase()}.`)).toEqual({ ok: true, domain: name });
+  });
+
+  it.each([
+    ['.example.com', /empty label/],
+    ['example..com', /empty label/],
+    [`${'a'.repeat(64)}`, /label longer than 63/],
+    [`${'abcdefgh.'.repeat(28)}ab`, /domain longer than 253 characters \(254\)/],
+    ['exa$mple.com', /invalid character/],
+  ])('rejects %j all the same', (raw, reason) => {
+    const result = normalizeDomain(raw);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+});

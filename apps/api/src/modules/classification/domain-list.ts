@@ -1,6 +1,6 @@
 import type { FileUpload } from 'graphql-upload-minimal';
 import { AppError } from '../../errors/app-error';
-import { readLines } from '../ingestion/line-reader';
+import { readLineBatches } from '../ingestion/line-reader';
 import { MAX_LIST_DOMAINS } from './bulk-classification.service';
 
 /** The names of a list with where each was: `lines[i]` is the 1-based line of `names[i]`. */
@@ -32,19 +32,21 @@ export function numberList(domains: readonly string[]): NumberedNames {
  */
 export async function readDomainList(upload: FileUpload): Promise<NumberedNames> {
   const out: NumberedNames = { names: [], lines: [] };
-  for await (const line of readLines(upload.createReadStream())) {
-    const text = line.text.trim();
-    if (text === '' || text.startsWith('#')) continue;
-    const name = text.includes(',') ? text.slice(text.lastIndexOf(',') + 1).trim() : text;
-    if (line.number === 1 && /^(domain|name|host)$/i.test(name)) continue;
-    out.names.push(name);
-    out.lines.push(line.number);
-    if (out.names.length > MAX_LIST_DOMAINS) {
-      throw new AppError(
-        'BAD_USER_INPUT',
-        'TOO_MANY_DOMAINS',
-        `${upload.filename}: more than ${MAX_LIST_DOMAINS} names; ingest it as a snapshot and classify the snapshot`,
-      );
+  for await (const batch of readLineBatches(upload.createReadStream())) {
+    for (const line of batch) {
+      const text = line.text.trim();
+      if (text === '' || text.startsWith('#')) continue;
+      const name = text.includes(',') ? text.slice(text.lastIndexOf(',') + 1).trim() : text;
+      if (line.number === 1 && /^(domain|name|host)$/i.test(name)) continue;
+      out.names.push(name);
+      out.lines.push(line.number);
+      if (out.names.length > MAX_LIST_DOMAINS) {
+        throw new AppError(
+          'BAD_USER_INPUT',
+          'TOO_MANY_DOMAINS',
+          `${upload.filename}: more than ${MAX_LIST_DOMAINS} names; ingest it as a snapshot and classify the snapshot`,
+        );
+      }
     }
   }
   if (out.names.length === 0) throw new AppError('BAD_USER_INPUT', 'NO_DOMAINS', `${upload.filename}: no names in the file`);

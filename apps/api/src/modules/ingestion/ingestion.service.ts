@@ -7,7 +7,7 @@ import { ByteMeter, decompress, openSource, peek, type IngestSource } from './by
 import { sniffContent } from './content-sniffer';
 import { DEFAULT_URL_POLICY, fetchFeedUrl, type CacheValidators, type FetchedUrl, type UrlPolicy } from './url-source';
 import { FEED_KIND_OF_FORMAT, type FeedFormat } from './feed-format';
-import { readLines } from './line-reader';
+import { readLineBatches } from './line-reader';
 import { parseLine } from './row-parsers';
 import { mergeStage } from './snapshot-merge';
 import { copyIntoStage, createStage, type StageCounts } from './staging-copy';
@@ -105,7 +105,7 @@ export class IngestionService {
       const staged = await copyIntoStage(
         client,
         stage,
-        readLines(all),
+        readLineBatches(all),
         (line) => parseLine(format, line.text, line.number, { familySuffixes: request.familySuffixes }),
         report,
       );
@@ -138,7 +138,7 @@ export class IngestionService {
         [feed.rows[0]!.id, takenAt, opened.fileName, opened.sourceUrl, format, sha256, meter.bytes, staged.rowsRead],
       );
       const snapshotId = snapshot.rows[0]!.id;
-      const merged = await mergeStage(client, stage, snapshotId, staged.accepted);
+      const merged = await mergeStage(client, stage, snapshotId, staged);
       await client.query(`DROP TABLE ${stage}`);
       await client.query('UPDATE snapshots SET rows_accepted = $2, rows_rejected = $3, rows_duplicate = $4 WHERE id = $1', [
         snapshotId,

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_LINE_CHARS, readLines, type Line } from './line-reader';
+import { MAX_LINE_CHARS, readLineBatches, type Line } from './line-reader';
 
 async function collect(chunks: string[]): Promise<Line[]> {
   async function* source() {
     for (const c of chunks) yield Buffer.from(c);
   }
   const out: Line[] = [];
-  for await (const line of readLines(source())) out.push(line);
+  for await (const batch of readLineBatches(source())) out.push(...batch);
   return out;
 }
 
-describe('readLines', () => {
+describe('readLineBatches', () => {
   it('numbers lines across chunk boundaries, strips CRLF and a BOM', async () => {
     const lines = await collect(['\uFEFFa.com\r\nb.c', 'om\r\n\r\nc.com']);
     expect(lines).toEqual([
@@ -28,7 +28,7 @@ describe('readLines', () => {
       yield bytes.subarray(2);
     }
     const out: Line[] = [];
-    for await (const line of readLines(source())) out.push(line);
+    for await (const batch of readLineBatches(source())) out.push(...batch);
     expect(out).toEqual([{ number: 1, text: 'bücher.de' }]);
   });
 

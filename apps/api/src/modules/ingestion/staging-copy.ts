@@ -35,13 +35,18 @@ export interface StageCounts {
   rowsRead: number;
   accepted: number;
   rejected: number;
+  /** The distinct family labels of the accepted rows (a feed has a few; the merge resolves them without scanning the stage). */
+  families: Set<string>;
 }
 
 const MAX_RAW_CHARS = 500;
 
+const COPY_SPECIAL = /[\\\t\n\r\u0000]/;
+
 function copyField(value: string | number | null): string {
   if (value === null) return '\\N';
   if (typeof value === 'number') return String(value);
+  if (!COPY_SPECIAL.test(value)) return value;
   // PostgreSQL text cannot hold NUL: it is dropped (it only ever appears in rejected lines).
   return value.replace(/[\\\t\n\r\u0000]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '',
@@ -55,24 +60,27 @@ function copyField(value: string | number | null): string {
 export async function copyIntoStage(
   client: PoolClient,
   stage: string,
-  lines: AsyncIterable<Line>,
+  lines: AsyncIterable<Line[]>,
   parse: (line: Line) => ParsedLine,
   onRow?: (counts: StageCounts) => void,
 ): Promise<StageCounts> {
-  const counts: StageCounts = { rowsRead: 0, accepted: 0, rejected: 0 };
+  const counts: StageCounts = { rowsRead: 0, accepted: 0, rejected: 0, families: new Set() };
   async function* copyText(): AsyncGenerator<string> {
     let batch = '';
-    for await (const line of lines) {
-      const parsed: ParsedLine = line.tooLong ? { ok: false, reason: 'line longer than 65536 characters' } : parse(line);
-      if (parsed.ok === 'skip') continue;
-      counts.rowsRead += 1;
-      if (parsed.ok) {
-        counts.accepted += 1;
-        const r = parsed.row;
-        batch += `${line.number}\t${copyField(r.domain)}\t${copyField(r.family)}\t${copyField(r.description)}\t${copyField(r.listedOn)}\t${copyField(r.manualUrl)}\t${copyField(r.rank)}\t\\N\t\\N\n`;
-      } else {
-        counts.rejected += 1;
-        batch += `${line.number}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyField(parsed.reason)}\t${copyField(line.text.slice(0, MAX_RAW_CHARS))}\n`;
+    for await (const read of lines) {
+      for (const line of read) {
+        const parsed: ParsedLine = line.tooLong ? { ok: false, reason: 'line longer than 65536 characters' } : parse(line);
+        if (parsed.ok === 'skip') continue;
+        counts.rowsRead += 1;
+        if (parsed.ok) {
+          counts.accepted += 1;
+          const r = parsed.row;
+          counts.families.add(r.family);
+          batch += `${line.number}\t${copyField(r.domain)}\t${copyField(r.family)}\t${copyField(r.description)}\t${copyField(r.listedOn)}\t${copyField(r.manualUrl)}\t${copyField(r.rank)}\t\\N\t\\N\n`;
+        } else {
+          counts.rejected += 1;
+          batch += `${line.number}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${copyField(parsed.reason)}\t${copyField(line.text.slice(0, MAX_RAW_CHARS))}\n`;
+        }
       }
       if (batch.length >= 256 * 1024) {
         yield batch;
