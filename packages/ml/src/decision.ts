@@ -111,8 +111,8 @@ export type DgaThresholdMethod = (typeof DGA_THRESHOLD_METHODS)[number];
 
 /** The tail fit reads the benign names ranked between these shares (from the top). */
 const TAIL_FIT_SHARES = [0.01, 0.1] as const;
-/** Fewest benign names at the fit's upper end: below this the tail cannot be read, the quantile is used. */
-const TAIL_FIT_MIN_TOP = 10;
+/** Fewest benign names in the top 1 % (500 names in all): below this the tail cannot be read, the quantile is used. */
+const TAIL_FIT_MIN_TOP = 5;
 
 /**
  * The DGA threshold for a benign false-positive target.
