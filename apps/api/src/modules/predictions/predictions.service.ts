@@ -133,9 +133,7 @@ export class PredictionsService {
     // used as they come, not copied (a page is 100 objects of 13 fields).
     const { rows } = await this.pool.query<Prediction>({ name: statementName(text), text, values: params });
     const keyOf = (p: Prediction) => [p.id];
-    return backwards
-      ? toConnectionBefore(rows, first, keyOf)
-      : toConnection(rows, first, keyOf, undefined, cursor != null);
+    return backwards ? toConnectionBefore(rows, first, keyOf) : toConnection(rows, first, keyOf, undefined, cursor != null);
   }
 
   /** Every prediction the filter keeps, newest first, page by page (the CSV export). */
