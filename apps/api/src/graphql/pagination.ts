@@ -13,7 +13,9 @@ export class PageArgs {
   after?: string | null;
 }
 
-@ObjectType()
+// simpleResolvers (here and on the connection and edge types): plain values read by graphql-js's
+// default resolver, without type-graphql's per-field wrapper; see prediction.type.ts.
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -33,7 +35,7 @@ export class PageInfo {
 
 /** A Relay-style connection type for `Node`, the GraphQL shape of pagination/keyset-page's ConnectionValue (cursor-based, keyset under the hood). */
 export function Connection<T extends object>(Node: ClassType<T>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { simpleResolvers: true })
   class Edge {
     @Field(() => String)
     cursor!: string;
@@ -42,7 +44,7 @@ export function Connection<T extends object>(Node: ClassType<T>, name: string) {
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { simpleResolvers: true })
   class ConnectionType {
     @Field(() => [Edge])
     edges!: Edge[];

@@ -6,7 +6,11 @@ registerEnumType(Verdict, {
   description: 'One answer per domain: BENIGN, or DGA (then `family` is a known family or "unknownFamily").',
 });
 
-@ObjectType()
+// simpleResolvers: these types are plain values (no @Authorized, no middleware on their fields;
+// the access policy wraps only root fields, auth-checker.ts), so graphql-js's default resolver
+// reads each field instead of type-graphql's per-field wrapper: a page of 100 predictions reads
+// ~800 fields. Field resolvers (`Prediction.feedListing`) keep type-graphql's resolver.
+@ObjectType({ simpleResolvers: true })
 export class TopFamily {
   @Field(() => String) family!: string;
   @Field(() => Float) probability!: number;
@@ -17,7 +21,7 @@ const PROBABILITY = 'P(benign) when BENIGN; P(family | DGA) when DGA (of the nea
 const NEAREST = 'The most probable DGA family, also when the verdict is BENIGN or the family unknown.';
 const NOVELTY = "The model's novelty score (higher = less like any known family); null when it has no detector.";
 
-@ObjectType({ description: 'A stored prediction of a bulk-classification job.' })
+@ObjectType({ description: 'A stored prediction of a bulk-classification job.', simpleResolvers: true })
 export class Prediction {
   @Field(() => String) id!: string;
   @Field(() => String) jobId!: string;
@@ -37,6 +41,7 @@ export class Prediction {
 @ObjectType({
   description:
     'One domain classified now by the promoted model (fields other than domain, error and modelId are null for an invalid name).',
+  simpleResolvers: true,
 })
 export class Classification {
   @Field(() => String, { description: 'As given.' }) domain!: string;

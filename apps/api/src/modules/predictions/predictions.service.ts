@@ -129,11 +129,11 @@ export class PredictionsService {
        FROM predictions WHERE ${where.join(' AND ')} ORDER BY predictions.id ${backwards ? 'ASC' : 'DESC'} LIMIT $${params.push(first + 1)}`;
     // A named statement per filter shape: each connection parses and plans it once, then only
     // binds values (PostgreSQL shares the API's two cores, and planning was its larger part).
-    const { rows } = await this.pool.query<Omit<PredictionRow, 'id'> & { id: string }>({ name: statementName(text), text, values: params });
+    // The rows are already in the GraphQL shape (id as text, top3 parsed by pg's jsonb parser):
+    // used as they come, not copied (a page is 100 objects of 13 fields).
+    const { rows } = await this.pool.query<Prediction>({ name: statementName(text), text, values: params });
     const keyOf = (p: Prediction) => [p.id];
-    return backwards
-      ? toConnectionBefore(rows.map(toPrediction), first, keyOf)
-      : toConnection(rows.map(toPrediction), first, keyOf, undefined, cursor != null);
+    return backwards ? toConnectionBefore(rows, first, keyOf) : toConnection(rows, first, keyOf, undefined, cursor != null);
   }
 
   /** Every prediction the filter keeps, newest first, page by page (the CSV export). */
