@@ -1,21 +1,23 @@
 import 'reflect-metadata';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '@prisma/client';
-import { Pool } from 'pg';
+import type { PrismaClient } from '@prisma/client';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import { SnapshotDomains } from '../snapshots/snapshot-domains';
 import { PredictionsService } from './predictions.service';
+import { createDatabase, type Database } from '../../db/database';
 
 let db: TestDatabase;
+let database: Database;
 let pool: Pool;
 let prisma: PrismaClient;
 let service: PredictionsService;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new Pool({ connectionString: db.url, max: 2 });
-  prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // the product's pool (an idle connection the teardown's DROP DATABASE ends is logged, not thrown)
+  database = createDatabase(db.url, { max: 2 });
+  ({ pool, prisma } = database);
   service = new PredictionsService(prisma, pool, new SnapshotDomains(pool));
   // Three bulk jobs: one completed, one still running, one failed; one training job that is
   // complete (its id must not let anything through either).
@@ -36,8 +38,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await pool?.end();
+  await database?.close();
   await db?.drop();
 });
 

@@ -1,16 +1,17 @@
 import 'reflect-metadata';
 import { Readable } from 'node:stream';
-import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaClient } from '@prisma/client';
-import { Pool } from 'pg';
+import type { PrismaClient } from '@prisma/client';
+import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../../../../test/support/test-database';
 import type { JobContext } from '../../jobs/job-runner';
 import { IngestionService } from '../ingestion/ingestion.service';
 import { DeletionService } from './deletion.service';
 import { prunableJobs, RetentionJob } from './retention.job';
+import { createDatabase, type Database } from '../../db/database';
 
 let db: TestDatabase;
+let database: Database;
 let pool: Pool;
 let prisma: PrismaClient;
 let s1: number;
@@ -55,8 +56,9 @@ const model = (id: number, status: string, snapshotIds: number[], parentId: numb
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new Pool({ connectionString: db.url, max: 3 });
-  prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // the product's pool (an idle connection the teardown's DROP DATABASE ends is logged, not thrown)
+  database = createDatabase(db.url, { max: 3 });
+  ({ pool, prisma } = database);
   const ingestion = new IngestionService(pool, { maxBytes: 1e6 });
   const ingest = async (text: string) =>
     (
@@ -88,8 +90,7 @@ beforeAll(async () => {
   await job('list-new', null, 1, 4);
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await pool?.end();
+  await database?.close();
   await db?.drop();
 });
 
