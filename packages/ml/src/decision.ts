@@ -136,10 +136,11 @@ export function chooseDgaThresholdBy(
   targetFpr: number,
   floor = 0.5,
 ): { threshold: number; method: DgaThresholdMethod } {
-  const quantile = { threshold: chooseDgaThreshold(benignScores, targetFpr, floor), method: 'quantile' as const };
-  if (method === 'quantile' || targetFpr >= TAIL_FIT_SHARES[0]) return quantile;
+  // computed only where it decides: both rules sort the scores
+  const quantile = () => ({ threshold: chooseDgaThreshold(benignScores, targetFpr, floor), method: 'quantile' as const });
+  if (method === 'quantile' || targetFpr >= TAIL_FIT_SHARES[0]) return quantile();
   const n = benignScores.length;
-  if (n * TAIL_FIT_SHARES[0] < TAIL_FIT_MIN_TOP) return quantile;
+  if (n * TAIL_FIT_SHARES[0] < TAIL_FIT_MIN_TOP) return quantile();
   const z = Float64Array.from(benignScores, logit).sort().reverse(); // descending
   // least squares of logit(score) on −ln(share above it), over the ranks of the fit window
   let sx = 0,
@@ -150,7 +151,7 @@ export function chooseDgaThresholdBy(
   const first = Math.ceil(n * TAIL_FIT_SHARES[0]);
   const last = Math.floor(n * TAIL_FIT_SHARES[1]);
   // a flat window (scores all equal, or saturated) has no tail to extrapolate
-  if (!((z[first - 1] as number) - (z[last - 1] as number) > 1e-9)) return quantile;
+  if (!((z[first - 1] as number) - (z[last - 1] as number) > 1e-9)) return quantile();
   for (let rank = first; rank <= last; rank++) {
     const x = -Math.log(rank / n);
     const y = z[rank - 1] as number;
@@ -161,7 +162,7 @@ export function chooseDgaThresholdBy(
     m++;
   }
   const slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
-  if (!(slope > 0 && Number.isFinite(slope))) return quantile;
+  if (!(slope > 0 && Number.isFinite(slope))) return quantile();
   const intercept = (sy - slope * sx) / m;
   const zTarget = intercept + slope * -Math.log(targetFpr);
   return { threshold: Math.max(floor, Math.min(1, sigmoid(zTarget))), method: 'tail' };
