@@ -3,10 +3,9 @@ import { BENIGN_LABEL } from '@dgascope/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
 import { CnnNet } from './cnn';
-import { evaluate } from './evaluate';
 import { predictProbs, timeMajorBatch } from './model';
+import { networkContract } from './network-contract';
 import { resolveNetConfig } from './network';
-import { modelFromBuffer, modelToBuffer } from './persistence';
 import type { DgaModel } from './predictor';
 import { stratifiedSplit } from './split';
 import { describeOnBackend, TEST_BACKEND, toySamples } from './test-utils';
@@ -26,19 +25,7 @@ describeOnBackend('CnnNet', () => {
   });
   afterAll(() => model.dispose());
 
-  it('ignores how much a batch pads, and where in the batch a sequence sits', () => {
-    const cfg = resolveNetConfig(10, 3, TINY_CNN);
-    const net = CnnNet.create(cfg as Extract<typeof cfg, { arch: 'cnn' }>, 4);
-    const seq = Int32Array.from([2, 3, 4, 9]);
-    const alone = tf.softmax(net.logits(timeMajorBatch([seq], 75))).dataSync();
-    const padded = tf.softmax(net.logits(timeMajorBatch([seq], 75, 30))).dataSync();
-    const inBatch = tf.softmax(net.logits(timeMajorBatch([Int32Array.from([5, 6, 7, 8, 9, 2, 3, 1]), seq], 75))).dataSync();
-    for (let c = 0; c < 3; c++) {
-      expect(padded[c]).toBeCloseTo(alone[c] as number, 6);
-      expect(inBatch[3 + c]).toBeCloseTo(alone[c] as number, 6);
-    }
-    net.dispose();
-  });
+  networkContract(TINY_CNN, () => ({ model, split }));
 
   it('computes the same features with its folded inference form as with the training form', () => {
     // trained weights (non-zero biases), a wider window, and batches with and without padding
@@ -75,34 +62,5 @@ describeOnBackend('CnnNet', () => {
     );
     expect(viaModel.length).toBe(viaTrainingForm.length);
     for (let i = 0; i < viaModel.length; i++) expect(Math.abs((viaModel[i] as number) - (viaTrainingForm[i] as number))).toBeLessThan(1e-6);
-  });
-
-  it('learns the toy problem and decides verdicts like the LSTM', () => {
-    const m = evaluate(model, split.test);
-    expect(m.accuracy).toBeGreaterThan(0.9);
-    expect(model.config).toMatchObject({ arch: 'cnn', filters: 12, blocks: 1 });
-    const [b, a] = model.classify(['aeioua.com', 'qwxzzq.net']);
-    expect(b).toMatchObject({ verdict: 'benign', family: BENIGN_LABEL });
-    expect(a).toMatchObject({ verdict: 'dga', family: 'alpha' });
-  });
-
-  it('round-trips through a buffer with the same answers', () => {
-    const again = modelFromBuffer(modelToBuffer(model));
-    expect(again.config).toEqual(model.config);
-    const names = ['aeioua.com', 'qwxzzq.net', '0123.org'];
-    expect(Array.from(again.predictProba(names))).toEqual(Array.from(model.predictProba(names)));
-    again.dispose();
-  });
-
-  it('warm-starts with a new family', async () => {
-    const more = toySamples(150, 4, [BENIGN_LABEL, 'alpha', 'beta', 'gamma']);
-    const s2 = stratifiedSplit(more, { seed: 10 });
-    const r = await train(
-      { train: s2.train, validation: s2.validation },
-      { epochs: 6, batchSize: 32, learningRate: 0.01, warmStart: model, earlyStopping: false },
-    );
-    expect(r.model.config).toMatchObject({ arch: 'cnn', numClasses: 4 });
-    expect(evaluate(r.model, s2.test).perClass.find((c) => c.label === 'gamma')!.recall).toBeGreaterThan(0.8);
-    r.model.dispose();
   });
 });

@@ -14,7 +14,7 @@
  * does not depend on how much its batch pads.
  */
 import * as tf from '@tensorflow/tfjs';
-import { glorot, uniform, type ForwardOptions } from './model';
+import { denseHead, glorot, uniform, type ForwardOptions } from './model';
 import { createRng } from './rng';
 
 export interface CnnConfig {
@@ -90,16 +90,7 @@ export class CnnNet {
     w: Record<string, Float32Array>,
   ) {
     validateCnnConfig(config);
-    this.vars = new Map();
-    for (const s of cnnWeightSpec(config)) {
-      const data = w[s.key];
-      const expected = s.shape.reduce((a, b) => a * b, 1);
-      if (!data || data.length !== expected)
-        throw new RangeError(`weights: ${s.key} has ${data?.length ?? 0} values, expected ${expected} for shape [${s.shape.join(', ')}]`);
-      const t = tf.tensor(data, s.shape);
-      this.vars.set(s.key, tf.variable(t, true));
-      t.dispose();
-    }
+    this.vars = variablesOf(cnnWeightSpec(config), w);
   }
 
   static create(config: CnnConfig, seed = 23): CnnNet {
@@ -162,10 +153,7 @@ export class CnnNet {
   }
 
   head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
-    const c = this.config;
-    const last =
-      options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
-    return tf.add(tf.matMul(last, this.v('denseKernel')), this.v('denseBias')) as tf.Tensor2D;
+    return denseHead(hidden, this.v('denseKernel'), this.v('denseBias'), this.config.dropout, options);
   }
 
   /** Max-pooled features [B, F] for time-major, pre-padded ids xT [T, B]. */
@@ -225,31 +213,56 @@ export class CnnNet {
     return tf.max(h, 1) as tf.Tensor2D;
   }
 
-  /** 'same' convolution as one matmul over the k shifted copies: [B, T, Cin] → [B, T, F]. */
   private conv(x: tf.Tensor3D, name: string): tf.Tensor3D {
-    const k = this.config.kernelSize;
-    const [B, T, Cin] = x.shape;
-    const half = (k - 1) / 2;
-    const padded =
-      half > 0
-        ? tf.pad(x, [
-            [0, 0],
-            [half, half],
-            [0, 0],
-          ])
-        : x;
-    const cols =
-      k === 1
-        ? padded
-        : tf.concat(
-            Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [B, T, Cin])),
-            2,
-          );
-    const y = tf.add(tf.matMul(tf.reshape(cols, [B * T, k * Cin]), this.v(`${name}Kernel`)), this.v(`${name}Bias`));
-    return tf.reshape(y, [B, T, this.config.filters]) as tf.Tensor3D;
+    return sameConv1d(x, this.v(`${name}Kernel`), this.v(`${name}Bias`), this.config.kernelSize);
   }
 
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
   }
+}
+
+/**
+ * 'same' convolution as one matmul over the k shifted copies: [B, T, Cin] → [B, T, F] with a
+ * kernel [k·Cin, F] (window position j's block is rows j·Cin …).
+ */
+export function sameConv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k: number): tf.Tensor3D {
+  const [B, T, Cin] = x.shape;
+  const half = (k - 1) / 2;
+  const padded =
+    half > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [half, half],
+          [0, 0],
+        ])
+      : x;
+  const cols =
+    k === 1
+      ? padded
+      : tf.concat(
+          Array.from({ length: k }, (_, j) => tf.slice(padded, [0, j, 0], [B, T, Cin])),
+          2,
+        );
+  const y = tf.add(tf.matMul(tf.reshape(cols, [B * T, k * Cin]), kernel as tf.Tensor2D), bias);
+  return tf.reshape(y, [B, T, kernel.shape[1] as number]) as tf.Tensor3D;
+}
+
+/** Trainable variables for a weight spec, each checked against its shape; `transform` maps stored to internal layout. */
+export function variablesOf(
+  spec: { key: string; shape: number[] }[],
+  w: Record<string, Float32Array>,
+  transform: (key: string, data: Float32Array) => Float32Array = (_k, d) => d,
+): Map<string, tf.Variable> {
+  const vars = new Map<string, tf.Variable>();
+  for (const s of spec) {
+    const data = w[s.key];
+    const expected = s.shape.reduce((a, b) => a * b, 1);
+    if (!data || data.length !== expected)
+      throw new RangeError(`weights: ${s.key} has ${data?.length ?? 0} values, expected ${expected} for shape [${s.shape.join(', ')}]`);
+    const t = tf.tensor(transform(s.key, data), s.shape);
+    vars.set(s.key, tf.variable(t, true));
+    t.dispose();
+  }
+  return vars;
 }

@@ -161,7 +161,7 @@ export function orthogonal(rows: number, cols: number, rng: Rng): Float32Array {
 }
 
 /** Reorder the 4 gate blocks of each row: Keras (i,f,c,o) ↔ internal (i,f,o,c). The permutation is its own inverse. */
-function swapGateBlocks(w: Float32Array, rows: number, H: number): Float32Array {
+export function swapGateBlocks(w: Float32Array, rows: number, H: number): Float32Array {
   const out = new Float32Array(w.length);
   const cols = 4 * H;
   for (let r = 0; r < rows; r++) {
@@ -190,6 +190,12 @@ export interface ForwardOptions {
 interface EmbeddingSlices {
   wx: tf.Variable;
   record: NonNullable<ForwardOptions['onEmbeddingSlices']>;
+}
+
+/** Every network's head: Dropout (training only) → Dense, logits [B, C] from features [B, F]. */
+export function denseHead(hidden: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor, dropout: number, options: ForwardOptions): tf.Tensor2D {
+  const last = options.training && dropout > 0 ? (tf.dropout(hidden, dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+  return tf.add(tf.matMul(last, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
 }
 
 /** A trainable variable that owns its data (the initial tensor is released). */
@@ -330,10 +336,7 @@ export class LstmNet {
 
   /** Logits [B, C] from the LSTM's last hidden state (dropout when training). */
   head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
-    const c = this.config;
-    const last =
-      options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
-    return tf.add(tf.matMul(last, this.wd), this.bd) as tf.Tensor2D;
+    return denseHead(hidden, this.wd, this.bd, this.config.dropout, options);
   }
 
   /**
@@ -391,64 +394,7 @@ export class LstmNet {
   /** One packed LSTM pass over pre-padded time-major ids; last states [B, H] in input order. */
   private recurrence(ids: Int32Array, T: number, B: number, table: tf.Tensor2D, u: tf.Variable, slices?: EmbeddingSlices): tf.Tensor2D {
     const c = this.config;
-    const H = c.lstmUnits;
-    // length of each column = T − first non-padding step
-    const lens = new Int32Array(B);
-    for (let b = 0; b < B; b++) {
-      let t = 0;
-      while (t < T && ids[t * B + b] === 0) t++;
-      lens[b] = T - t;
-    }
-    const order = Array.from({ length: B }, (_, b) => b).sort((a, b) => (lens[b] as number) - (lens[a] as number) || a - b);
-    // active rows per step (a prefix of `order`) and their ids, step after step
-    const sizes: number[] = [];
-    const active: number[] = [];
-    let n = 0;
-    for (let t = 0; t < T; t++) {
-      while (n < B && (lens[order[n] as number] as number) >= T - t) n++;
-      sizes.push(n);
-      for (let r = 0; r < n; r++) active.push(ids[t * B + (order[r] as number)] as number);
-    }
-    const gate =
-      c.recurrentActivation === 'sigmoid'
-        ? (x: tf.Tensor) => tf.sigmoid(x)
-        : (x: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
-    let h: tf.Tensor2D | null = null;
-    let cell: tf.Tensor2D | null = null;
-    if (active.length > 0) {
-      const xp = this.gatherRows(table, tf.tensor1d(active, 'int32'), slices); // [Σ lengths, 4H]
-      const nonEmpty = sizes.filter((k) => k > 0);
-      const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
-      let prev = 0;
-      nonEmpty.forEach((k, s) => {
-        if (h && cell && k > prev) {
-          h = tf.pad(h, [
-            [0, k - prev],
-            [0, 0],
-          ]) as tf.Tensor2D; // sequences that start now: zero state
-          cell = tf.pad(cell, [
-            [0, k - prev],
-            [0, 0],
-          ]) as tf.Tensor2D;
-        }
-        const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, u));
-        const [sPre, gPre] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
-        const [i, f, o] = tf.split(gate(sPre), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const cand = tf.mul(i, tf.tanh(gPre)) as tf.Tensor2D;
-        cell = cell === null ? cand : (tf.add(tf.mul(f, cell), cand) as tf.Tensor2D);
-        h = tf.mul(o, tf.tanh(cell)) as tf.Tensor2D;
-        prev = k;
-      });
-      if (prev < B)
-        h = tf.pad(h as unknown as tf.Tensor2D, [
-          [0, B - prev],
-          [0, 0],
-        ]) as tf.Tensor2D; // empty sequences
-    }
-    const sorted: tf.Tensor2D = h ?? tf.zeros([B, H]);
-    const inverse = new Int32Array(B);
-    order.forEach((b, r) => (inverse[b] = r));
-    return tf.gather(sorted, tf.tensor1d(inverse, 'int32')) as tf.Tensor2D;
+    return packedLstm(ids, T, B, table, u, c.lstmUnits, c.recurrentActivation, (rows) => this.gatherRows(table, rows, slices));
   }
 
   /** Same network as a tfjs-layers model with these weights (mask_zero embedding, LSTM, dropout, softmax dense). */
@@ -478,6 +424,81 @@ export class LstmNet {
   dispose(): void {
     for (const v of this.variables) v.dispose();
   }
+}
+
+/**
+ * One packed LSTM pass (gates in the internal order i, f, o, c) over pre-padded time-major row ids
+ * [T, B] (0 = padding): `gatherInputs` turns the active rows' ids into their input projections
+ * ([N, 4H], bias included). The LSTM gathers rows of its character table; the CNN-LSTM rows of its
+ * per-position convolution features. Last states [B, H] in input order.
+ */
+export function packedLstm(
+  ids: Int32Array,
+  T: number,
+  B: number,
+  table: tf.Tensor2D,
+  u: tf.Tensor,
+  H: number,
+  recurrentActivation: ModelConfig['recurrentActivation'],
+  gatherInputs: (rows: tf.Tensor1D) => tf.Tensor2D = (rows) => tf.gather(table, rows) as tf.Tensor2D,
+): tf.Tensor2D {
+  // length of each column = T − first non-padding step
+  const lens = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    let t = 0;
+    while (t < T && ids[t * B + b] === 0) t++;
+    lens[b] = T - t;
+  }
+  const order = Array.from({ length: B }, (_, b) => b).sort((a, b) => (lens[b] as number) - (lens[a] as number) || a - b);
+  // active rows per step (a prefix of `order`) and their ids, step after step
+  const sizes: number[] = [];
+  const active: number[] = [];
+  let n = 0;
+  for (let t = 0; t < T; t++) {
+    while (n < B && (lens[order[n] as number] as number) >= T - t) n++;
+    sizes.push(n);
+    for (let r = 0; r < n; r++) active.push(ids[t * B + (order[r] as number)] as number);
+  }
+  const gate =
+    recurrentActivation === 'sigmoid'
+      ? (x: tf.Tensor) => tf.sigmoid(x)
+      : (x: tf.Tensor) => tf.clipByValue(tf.add(tf.mul(x, 0.2), 0.5), 0, 1);
+  let h: tf.Tensor2D | null = null;
+  let cell: tf.Tensor2D | null = null;
+  if (active.length > 0) {
+    const xp = gatherInputs(tf.tensor1d(active, 'int32')); // [Σ lengths, 4H]
+    const nonEmpty = sizes.filter((k) => k > 0);
+    const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
+    let prev = 0;
+    nonEmpty.forEach((k, s) => {
+      if (h && cell && k > prev) {
+        h = tf.pad(h, [
+          [0, k - prev],
+          [0, 0],
+        ]) as tf.Tensor2D; // sequences that start now: zero state
+        cell = tf.pad(cell, [
+          [0, k - prev],
+          [0, 0],
+        ]) as tf.Tensor2D;
+      }
+      const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, u as tf.Tensor2D));
+      const [sPre, gPre] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
+      const [i, f, o] = tf.split(gate(sPre), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const cand = tf.mul(i, tf.tanh(gPre)) as tf.Tensor2D;
+      cell = cell === null ? cand : (tf.add(tf.mul(f, cell), cand) as tf.Tensor2D);
+      h = tf.mul(o, tf.tanh(cell)) as tf.Tensor2D;
+      prev = k;
+    });
+    if (prev < B)
+      h = tf.pad(h as unknown as tf.Tensor2D, [
+        [0, B - prev],
+        [0, 0],
+      ]) as tf.Tensor2D; // empty sequences
+  }
+  const sorted: tf.Tensor2D = h ?? tf.zeros([B, H]);
+  const inverse = new Int32Array(B);
+  order.forEach((b, r) => (inverse[b] = r));
+  return tf.gather(sorted, tf.tensor1d(inverse, 'int32')) as tf.Tensor2D;
 }
 
 /** Pre-padded, time-major batch [T, B] (T = longest in the batch, or `padTo`), truncating to the last maxLen ids. */

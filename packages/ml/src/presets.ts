@@ -52,6 +52,17 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
       decision: { novelty: 'mahalanobis' },
     },
   },
+  'cnn-lstm': {
+    name: 'cnn-lstm',
+    description: 'A convolution over characters feeding the LSTM (CNN-LSTM): the LSTM reads 3-gram features instead of single characters.',
+    options: {
+      architecture: { arch: 'cnn-lstm' },
+      epochs: 10,
+      classWeights: 'none',
+      loss: 'cross-entropy',
+      decision: { novelty: 'mahalanobis' },
+    },
+  },
   'resnet-cnn': {
     name: 'resnet-cnn',
     description:

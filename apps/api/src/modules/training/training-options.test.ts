@@ -78,5 +78,11 @@ describe('trainOptionsFor', () => {
     expect(wrong.success).toBe(false);
     expect(wrong.error?.issues[0]).toMatchObject({ path: ['lstmUnits'], message: expect.stringMatching(/give filters instead/) });
     expect(TrainingRequest.safeParse({ ...base, preset: 'endgame-2016', filters: 16 }).error?.issues[0]?.path).toEqual(['filters']);
+    // the CNN-LSTM has both
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'cnn-lstm', filters: 16, lstmUnits: 32 })).architecture).toEqual({
+      arch: 'cnn-lstm',
+      filters: 16,
+      lstmUnits: 32,
+    });
   });
 });

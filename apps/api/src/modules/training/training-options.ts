@@ -1,5 +1,5 @@
 import { presetTrainOptions, type DecisionOptions, type TrainOptions } from '@dgascope/ml';
-import type { TrainingRequest } from './training.types';
+import { hasFilters, hasLstm, type TrainingRequest } from './training.types';
 
 /** The options of `o` that are set (not null or undefined). */
 function given<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], null> } {
@@ -26,21 +26,17 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
     ...(classWeights
       ? { classWeights: classWeights === 'effective-number' ? { kind: 'effective-number', beta: 0.999 } : classWeights }
       : {}),
-    architecture:
-      preset.architecture?.arch === 'cnn'
-        ? {
-            ...preset.architecture,
-            ...given({ embeddingDim: request.embeddingDim, filters: request.filters, dropout: request.dropout, maxLen: request.maxLength }),
-          }
-        : {
-            ...preset.architecture,
-            ...given({
-              embeddingDim: request.embeddingDim,
-              lstmUnits: request.lstmUnits,
-              dropout: request.dropout,
-              maxLen: request.maxLength,
-            }),
-          },
+    architecture: {
+      ...preset.architecture,
+      ...given({
+        embeddingDim: request.embeddingDim,
+        dropout: request.dropout,
+        maxLen: request.maxLength,
+        // sizes the architecture has (TrainingRequest refuses the others)
+        ...(hasFilters(request.preset) ? { filters: request.filters } : {}),
+        ...(hasLstm(request.preset) ? { lstmUnits: request.lstmUnits } : {}),
+      }),
+    } as TrainOptions['architecture'],
     decision: {
       ...presetDecision,
       ...given({

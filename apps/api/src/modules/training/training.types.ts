@@ -52,13 +52,19 @@ export const TrainingRequest = z
   })
   .superRefine((r, ctx) => {
     // a size that the preset's architecture does not have would be silently ignored: refuse it
-    const arch = PRESETS[r.preset]?.options.architecture?.arch ?? 'lstm';
-    if (r.warmStartModelId === null && arch !== 'lstm' && r.lstmUnits !== null)
+    const arch = archOf(r.preset);
+    if (r.warmStartModelId === null && !hasLstm(r.preset) && r.lstmUnits !== null)
       ctx.addIssue({ code: 'custom', path: ['lstmUnits'], message: `preset ${r.preset} is a ${arch}, not an LSTM: give filters instead` });
-    if (r.warmStartModelId === null && arch !== 'cnn' && r.filters !== null)
-      ctx.addIssue({ code: 'custom', path: ['filters'], message: `preset ${r.preset} is an LSTM: filters applies to CNN presets` });
+    if (r.warmStartModelId === null && !hasFilters(r.preset) && r.filters !== null)
+      ctx.addIssue({ code: 'custom', path: ['filters'], message: `preset ${r.preset} is an LSTM: filters applies to presets with a convolution` });
   });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
+
+const archOf = (preset: string) => PRESETS[preset]?.options.architecture?.arch ?? 'lstm';
+/** The preset's network has LSTM units (the LSTMs and the CNN-LSTM). */
+export const hasLstm = (preset: string) => archOf(preset) !== 'cnn';
+/** The preset's network has convolution filters (the CNN and the CNN-LSTM). */
+export const hasFilters = (preset: string) => archOf(preset) !== 'lstm';
 
 const presetDefault = (what: string, fallback: string) => `Default: the preset's ${what}, else ${fallback}.`;
 
@@ -108,12 +114,12 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Max(1024)
   embeddingDim?: number | null;
 
-  @Field(() => Int, { nullable: true, description: `LSTM presets only. ${presetDefault('LSTM size', '128')}` })
+  @Field(() => Int, { nullable: true, description: `LSTM and CNN-LSTM presets only. ${presetDefault('LSTM size', '128')}` })
   @Min(2)
   @Max(1024)
   lstmUnits?: number | null;
 
-  @Field(() => Int, { nullable: true, description: `Channels of every convolution (CNN presets only). ${presetDefault('filters', '128')}` })
+  @Field(() => Int, { nullable: true, description: `Channels of every convolution (CNN and CNN-LSTM presets only). ${presetDefault('filters', '128')}` })
   @Min(2)
   @Max(1024)
   filters?: number | null;

@@ -171,10 +171,10 @@ export function TrainingForm({
             Embedding size <input name="embeddingDim" type="number" min="2" placeholder="preset" />
           </label>
           <label>
-            LSTM units (LSTM presets) <input name="lstmUnits" type="number" min="2" placeholder="preset" />
+            LSTM units (LSTM and CNN-LSTM presets) <input name="lstmUnits" type="number" min="2" placeholder="preset" />
           </label>
           <label>
-            CNN filters (CNN presets) <input name="filters" type="number" min="2" placeholder="preset" />
+            Convolution filters (CNN and CNN-LSTM presets) <input name="filters" type="number" min="2" placeholder="preset" />
           </label>
           <label>
             Loss
