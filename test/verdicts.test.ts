@@ -97,7 +97,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
   it('lists the training presets, and refuses an unknown one', async () => {
     const r = await api.gql(`{ presets { name description isDefault loss } }`);
     const presets = r.data!.presets as Array<{ name: string; isDefault: boolean; loss: string }>;
-    expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['endgame-2016', 'endgame-2016-balanced']));
+    expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['endgame-2016', 'endgame-2016-balanced', 'cnn-lstm']));
     expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn']);
     // a size the preset's architecture does not have is refused, not ignored
     const wrongSize = await startTraining(api, [dgaSnapshot, benignSnapshot], { preset: 'resnet-cnn', lstmUnits: 16 });
