@@ -177,6 +177,11 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed of the dropout mask (training only). */
   dropoutSeed?: number;
+  /**
+   * Training on part of a batch (data-parallel training): this batch is rows [offset, offset + n)
+   * of a batch of `total`, and gets those rows of the dropout mask the whole batch would get.
+   */
+  dropoutRows?: { offset: number; total: number };
   /** `precompute()` computed beforehand, for a network whose weights no longer change. */
   precomputed?: tf.Tensor2D;
   /**
@@ -190,6 +195,20 @@ export interface ForwardOptions {
 interface EmbeddingSlices {
   wx: tf.Variable;
   record: NonNullable<ForwardOptions['onEmbeddingSlices']>;
+}
+
+/**
+ * tf.dropout of the features [n, F] with `dropoutSeed`; with `dropoutRows`, the rows of the mask
+ * that tf.dropout would draw for the whole batch of `total` rows (the same random stream, sliced),
+ * so a batch split over threads is dropped out as the whole batch is on one thread.
+ */
+export function trainingDropout(x: tf.Tensor2D, rate: number, options: ForwardOptions): tf.Tensor2D {
+  const rows = options.dropoutRows;
+  if (!rows) return tf.dropout(x, rate, undefined, options.dropoutSeed) as tf.Tensor2D;
+  const [n, F] = x.shape;
+  const keep = 1 - rate;
+  const uniform = tf.slice(tf.randomUniform([rows.total, F], 0, 1, 'float32', options.dropoutSeed), [rows.offset, 0], [n, F]);
+  return tf.mul(x, tf.div(tf.floor(tf.add(uniform, keep)), keep)) as tf.Tensor2D;
 }
 
 /** A trainable variable that owns its data (the initial tensor is released). */
@@ -331,8 +350,7 @@ export class LstmNet {
   /** Logits [B, C] from the LSTM's last hidden state (dropout when training). */
   head(hidden: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
     const c = this.config;
-    const last =
-      options.training && c.dropout > 0 ? (tf.dropout(hidden, c.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+    const last = options.training && c.dropout > 0 ? trainingDropout(hidden, c.dropout, options) : hidden;
     return tf.add(tf.matMul(last, this.wd), this.bd) as tf.Tensor2D;
   }
 
