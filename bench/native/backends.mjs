@@ -285,6 +285,15 @@ for (let rep = 0; rep < reps; rep++) {
 }
 
 const matmulGflops = median(matmulRuns.map((r) => r.gflopsPerSec));
+// Ratios within each rep (the load changes between reps): to Keras' run of the same preset and
+// rep, and to the limit from the matmul rate measured at the start of that rep; then their medians.
+for (const r of runs) {
+  const keras = runs.find((k) => k.preset === r.preset && k.rep === r.rep && k.case === 'keras reference');
+  const gflops = matmulRuns.find((m) => m.rep === r.rep)?.gflopsPerSec;
+  r.vsKeras = keras?.trainSamplesPerSec && r.trainSamplesPerSec ? +(r.trainSamplesPerSec / keras.trainSamplesPerSec).toFixed(3) : null;
+  r.fractionOfLimit =
+    gflops && r.trainSamplesPerSec ? +((r.trainSamplesPerSec * trainFlopsPerSample(r.preset)) / (gflops * 1e9)).toFixed(3) : null;
+}
 const table = cases
   .map((c) => {
     const rs = runs.filter((r) => r.case === c.name && r.preset === c.preset);
@@ -301,23 +310,21 @@ const table = cases
       accuracy: median(rs.map((r) => r.accuracy)),
       trainMflopPerSample: +(flops / 1e6).toFixed(2),
       physicalLimitSamplesPerSec: matmulGflops ? Math.round((matmulGflops * 1e9) / flops) : null,
-      fractionOfLimit: matmulGflops && trainSamplesPerSec ? +((trainSamplesPerSec * flops) / (matmulGflops * 1e9)).toFixed(3) : null,
+      fractionOfLimit: median(rs.map((r) => r.fractionOfLimit)),
+      vsKeras: median(rs.map((r) => r.vsKeras)),
       epochValidationAccuracy: Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.epochValidationAccuracy[e]))),
       epochLoss: Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.epochLoss[e]))),
     };
   })
   .filter(Boolean);
-for (const t of table) {
-  const keras = table.find((k) => k.preset === t.preset && k.case === 'keras reference');
-  t.vsKeras = keras?.trainSamplesPerSec && t.trainSamplesPerSec ? +(t.trainSamplesPerSec / keras.trainSamplesPerSec).toFixed(2) : null;
-}
 const lines = [
-  `training, ${N} samples × ${epochs} epochs (median of ${reps} runs; rate of the last epoch; matmul ${matmulGflops ?? '?'} GFLOP/s, mean ${meanChars.toFixed(1)} characters a name):`,
+  `training, ${N} samples × ${epochs} epochs (median of ${reps} runs; rate of the last epoch; matmul ${matmulGflops ?? '?'} GFLOP/s, mean ${meanChars.toFixed(1)} characters a name;`,
+  `"vs Keras" and "of the limit": medians of each rep's ratio to Keras and to that rep's matmul rate):`,
   `| preset | case | threads | train samples/s | cores used | vs Keras | MFLOP a sample | physical limit /s | of the limit | inference domains/s | test accuracy |`,
   '|---|---|---|---|---|---|---|---|---|---|---|',
   ...table.map(
     (t) =>
-      `| ${t.preset} | ${t.case} | ${t.threads ?? '–'} | ${t.trainSamplesPerSec} | ${t.trainCores ?? '–'} | ${t.vsKeras ? `${t.vsKeras}x` : '–'} | ${t.trainMflopPerSample} | ${t.physicalLimitSamplesPerSec ?? '–'} | ${t.fractionOfLimit !== null ? `${(100 * t.fractionOfLimit).toFixed(0)} %` : '–'} | ${t.inferDomainsPerSec} | ${t.accuracy?.toFixed(3) ?? '–'} |`,
+      `| ${t.preset} | ${t.case} | ${t.threads ?? '–'} | ${t.trainSamplesPerSec} | ${t.trainCores ?? '–'} | ${t.vsKeras ? `${t.vsKeras.toFixed(2)}x` : '–'} | ${t.trainMflopPerSample} | ${t.physicalLimitSamplesPerSec ?? '–'} | ${t.fractionOfLimit !== null ? `${(100 * t.fractionOfLimit).toFixed(0)} %` : '–'} | ${t.inferDomainsPerSec} | ${t.accuracy?.toFixed(3) ?? '–'} |`,
   ),
 ];
 const inference = inferPresets
