@@ -1,18 +1,28 @@
-// Native TensorFlow vs WASM vs the Keras reference, side by side, in one run on this machine.
-//   npm run bench:backends [-- --train 8192 --eval 10240 --epochs 2 --reps 3 --out file.json]
-// Same data for all three: the first --train samples of the ml benchmark's training split and the
-// first --eval of its test split (bench/.cache/ml-split-registered-domain.tsv, bench/ml/README.md;
-// written by bench/ml/export-split.mjs when missing). Same model shape: Embedding(V,128) → LSTM(128)
-// → Dropout(0.5) → Dense(C) softmax, RMSprop 1e-3, batch 128.
-//   native, wasm: @dgascope/ml's train() (product defaults: random batches padded to their own
-//                 longest member, masked) and predictProba() (batch 1024), forced backend.
-//   keras:        bench/reference/keras_lstm.py (TF/Keras in bench/.cache/venv: inputs pre-padded
-//                 to 75, no masking, as the seed notebook), model.predict(batch 1024).
+// dgascope vs the Keras reference, side by side, in one run on this machine: training of both
+// presets, inference of both presets.
+//   npm run bench:backends [-- --train 8192 --eval 10240 --epochs 2 --reps 3 --train-presets resnet-cnn,endgame-2016
+//                             --baseline-ml <dist/index.js> --wasm --only training|inference --out file.json]
+// Same data for all: the first --train samples of the ml benchmark's training split and the first
+// --eval of its test split (bench/.cache/ml-split-registered-domain.tsv, bench/ml/README.md; written
+// by bench/ml/export-split.mjs when missing).
+// Training, per preset (default: the default preset resnet-cnn and the seed preset endgame-2016):
+//   native, 2 threads / 1 thread: @dgascope/ml's train() with the preset's recipe (architecture, loss,
+//                 class weights; product defaults: random batches of 128 padded to their own longest
+//                 member, masked), data-parallel over 2 worker threads or on one (the default), then
+//                 predictProba() (batch 1024);
+//   native, before (--baseline-ml): the same on another build of @dgascope/ml (an earlier commit's);
+//   wasm (--wasm): the WASM backend, one thread;
+//   keras:        bench/reference/keras_lstm.py --arch lstm|cnn (TF/Keras in bench/.cache/venv: the
+//                 same network in Keras, inputs pre-padded to 75, no masking, as the seed notebook),
+//                 model.predict(batch 1024).
 // Training throughput is the last epoch's (the first includes start-up: WASM compilation, graph
 // tracing); each case runs in a fresh process, one after the other, cases interleaved over --reps.
 // After each epoch both score the first --eval samples of the validation split (argmax accuracy),
-// so their learning curves are compared epoch by epoch. Cases are repeated (--reps, default 3):
-// prints tables of the medians and the load average, writes bench/history/backends-<date>.json.
+// so their learning curves are compared epoch by epoch. Each rep first measures the machine's matmul
+// rate in TensorFlow (matmul-rate.mjs); the physical limit of a preset is that rate over the
+// arithmetic of one training sample (trainFlopsPerSample below), and each case's fraction of it is
+// printed with its ratio to Keras. Cases are repeated (--reps, default 3): prints tables of the
+// medians and the load average, writes bench/history/backends-<date>.json.
 // Without bench/.cache/venv, the Keras peer is installed there first (pip install tensorflow-cpu).
 // Inference of the presets (bench/native/inference.mjs, each rep in a fresh process): the default
 // preset and the seed preset endgame-2016, each trained once for 1 epoch and cached, on
@@ -43,8 +53,10 @@ const python = path.join(root, 'bench/.cache/venv/bin/python');
 
 // ---------------------------------------------------------------- one dgascope case (child process)
 if (opt('case')) {
-  const ml = await import('@dgascope/ml');
+  const ml = await import(opt('case-ml') ?? '@dgascope/ml');
   const info = await ml.initBackend({ backend: opt('case') });
+  const preset = opt('preset', 'endgame-2016');
+  const threads = opt('threads') === undefined ? {} : { threads: Number(opt('threads')) };
   const parts = { train: [], validation: [], test: [] };
   for (const line of readFileSync(splitFile, 'utf8').split('\n')) {
     const [part, label, input] = line.split('\t');
@@ -56,9 +68,18 @@ if (opt('case')) {
   const cpu0 = process.cpuUsage();
   // The validation part is scored after each epoch, as Keras' fit(validation_data=…) does: the
   // learning curves of the two are compared epoch by epoch (argmax accuracy on the same samples).
+  // The preset's recipe (architecture, loss, class weights), this run's epochs and seed.
   const r = await ml.train(
     { train, validation },
-    { epochs, batchSize: 128, earlyStopping: false, decision: false, seed: Number(opt('seed', '23')) },
+    {
+      ...ml.presetTrainOptions(preset),
+      ...threads,
+      epochs,
+      batchSize: 128,
+      earlyStopping: false,
+      decision: false,
+      seed: Number(opt('seed', '23')),
+    },
   );
   const cpu = process.cpuUsage(cpu0);
   const trainCpuS = (cpu.user + cpu.system) / 1e6;
@@ -77,6 +98,8 @@ if (opt('case')) {
     JSON.stringify({
       impl: info.choice,
       backend: info.backend,
+      preset,
+      threads: r.threads ?? 1,
       epochSamplesPerSec: r.history.map((h) => Math.round(h.samplesPerSec)),
       epochValidationAccuracy: r.history.map((h) => h.validation?.accuracy ?? null),
       epochLoss: r.history.map((h) => h.loss),
@@ -110,33 +133,83 @@ if (only !== 'inference' && !existsSync(python)) {
   if (!installed || installed.status !== 0) console.error('[backends] the Keras peer could not be installed; it is skipped');
 }
 const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' };
-const cases = [
-  { name: 'native (tfjs-node)', run: () => [process.execPath, [fileURLToPath(import.meta.url), '--case', 'tfjs-node', ...argv]] },
-  { name: 'wasm', run: () => [process.execPath, [fileURLToPath(import.meta.url), '--case', 'wasm', ...argv]] },
-  {
-    name: 'keras reference',
-    run: () => [
-      python,
-      [
-        path.join(root, 'bench/reference/keras_lstm.py'),
-        splitFile,
-        '--epochs',
-        String(epochs),
-        '--limit',
-        String(N),
-        '--eval-limit',
-        String(M),
-        '--tag',
-        'keras-backends',
+const self = fileURLToPath(import.meta.url);
+const { DEFAULT_PRESET, presetTrainOptions } = await import('@dgascope/ml');
+// Training: each preset (default: the default preset and the seed preset) by dgascope on native
+// TensorFlow with two training threads (data-parallel, packages/ml/src/train-threads.ts) and one, optionally an earlier
+// build (--baseline-ml <dist/index.js>: "before" rows) and WASM (--wasm), and by Keras.
+const trainPresets = opt('train-presets', `${DEFAULT_PRESET},endgame-2016`).split(',');
+const baselineMl = opt('baseline-ml', null);
+const dgascope = (preset, name, backend, extra) => ({
+  name,
+  preset,
+  run: () => [process.execPath, [self, '--case', backend, '--preset', preset, ...extra, ...argv]],
+});
+const cases = trainPresets.flatMap((preset) => {
+  const arch = presetTrainOptions(preset).architecture?.arch ?? 'lstm';
+  return [
+    dgascope(preset, 'native, 2 threads', 'tfjs-node', ['--threads', '2']),
+    dgascope(preset, 'native, 1 thread', 'tfjs-node', ['--threads', '1']),
+    ...(baselineMl ? [dgascope(preset, 'native, before', 'tfjs-node', ['--case-ml', path.resolve(baselineMl)])] : []),
+    ...(argv.includes('--wasm') ? [dgascope(preset, 'wasm', 'wasm', [])] : []),
+    {
+      name: 'keras reference',
+      preset,
+      run: () => [
+        python,
+        [
+          path.join(root, 'bench/reference/keras_lstm.py'),
+          splitFile,
+          '--arch',
+          arch,
+          '--epochs',
+          String(epochs),
+          '--limit',
+          String(N),
+          '--eval-limit',
+          String(M),
+          '--tag',
+          `keras-backends-${arch}`,
+        ],
       ],
-    ],
-    skip: () => (existsSync(python) ? null : `no ${path.relative(root, python)} (see bench/ml/README.md)`),
-  },
-];
+      skip: () => (existsSync(python) ? null : `no ${path.relative(root, python)} (see bench/ml/README.md)`),
+    },
+  ];
+});
+
+// The physical limit of training, per preset: the machine's matmul rate in TensorFlow (both cores,
+// measured in this run: matmul-rate.mjs, before each rep) over the arithmetic one training sample
+// needs: 3 × the forward pass's multiply-adds × 2 (forward, and a backward pass of twice its cost)
+// over the sample's own characters (no padding), counted on the first --train samples.
+const trainLengths = readFileSync(splitFile, 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('train\t'))
+  .slice(0, N)
+  .map((l) => l.split('\t'));
+const meanChars = trainLengths.reduce((a, [, , input]) => a + Math.min(input.length, 75), 0) / trainLengths.length;
+const classes = new Set(trainLengths.map(([, label]) => label)).size;
+function trainFlopsPerSample(preset) {
+  const o = presetTrainOptions(preset).architecture ?? {};
+  const E = 128,
+    width = 128; // LSTM units, CNN filters (the presets' defaults)
+  const perChar =
+    o.arch === 'cnn'
+      ? 2 * 3 * E * width + 2 * 2 * 2 * 3 * width * width // conv0 (k=3), 2 blocks × 2 convolutions
+      : 2 * (E + width) * 4 * width; // input projection and recurrent product of the four gates
+  return 3 * (perChar * meanChars + 2 * width * classes);
+}
+const matmulRuns = [];
+function measureMatmul(rep) {
+  const p = spawnSync(process.execPath, [path.join(here, 'matmul-rate.mjs')], { encoding: 'utf8', env, timeout: 120_000 });
+  const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
+  if (!line) return console.error(`[backends] matmul rate: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-800)}`);
+  const row = { rep, ...JSON.parse(line), load: load() };
+  matmulRuns.push(row);
+  console.error(`[backends] matmul rate (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
+}
 const started = new Date();
 const runs = [];
 const inferRuns = [];
-const { DEFAULT_PRESET } = await import('@dgascope/ml');
 const inferPresets = [DEFAULT_PRESET, 'endgame-2016'];
 const inferBackends = opt('infer-backends', 'tfjs-node').split(',');
 // One inference case in a fresh process; its row is kept with the load around it.
@@ -169,11 +242,12 @@ function runInference(preset, backend, rep) {
 console.error(`[backends] ${N} training samples × ${epochs} epochs, ${M} domains inferred; load average ${load()}`);
 for (let rep = 0; rep < reps; rep++) {
   if (only !== 'training') for (const preset of inferPresets) for (const b of inferBackends) runInference(preset, b, rep);
+  if (only !== 'inference') measureMatmul(rep);
   if (only !== 'inference')
     for (const c of cases) {
       const why = c.skip?.();
       if (why) {
-        if (rep === 0) console.error(`[backends] ${c.name}: skipped: ${why}`);
+        if (rep === 0) console.error(`[backends] ${c.preset} ${c.name}: skipped: ${why}`);
         continue;
       }
       const [cmd, args] = c.run();
@@ -182,13 +256,15 @@ for (let rep = 0; rep < reps; rep++) {
       const p = spawnSync(cmd, args, { encoding: 'utf8', env, timeout: 600_000 });
       const line = (p.stdout ?? '').split('\n').find((l) => l.startsWith('{'));
       if (!line) {
-        console.error(`[backends] ${c.name}: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-1500)}`);
+        console.error(`[backends] ${c.preset} ${c.name}: failed (exit ${p.status})\n${(p.stderr ?? '').slice(-1500)}`);
         continue;
       }
       const r = JSON.parse(line);
       const epochRates = r.epochSamplesPerSec ?? [];
       const row = {
+        preset: c.preset,
         case: c.name,
+        threads: typeof r.threads === 'number' ? r.threads : null,
         rep,
         trainSamplesPerSec: epochRates.at(-1) ?? null,
         epochSamplesPerSec: epochRates,
@@ -204,32 +280,51 @@ for (let rep = 0; rep < reps; rep++) {
         loadAfter: load(),
       };
       runs.push(row);
-      console.error(`[backends] ${c.name} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
+      console.error(`[backends] ${c.preset} ${c.name} (rep ${rep + 1}/${reps}): ${JSON.stringify(row)}`);
     }
 }
 
+const matmulGflops = median(matmulRuns.map((r) => r.gflopsPerSec));
+// Ratios within each rep (the load changes between reps): to Keras' run of the same preset and
+// rep, and to the limit from the matmul rate measured at the start of that rep; then their medians.
+for (const r of runs) {
+  const keras = runs.find((k) => k.preset === r.preset && k.rep === r.rep && k.case === 'keras reference');
+  const gflops = matmulRuns.find((m) => m.rep === r.rep)?.gflopsPerSec;
+  r.vsKeras = keras?.trainSamplesPerSec && r.trainSamplesPerSec ? +(r.trainSamplesPerSec / keras.trainSamplesPerSec).toFixed(3) : null;
+  r.fractionOfLimit =
+    gflops && r.trainSamplesPerSec ? +((r.trainSamplesPerSec * trainFlopsPerSample(r.preset)) / (gflops * 1e9)).toFixed(3) : null;
+}
 const table = cases
   .map((c) => {
-    const rs = runs.filter((r) => r.case === c.name);
+    const rs = runs.filter((r) => r.case === c.name && r.preset === c.preset);
     if (!rs.length) return null;
+    const flops = trainFlopsPerSample(c.preset);
+    const trainSamplesPerSec = median(rs.map((r) => r.trainSamplesPerSec));
     return {
+      preset: c.preset,
       case: c.name,
-      trainSamplesPerSec: median(rs.map((r) => r.trainSamplesPerSec)),
+      threads: median(rs.map((r) => r.threads)),
+      trainSamplesPerSec,
+      trainCores: median(rs.map((r) => r.trainCores)),
       inferDomainsPerSec: median(rs.map((r) => r.inferDomainsPerSec)),
       accuracy: median(rs.map((r) => r.accuracy)),
+      trainMflopPerSample: +(flops / 1e6).toFixed(2),
+      physicalLimitSamplesPerSec: matmulGflops ? Math.round((matmulGflops * 1e9) / flops) : null,
+      fractionOfLimit: median(rs.map((r) => r.fractionOfLimit)),
+      vsKeras: median(rs.map((r) => r.vsKeras)),
       epochValidationAccuracy: Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.epochValidationAccuracy[e]))),
       epochLoss: Array.from({ length: epochs }, (_, e) => median(rs.map((r) => r.epochLoss[e]))),
     };
   })
   .filter(Boolean);
-const wasm = table.find((t) => t.case === 'wasm');
-const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}x` : '–');
 const lines = [
-  `| backend | train samples/s (epoch ${epochs}) | inference domains/s | train vs WASM | inference vs WASM | test accuracy |`,
-  '|---|---|---|---|---|---|',
+  `training, ${N} samples × ${epochs} epochs (median of ${reps} runs; rate of the last epoch; matmul ${matmulGflops ?? '?'} GFLOP/s, mean ${meanChars.toFixed(1)} characters a name;`,
+  `"vs Keras" and "of the limit": medians of each rep's ratio to Keras and to that rep's matmul rate):`,
+  `| preset | case | threads | train samples/s | cores used | vs Keras | MFLOP a sample | physical limit /s | of the limit | inference domains/s | test accuracy |`,
+  '|---|---|---|---|---|---|---|---|---|---|---|',
   ...table.map(
     (t) =>
-      `| ${t.case} | ${t.trainSamplesPerSec} | ${t.inferDomainsPerSec} | ${ratio(t.trainSamplesPerSec, wasm?.trainSamplesPerSec)} | ${ratio(t.inferDomainsPerSec, wasm?.inferDomainsPerSec)} | ${t.accuracy?.toFixed(3) ?? '–'} |`,
+      `| ${t.preset} | ${t.case} | ${t.threads ?? '–'} | ${t.trainSamplesPerSec} | ${t.trainCores ?? '–'} | ${t.vsKeras ? `${t.vsKeras.toFixed(2)}x` : '–'} | ${t.trainMflopPerSample} | ${t.physicalLimitSamplesPerSec ?? '–'} | ${t.fractionOfLimit !== null ? `${(100 * t.fractionOfLimit).toFixed(0)} %` : '–'} | ${t.inferDomainsPerSec} | ${t.accuracy?.toFixed(3) ?? '–'} |`,
   ),
 ];
 const inference = inferPresets
@@ -271,18 +366,32 @@ if (table.length) {
   console.log(lines.join('\n'));
   // The learning curves: validation accuracy (argmax, the same validation samples) after each epoch.
   console.log(`\nvalidation accuracy by epoch (median of ${reps} runs; training loss in brackets):`);
-  console.log(`| epoch | ${table.map((t) => t.case).join(' | ')} |`);
+  console.log(`| epoch | ${table.map((t) => `${t.preset} ${t.case}`).join(' | ')} |`);
   console.log(`|---|${table.map(() => '---|').join('')}`);
   for (let e = 0; e < epochs; e++)
     console.log(
       `| ${e + 1} | ${table.map((t) => `${t.epochValidationAccuracy[e]?.toFixed(3) ?? '–'} (${t.epochLoss[e]?.toFixed(2) ?? '–'})`).join(' | ')} |`,
     );
 }
-console.log(`load average (1, 5, 15 min): before ${inferRuns[0]?.loadBefore ?? runs[0]?.loadBefore ?? load()}, after ${load()}`);
+console.log(
+  `load average (1, 5, 15 min): before ${inferRuns[0]?.loadBefore ?? matmulRuns[0]?.load ?? runs[0]?.loadBefore ?? load()}, after ${load()}`,
+);
 writeHistory('backends', {
   startedAt: started,
-  settings: { trainSamples: N, evalSamples: M, epochs, reps, only, inferPresets, inferBackends, ml: opt('ml') ?? '@dgascope/ml' },
-  medians: { training: table, inference },
-  runs: { training: runs, inference: inferRuns },
+  settings: {
+    trainSamples: N,
+    evalSamples: M,
+    epochs,
+    reps,
+    only,
+    trainPresets,
+    baselineMl,
+    inferPresets,
+    inferBackends,
+    ml: opt('ml') ?? '@dgascope/ml',
+    meanTrainChars: +meanChars.toFixed(2),
+  },
+  medians: { training: table, inference, matmulGflopsPerSec: matmulGflops },
+  runs: { training: runs, inference: inferRuns, matmul: matmulRuns },
   ...(opt('out') ? { out: opt('out') } : {}),
 });

@@ -1,4 +1,5 @@
-"""Keras reference peer: the seed notebook's / Endgame paper's model, trained on the same split as dgascope.
+"""Keras reference peer: the seed notebook's / Endgame paper's model (or, with --arch cnn, dgascope's residual CNN),
+trained on the same split as dgascope.
 
     bench/.cache/venv/bin/python bench/reference/keras_lstm.py bench/.cache/ml-split-registered-domain.tsv \
         --epochs 5 --out bench/results/keras-main.json
@@ -76,6 +77,23 @@ def report(y_true, probs, labels):
     return acc, macro, weighted, per
 
 
+def residual_cnn(vocab, classes, max_len, dim=128, filters=128, kernel=3, blocks=2):
+    """dgascope's default preset resnet-cnn (packages/ml/src/cnn.ts) in Keras: Embedding(128) -> Conv1D(128, 3, same) ->
+    ReLU -> 2 x [Conv1D -> ReLU -> Conv1D, + skip, ReLU] -> global max-pool over characters -> Dropout(0.5) -> Dense(C)
+    softmax; Keras initialisers (glorot-uniform kernels, zero biases, uniform embeddings) as dgascope's. As the LSTM
+    reference: inputs pre-padded to 75, no masking (dgascope masks the padding and does not convolve it)."""
+    x = inp = keras.Input(shape=(max_len,), dtype="int32")
+    x = keras.layers.Embedding(vocab, dim)(x)
+    h = keras.layers.Conv1D(filters, kernel, padding="same", activation="relu")(x)
+    for _ in range(blocks):
+        a = keras.layers.Conv1D(filters, kernel, padding="same", activation="relu")(h)
+        h = keras.layers.Activation("relu")(keras.layers.Add()([keras.layers.Conv1D(filters, kernel, padding="same")(a), h]))
+    x = keras.layers.GlobalMaxPooling1D()(h)
+    x = keras.layers.Dropout(0.5)(x)
+    out = keras.layers.Activation("softmax")(keras.layers.Dense(classes)(x))
+    return keras.Model(inp, out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("split")
@@ -88,6 +106,7 @@ def main():
     ap.add_argument("--out", default="")
     ap.add_argument("--tag", default="keras-main")
     ap.add_argument("--mask-zero", action="store_true", help="Embedding(mask_zero=True), as dgascope (the seed: no mask)")
+    ap.add_argument("--arch", choices=["lstm", "cnn"], default="lstm", help="cnn: dgascope's residual CNN (preset resnet-cnn)")
     a = ap.parse_args()
 
     keras.utils.set_random_seed(a.seed)
@@ -105,14 +124,17 @@ def main():
     xva, yva = encode(val, index, a.max_len), np.array([lab[l] for _, l in val], dtype=np.int32)
     xte, yte = encode(test, index, a.max_len), np.array([lab[l] for _, l in test], dtype=np.int32)
 
-    model = keras.Sequential([
-        keras.Input(shape=(a.max_len,), dtype="int32"),
-        keras.layers.Embedding(len(chars) + 2, 128, mask_zero=a.mask_zero),
-        keras.layers.LSTM(128),
-        keras.layers.Dropout(0.5),
-        keras.layers.Dense(len(labels)),
-        keras.layers.Activation("softmax"),
-    ])
+    if a.arch == "cnn":
+        model = residual_cnn(len(chars) + 2, len(labels), a.max_len)
+    else:
+        model = keras.Sequential([
+            keras.Input(shape=(a.max_len,), dtype="int32"),
+            keras.layers.Embedding(len(chars) + 2, 128, mask_zero=a.mask_zero),
+            keras.layers.LSTM(128),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(len(labels)),
+            keras.layers.Activation("softmax"),
+        ])
     model.compile(loss="sparse_categorical_crossentropy", optimizer="rmsprop", metrics=["accuracy"])
 
     class Timer(keras.callbacks.Callback):
@@ -152,7 +174,7 @@ def main():
     result = {
         "impl": "keras", "tag": a.tag, "tfVersion": tf.__version__, "kerasVersion": keras.__version__,
         "threads": {"intra": tf.config.threading.get_intra_op_parallelism_threads(), "inter": tf.config.threading.get_inter_op_parallelism_threads(), "cpus": os.cpu_count()},
-        "epochs": a.epochs, "maskZero": a.mask_zero, "train": len(train), "validation": len(val), "test": len(test), "classes": len(labels),
+        "arch": a.arch, "epochs": a.epochs, "maskZero": a.mask_zero, "train": len(train), "validation": len(val), "test": len(test), "classes": len(labels),
         "trainSamplesPerSec": round(len(xtr) * a.epochs / pure), "trainSamplesPerSecInclValidation": round(len(xtr) * a.epochs / sum(timer.times)),
         "trainSeconds": round(train_seconds), "inferPerSec": round(len(xte) / infer_s),
         "epochSamplesPerSec": [round(len(xtr) / (t - val_s)) for t in timer.times],

@@ -8,6 +8,9 @@
  * [B·T, k·C_in] × [k·C_in, F] product): one large op instead of T small ones, which both cores can
  * work on, and whose gradient the WASM backend has (it has no Conv2DBackpropFilter kernel).
  *
+ * Training packs a batch's names into one sequence (no padding convolved: `hidden`); inference of
+ * final weights batches names of one length (`inferHidden`).
+ *
  * Padding (index 0, pre-padded) is masked: its embedding and every layer's output are zero there,
  * so a 'same' convolution at a sequence's first character sees zeros exactly as it would without
  * padding, and the max-pool of non-negative activations ignores the zeros. A prediction therefore
@@ -156,20 +159,33 @@ export class CnnNet {
     return denseHead(hidden, this.v('denseKernel'), this.v('denseBias'), this.config.dropout, options);
   }
 
-  /** Max-pooled features [B, F] for time-major, pre-padded ids xT [T, B]. */
+  /**
+   * Max-pooled features [B, F] for time-major, pre-padded ids xT [T, B].
+   *
+   * Training form, packed: the batch's names are laid end to end in one sequence, separated by
+   * (k − 1)/2 padding positions, and convolved as one [1, P] sequence of P = Σ lengths + gaps
+   * positions instead of B × T. The separators are masked to zero after every layer, so a window
+   * at a name's edge sees zeros exactly as it would in the padded layout: the same maths, without
+   * convolving the padding (a random batch of 128 pads to its longest name, ~3x the characters).
+   * The max-pool then gathers each name's positions back into [B, longest, F] (padding points at
+   * a separator, whose activations are zero, and ReLU features are ≥ 0).
+   */
   hidden(xT: tf.Tensor2D, options: ForwardOptions = {}): tf.Tensor2D {
     if (options.precomputed && !options.training) return this.inferHidden(xT, options.precomputed);
     const c = this.config;
     const [T, B] = xT.shape;
-    const ids = tf.transpose(xT) as tf.Tensor2D; // [B, T]
-    const mask = tf.expandDims(tf.cast(tf.notEqual(ids, 0), 'float32'), 2) as tf.Tensor3D; // [B, T, 1]
-    const emb = tf.reshape(tf.gather(this.v('embeddings'), tf.reshape(ids, [B * T])), [B, T, c.embeddingDim]) as tf.Tensor3D;
+    const { packed, pool, longest } = packNames(xT.dataSync() as Int32Array, T, B, (c.kernelSize - 1) / 2);
+    const P = packed.length;
+    const ids = tf.tensor1d(packed, 'int32');
+    const mask = tf.reshape(tf.cast(tf.notEqual(ids, 0), 'float32'), [1, P, 1]) as tf.Tensor3D;
+    const emb = tf.reshape(tf.gather(this.v('embeddings'), ids), [1, P, c.embeddingDim]) as tf.Tensor3D;
     let h = tf.mul(tf.relu(this.conv(tf.mul(emb, mask) as tf.Tensor3D, 'conv0')), mask) as tf.Tensor3D;
     for (let b = 0; b < c.blocks; b++) {
       const a = tf.mul(tf.relu(this.conv(h, `block${b}a`)), mask) as tf.Tensor3D;
       h = tf.mul(tf.relu(tf.add(this.conv(a, `block${b}b`), h)), mask) as tf.Tensor3D;
     }
-    return tf.max(h, 1) as tf.Tensor2D;
+    const perName = tf.reshape(tf.gather(tf.reshape(h, [P, c.filters]), tf.tensor1d(pool, 'int32')), [B, longest, c.filters]);
+    return tf.max(perName, 1) as tf.Tensor2D;
   }
 
   /**
@@ -223,11 +239,16 @@ export class CnnNet {
 }
 
 /**
- * 'same' convolution as one matmul over the k shifted copies: [B, T, Cin] → [B, T, F] with a
- * kernel [k·Cin, F] (window position j's block is rows j·Cin …).
+ * 'same' convolution [B, T, Cin] → [B, T, F] with a kernel [k·Cin, F] (window position j's block
+ * is rows j·Cin …): TensorFlow's own convolution on native TensorFlow (forward and both gradients
+ * are oneDNN kernels there), elsewhere one matmul over the k shifted copies (WASM has no
+ * convolution gradient for the filter).
  */
 export function sameConv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k: number): tf.Tensor3D {
   const [B, T, Cin] = x.shape;
+  const F = kernel.shape[1] as number;
+  if (tf.getBackend() === 'tensorflow')
+    return tf.add(tf.conv1d(x, tf.reshape(kernel, [k, Cin, F]) as tf.Tensor3D, 1, 'same'), bias) as tf.Tensor3D;
   const half = (k - 1) / 2;
   const padded =
     half > 0
@@ -245,7 +266,7 @@ export function sameConv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k
           2,
         );
   const y = tf.add(tf.matMul(tf.reshape(cols, [B * T, k * Cin]), kernel as tf.Tensor2D), bias);
-  return tf.reshape(y, [B, T, kernel.shape[1] as number]) as tf.Tensor3D;
+  return tf.reshape(y, [B, T, F]) as tf.Tensor3D;
 }
 
 /** Trainable variables for a weight spec, each checked against its shape; `transform` maps stored to internal layout. */
@@ -265,4 +286,33 @@ export function variablesOf(
     t.dispose();
   }
   return vars;
+}
+
+/**
+ * The names of a pre-padded time-major batch ids [T, B] end to end: `gap` zeros, name 0, `gap`
+ * zeros, name 1, … (at least one zero first, so position 0 is padding); `pool` [B × longest]: the
+ * position of each name's j-th character, 0 (a padding position) past its end.
+ */
+export function packNames(ids: Int32Array, T: number, B: number, gap: number): { packed: Int32Array; pool: Int32Array; longest: number } {
+  const starts = new Int32Array(B);
+  let total = Math.max(gap, 1),
+    longest = 1;
+  for (let b = 0; b < B; b++) {
+    let t = 0;
+    while (t < T && ids[t * B + b] === 0) t++;
+    starts[b] = t;
+    total += T - t + gap;
+    longest = Math.max(longest, T - t);
+  }
+  const packed = new Int32Array(total);
+  const pool = new Int32Array(B * longest);
+  let at = Math.max(gap, 1);
+  for (let b = 0; b < B; b++) {
+    for (let t = starts[b] as number, j = 0; t < T; t++, j++) {
+      packed[at] = ids[t * B + b] as number;
+      pool[b * longest + j] = at++;
+    }
+    at += gap;
+  }
+  return { packed, pool, longest };
 }

@@ -177,6 +177,11 @@ export interface ForwardOptions {
   training?: boolean;
   /** Seed of the dropout mask (training only). */
   dropoutSeed?: number;
+  /**
+   * Training on part of a batch (data-parallel training): this batch is rows [offset, offset + n)
+   * of a batch of `total`, and gets those rows of the dropout mask the whole batch would get.
+   */
+  dropoutRows?: { offset: number; total: number };
   /** `precompute()` computed beforehand, for a network whose weights no longer change. */
   precomputed?: tf.Tensor2D;
   /**
@@ -192,9 +197,23 @@ interface EmbeddingSlices {
   record: NonNullable<ForwardOptions['onEmbeddingSlices']>;
 }
 
+/**
+ * tf.dropout of the features [n, F] with `dropoutSeed`; with `dropoutRows`, the rows of the mask
+ * that tf.dropout would draw for the whole batch of `total` rows (the same random stream, sliced),
+ * so a batch split over threads is dropped out as the whole batch is on one thread.
+ */
+export function trainingDropout(x: tf.Tensor2D, rate: number, options: ForwardOptions): tf.Tensor2D {
+  const rows = options.dropoutRows;
+  if (!rows) return tf.dropout(x, rate, undefined, options.dropoutSeed) as tf.Tensor2D;
+  const [n, F] = x.shape;
+  const keep = 1 - rate;
+  const uniform = tf.slice(tf.randomUniform([rows.total, F], 0, 1, 'float32', options.dropoutSeed), [rows.offset, 0], [n, F]);
+  return tf.mul(x, tf.div(tf.floor(tf.add(uniform, keep)), keep)) as tf.Tensor2D;
+}
+
 /** Every network's head: Dropout (training only) → Dense, logits [B, C] from features [B, F]. */
 export function denseHead(hidden: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor, dropout: number, options: ForwardOptions): tf.Tensor2D {
-  const last = options.training && dropout > 0 ? (tf.dropout(hidden, dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : hidden;
+  const last = options.training && dropout > 0 ? trainingDropout(hidden, dropout, options) : hidden;
   return tf.add(tf.matMul(last, kernel as tf.Tensor2D), bias) as tf.Tensor2D;
 }
 

@@ -6,7 +6,7 @@ import { classWeights as computeClassWeights, type ClassWeighting } from './clas
 import { countLabels, fingerprint, sortedLabels, type Sample } from './dataset';
 import { resolveInputForm, type InputFormOptions } from './input-form';
 import { computeMetrics } from './metrics';
-import { predictProbs, timeMajorBatch, uniform, glorot } from './model';
+import { predictProbs, uniform, glorot } from './model';
 import { createNetwork, networkFromWeights, resolveNetConfig, type ArchitectureSpec, type Network } from './network';
 import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
@@ -15,6 +15,8 @@ import { createRng, deriveSeed } from './rng';
 import { KerasRmsprop } from './rmsprop';
 import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
+import { DEFAULT_TRAINING_THREADS, TrainingThreads, trainWorkerPath } from './train-threads';
+import { LOSS_KINDS, stepGradients, type LossKind, type LossSpec, type StepBatch } from './train-step';
 
 export interface TrainProgress {
   phase: 'batch' | 'epoch';
@@ -94,6 +96,15 @@ export interface TrainOptions {
   backend?: BackendChoice;
   /** Batch size for validation passes (default 1024). */
   inferenceBatchSize?: number;
+  /**
+   * Threads that train (data-parallel, train-threads.ts: each computes the gradient of its part of
+   * every batch, the parts are added, the same optimizer step follows; the WASM backend runs one
+   * per worker). Deterministic for a seed and a thread count; thread counts differ by float
+   * rounding only. Default DEFAULT_TRAINING_THREADS (1: two were slower on a shared 2-vCPU machine,
+   * see there). Falls back to 1 where the compiled worker (dist/train-worker.js) is missing;
+   * TrainResult.threads says how many trained.
+   */
+  threads?: number;
 }
 
 export interface TrainResult {
@@ -107,6 +118,8 @@ export interface TrainResult {
   classWeights: Record<string, number> | null;
   /** Validation samples whose label the model does not know (left out of validation). */
   skippedValidation: number;
+  /** Threads that trained (options.threads). */
+  threads: number;
 }
 
 export class TrainingAbortedError extends Error {
@@ -116,12 +129,7 @@ export class TrainingAbortedError extends Error {
   }
 }
 
-/**
- * 'focal' (Lin et al. 2017) scales each sample's cross-entropy by (1 − p_true)^γ: names the network
- * already gets right stop dominating the gradient, which is what the frequent families' names are.
- */
-export type LossKind = 'cross-entropy' | 'logit-adjusted' | 'focal';
-const LOSS_KINDS: readonly LossKind[] = ['cross-entropy', 'logit-adjusted', 'focal'];
+export type { LossKind } from './train-step';
 
 export interface TrainData {
   train: readonly Sample[];
@@ -174,8 +182,12 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
-    const logPrior =
-      lossKind === 'logit-adjusted' ? tf.keep(tf.tensor1d(counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)))) : null;
+    const lossSpec: LossSpec = {
+      kind: lossKind,
+      numClasses: labels.length,
+      logPrior: lossKind === 'logit-adjusted' ? counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)) : null,
+      gamma,
+    };
 
     const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
     const skippedValidation = (data.validation?.length ?? 0) - val.length;
@@ -186,10 +198,13 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const learningRate = options.learningRate ?? 0.001;
     const schedule = options.learningRateSchedule ?? 'constant';
     if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`unknown learningRateSchedule ${String(schedule)}`);
-    // Keras' RMSprop, embedding included (rmsprop.ts): dgascope learns as much per epoch as Keras.
-    const optimizer = new KerasRmsprop(learningRate, 0.9, 1e-7);
-    const onEmbeddingSlices = (embeddings: tf.Variable, squares: tf.Tensor2D) => optimizer.squaredSlices(embeddings, squares);
     const plannedSteps = epochs * Math.ceil(xs.length / batchSize);
+    const threads = await startTraining(net, {
+      backend: backend.choice,
+      threads: options.threads ?? DEFAULT_TRAINING_THREADS,
+      spec: lossSpec,
+      learningRate,
+    });
     let step = 0;
     const es =
       options.earlyStopping === false || val.length === 0
@@ -223,34 +238,18 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
           await yieldToEventLoop();
           checkAbort();
           const idx = batches[bi] as number[];
-          if (schedule !== 'constant') optimizer.learningRate = scheduledRate(learningRate, schedule, step, plannedSteps);
+          const rate = scheduledRate(learningRate, schedule, step, plannedSteps);
           step++;
-          const loss = tf.tidy(() => {
-            const x = timeMajorBatch(
-              idx.map((i) => xs[i] as Int32Array),
-              config.maxLen,
-              padding === 'max' ? config.maxLen : undefined,
-            );
-            const y = tf.oneHot(
-              tf.tensor1d(
-                idx.map((i) => ys[i] as number),
-                'int32',
-              ),
-              labels.length,
-            );
-            const w = cw ? tf.tensor1d(idx.map((i) => cw[ys[i] as number] as number)) : undefined;
-            const dropoutSeed = deriveSeed(seed, epoch * 1_000_003 + bi);
-            const cost = optimizer.minimize(
-              () => {
-                const z = net.logits(x, { training: true, dropoutSeed, onEmbeddingSlices });
-                if (lossKind === 'focal') return focalLoss(y, z, gamma, w);
-                return tf.losses.softmaxCrossEntropy(y, logPrior ? tf.add(z, logPrior) : z, w) as tf.Scalar;
-              },
-              true,
-              net.variables,
-            );
-            return (cost as tf.Scalar).dataSync()[0] as number;
-          });
+          const loss = await threads.step(
+            {
+              seqs: idx.map((i) => xs[i] as Int32Array),
+              labels: Int32Array.from(idx, (i) => ys[i] as number),
+              sampleWeights: cw ? Float32Array.from(idx, (i) => cw[ys[i] as number] as number) : null,
+              ...(padding === 'max' ? { padTo: config.maxLen } : {}),
+              dropoutSeed: deriveSeed(seed, epoch * 1_000_003 + bi),
+            },
+            rate,
+          );
           if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at epoch ${epoch}, batch ${bi + 1}`);
           lossSum += loss * idx.length;
           seen += idx.length;
@@ -270,6 +269,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
             });
           }
         }
+        await threads.syncWeights(); // the epoch's weights into `net` (validated, kept as the best, returned)
         const seconds = (performance.now() - te) / 1000;
         const validation = val.length > 0 ? validate(net, valX, valY, labels, inferenceBatch) : null;
         const record: EpochRecord = { epoch, loss: lossSum / Math.max(seen, 1), samplesPerSec: seen / seconds, seconds, validation };
@@ -297,8 +297,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
         }
       }
     } finally {
-      optimizer.dispose();
-      logPrior?.dispose();
+      await threads.close();
     }
     if (best && best.epoch !== history.length) net.setWeights(best.weights);
 
@@ -330,6 +329,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       preset: options.preset ?? null,
       earlyStopping: es,
       backend: backend.choice,
+      threads: threads.size,
       samples: data.train.length,
       validationSamples: val.length,
     });
@@ -348,6 +348,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       backend,
       classWeights: cw ? Object.fromEntries(labels.map((l, i) => [l, cw[i] as number])) : null,
       skippedValidation,
+      threads: threads.size,
     };
   } catch (e) {
     net.dispose();
@@ -361,13 +362,54 @@ export function scheduledRate(rate: number, schedule: 'constant' | 'cosine', ste
   return (rate * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(steps, 1)))) / 2;
 }
 
-/** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */
-function focalLoss(y: tf.Tensor, logits: tf.Tensor2D, gamma: number, w?: tf.Tensor1D): tf.Scalar {
-  const logp = tf.logSoftmax(logits);
-  const logpTrue = tf.sum(tf.mul(y, logp), 1);
-  const focus = gamma === 0 ? tf.onesLike(logpTrue) : tf.pow(tf.sub(1, tf.exp(logpTrue)), gamma);
-  const perSample = tf.neg(tf.mul(focus, logpTrue));
-  return tf.mean(w ? tf.mul(perSample, w) : perSample) as tf.Scalar;
+/** Where the optimizer steps run: on this thread, or on worker threads (train-threads.ts). */
+interface Trainer {
+  /** Threads that compute the steps. */
+  readonly size: number;
+  /** One optimizer step on a whole batch at this learning rate; returns the batch's loss. */
+  step(batch: StepBatch, learningRate: number): Promise<number>;
+  /** Makes the calling thread's network hold the trained weights. */
+  syncWeights(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startTraining(
+  net: Network,
+  o: { backend: BackendChoice; threads: number; spec: LossSpec; learningRate: number },
+): Promise<Trainer> {
+  if (!Number.isInteger(o.threads) || o.threads < 1) throw new RangeError(`threads must be a positive integer, got ${o.threads}`);
+  const file = o.threads > 1 ? trainWorkerPath() : null;
+  if (file) {
+    const pool = await TrainingThreads.start(o.threads, file, {
+      backend: o.backend,
+      config: net.config,
+      weights: net.getWeights() as Record<string, Float32Array>,
+      spec: o.spec,
+      learningRate: o.learningRate,
+    });
+    return {
+      size: pool.size,
+      step: (batch, rate) => pool.step(batch, rate),
+      syncWeights: async () => net.setWeights(await pool.weights()),
+      close: () => pool.close(),
+    };
+  }
+  // Keras' RMSprop, embedding included (rmsprop.ts): dgascope learns as much per epoch as Keras.
+  const optimizer = new KerasRmsprop(o.learningRate, 0.9, 1e-7);
+  const vars = net.variables;
+  return {
+    size: 1,
+    step: async (batch, rate) => {
+      optimizer.learningRate = rate;
+      const g = stepGradients(net, o.spec, batch);
+      if (g.squares) optimizer.squaredSlices(vars[g.squaresIndex] as tf.Variable, g.squares);
+      optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: g.grads[i] as tf.Tensor })));
+      tf.dispose([...g.grads, ...(g.squares ? [g.squares] : [])]);
+      return g.loss;
+    },
+    syncWeights: async () => undefined,
+    close: async () => optimizer.dispose(),
+  };
 }
 
 function validate(net: Network, xs: Int32Array[], ys: Int32Array, labels: string[], batchSize: number): ValidationSummary {
