@@ -7,8 +7,12 @@
 // unique B-tree on (name, rank) (what PostgreSQL itself does at best with such a list). Each run
 // is repeated (--reps, default 3) on a fresh database; medians are reported, the load average
 // printed around each run, and everything written to bench/history/ingest-<date>.json.
+// Beside the wall-clock figures: each run's own ratio to its own baseline (their median is
+// steadier than the ratio of the medians when other work loads the machine), and the CPU
+// seconds the PostgreSQL client backends spent (read from /proc when the server is local;
+// parallel index-build workers are not counted), which depend little on that load.
 // Usage: npm run bench:ingest [-- --rows 1000000 --reps 3]
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -36,6 +40,39 @@ await writeTopList(file1, day1);
 await writeTopList(file2, day2);
 
 const seconds = (from) => Number(process.hrtime.bigint() - from) / 1e9;
+
+/** user + system CPU seconds of a local process (fields 14 and 15 of /proc/<pid>/stat; 100 ticks/s on Linux). */
+function processCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds of this database's client backends so far, by pid; null when the server is not
+ * on this machine (its processes are not in /proc).
+ */
+async function backendCpu(pool) {
+  const { rows } = await pool.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+  );
+  try {
+    return new Map(rows.map((r) => [r.pid, processCpuSeconds(r.pid)]));
+  } catch {
+    return null;
+  }
+}
+
+/** Backend CPU seconds spent while `work` ran (a backend started meanwhile counts whole). */
+async function withBackendCpu(pool, work) {
+  const before = await backendCpu(pool);
+  const result = await work();
+  const after = await backendCpu(pool);
+  if (!before || !after) return { ...result, backendCpuSeconds: null };
+  let cpu = 0;
+  for (const [pid, s] of after) cpu += s - (before.get(pid) ?? 0);
+  return { ...result, backendCpuSeconds: cpu };
+}
 
 /**
  * The baseline: the day-1 file as it is, COPYed into a fresh table with a unique B-tree led by
@@ -82,14 +119,17 @@ const runs = await repeat(REPS, 'ingest', async () => {
   const service = new IngestionService(pool, { maxBytes: 4 * 1024 ** 3 });
   try {
     const result = {
-      baseline: await baseline(pool),
-      cold: await ingest(service, file1),
+      baseline: await withBackendCpu(pool, () => baseline(pool)),
+      cold: await withBackendCpu(pool, () => ingest(service, file1)),
       again: await ingest(service, file1),
-      warm: await ingest(service, file2),
+      warm: await withBackendCpu(pool, () => ingest(service, file2)),
     };
+    for (const k of ['cold', 'warm']) result[k].vsBaseline = result[k].rowsPerSec / result.baseline.rowsPerSec;
     for (const [k, r] of Object.entries(result)) {
       const parts =
-        r.readCopySeconds != null ? `  (read+COPY ${r.readCopySeconds.toFixed(2)} s, merge ${r.mergeSeconds.toFixed(2)} s)` : '';
+        (r.readCopySeconds != null ? `  (read+COPY ${r.readCopySeconds.toFixed(2)} s, merge ${r.mergeSeconds.toFixed(2)} s)` : '') +
+        (r.vsBaseline != null ? `  ${r.vsBaseline.toFixed(2)}x this run's baseline` : '') +
+        (r.backendCpuSeconds != null ? `  backend CPU ${r.backendCpuSeconds.toFixed(2)} s` : '');
       console.log(
         `  ${k.padEnd(9)} ${r.seconds.toFixed(2).padStart(7)} s ${fmt(r.rowsPerSec).padStart(9)} rows/s${parts}${r.created === false ? '  [already ingested: skipped]' : ''}`,
       );
@@ -103,7 +143,12 @@ const runs = await repeat(REPS, 'ingest', async () => {
 const med = (pick) => median(runs.map(pick));
 const medians = {};
 for (const k of ['baseline', 'cold', 'again', 'warm']) {
-  medians[k] = { seconds: med((r) => r[k].seconds), rowsPerSec: med((r) => r[k].rowsPerSec) };
+  medians[k] = {
+    seconds: med((r) => r[k].seconds),
+    rowsPerSec: med((r) => r[k].rowsPerSec),
+    backendCpuSeconds: med((r) => r[k].backendCpuSeconds),
+  };
+  if (k === 'cold' || k === 'warm') medians[k].vsBaseline = med((r) => r[k].vsBaseline);
   if (k !== 'baseline')
     Object.assign(medians[k], { readCopySeconds: med((r) => r[k].readCopySeconds), mergeSeconds: med((r) => r[k].mergeSeconds) });
 }
@@ -129,6 +174,14 @@ for (const k of ['cold', 'warm'])
     `target ${k} ≥ 100,000 rows/s: ${fmt(medians[k].rowsPerSec)} — ${medians[k].rowsPerSec >= 100_000 ? 'met' : 'NOT met'}; ` +
       `≥ 0.55x baseline: ${(medians[k].rowsPerSec / medians.baseline.rowsPerSec).toFixed(2)}x — ${medians[k].rowsPerSec >= 0.55 * medians.baseline.rowsPerSec ? 'met' : 'NOT met'}`,
   );
+const cpu = (k) => medians[k].backendCpuSeconds;
+if (cpu('baseline') != null)
+  console.log(
+    `PostgreSQL backend CPU, medians: baseline ${cpu('baseline').toFixed(2)} s, cold ${cpu('cold').toFixed(2)} s (baseline/cold ${(cpu('baseline') / cpu('cold')).toFixed(2)}), ` +
+      `warm ${cpu('warm').toFixed(2)} s (baseline/warm ${(cpu('baseline') / cpu('warm')).toFixed(2)})`,
+  );
+for (const k of ['cold', 'warm'])
+  console.log(`${k}: median of the per-run ratios to the run's own baseline ${medians[k].vsBaseline.toFixed(2)}x`);
 console.log(`load average (1, 5, 15 min): before ${runs[0].loadBefore}, after ${loadAverage()}`);
 console.log(`peak RSS of the ingesting process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
 writeHistory('ingest', {
