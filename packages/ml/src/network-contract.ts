@@ -16,7 +16,10 @@ import { stratifiedSplit } from './split';
 import { toySamples } from './test-utils';
 import { train } from './train';
 
-export function networkContract(architecture: ArchitectureSpec & { arch: string }, trained: () => { model: DgaModel; split: Split<Sample> }): void {
+export function networkContract(
+  architecture: ArchitectureSpec & { arch: string },
+  trained: () => { model: DgaModel; split: Split<Sample> },
+): void {
   it('ignores how much a batch pads, and where in the batch a sequence sits', () => {
     const net = createNetwork(resolveNetConfig(10, 3, architecture), 4);
     const seq = Int32Array.from([2, 3, 4, 9]);

@@ -56,7 +56,11 @@ export const TrainingRequest = z
     if (r.warmStartModelId === null && !hasLstm(r.preset) && r.lstmUnits !== null)
       ctx.addIssue({ code: 'custom', path: ['lstmUnits'], message: `preset ${r.preset} is a ${arch}, not an LSTM: give filters instead` });
     if (r.warmStartModelId === null && !hasFilters(r.preset) && r.filters !== null)
-      ctx.addIssue({ code: 'custom', path: ['filters'], message: `preset ${r.preset} is an LSTM: filters applies to presets with a convolution` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filters'],
+        message: `preset ${r.preset} is an LSTM: filters applies to presets with a convolution`,
+      });
   });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 
@@ -119,7 +123,10 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Max(1024)
   lstmUnits?: number | null;
 
-  @Field(() => Int, { nullable: true, description: `Channels of every convolution (CNN and CNN-LSTM presets only). ${presetDefault('filters', '128')}` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Channels of every convolution (CNN and CNN-LSTM presets only). ${presetDefault('filters', '128')}`,
+  })
   @Min(2)
   @Max(1024)
   filters?: number | null;
