@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { timeMajorBatch } from './model';
 import type { Network } from './network';
+import { KerasRmsprop } from './rmsprop';
 
 /**
  * 'focal' (Lin et al. 2017) scales each sample's cross-entropy by (1 − p_true)^γ: names the network
@@ -86,6 +87,28 @@ export function stepGradients(net: Network, spec: LossSpec, batch: StepBatch): S
   const loss = value.dataSync()[0] as number;
   value.dispose();
   return { loss, grads: vars.map((v) => grads[v.name] as tf.Tensor), squares, squaresIndex };
+}
+
+/** The optimizer of every training thread: Keras' RMSprop (ρ 0.9, ε 1e-7), embedding included (rmsprop.ts). */
+export function trainingOptimizer(learningRate: number): KerasRmsprop {
+  return new KerasRmsprop(learningRate, 0.9, 1e-7);
+}
+
+/**
+ * One optimizer step at `learningRate` with a batch's gradients (in `vars` order) and, where the
+ * network reports them, the embedding's per-occurrence squared gradients (StepGradients).
+ */
+export function applyStep(
+  optimizer: KerasRmsprop,
+  vars: readonly tf.Variable[],
+  grads: readonly tf.Tensor[],
+  squares: tf.Tensor | null,
+  squaresIndex: number,
+  learningRate: number,
+): void {
+  optimizer.learningRate = learningRate;
+  if (squares) optimizer.squaredSlices(vars[squaresIndex] as tf.Variable, squares);
+  optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] as tf.Tensor })));
 }
 
 /** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */

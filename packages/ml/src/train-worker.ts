@@ -8,8 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend, type BackendChoice } from './backend';
 import { networkFromWeights, type NetConfig } from './network';
-import { KerasRmsprop } from './rmsprop';
-import { stepGradients, type LossSpec } from './train-step';
+import { applyStep, stepGradients, trainingOptimizer, type LossSpec } from './train-step';
 
 export interface TrainWorkerData {
   backend: BackendChoice;
@@ -48,7 +47,7 @@ async function main(): Promise<void> {
   const data = workerData as TrainWorkerData;
   await initBackend({ backend: data.backend });
   const net = networkFromWeights(data.config, data.weights);
-  const optimizer = new KerasRmsprop(data.learningRate, 0.9, 1e-7);
+  const optimizer = trainingOptimizer(data.learningRate);
   const vars = net.variables;
   port.on('message', (req: TrainWorkerRequest) => {
     try {
@@ -76,13 +75,10 @@ async function main(): Promise<void> {
           [...grads, ...(squares ? [squares] : [])].map((a) => a.buffer as ArrayBuffer),
         );
       } else if (req.type === 'apply') {
-        optimizer.learningRate = req.learningRate;
         tf.tidy(() => {
-          if (req.squares) {
-            const v = vars[req.squaresIndex] as tf.Variable;
-            optimizer.squaredSlices(v, tf.tensor(req.squares, v.shape));
-          }
-          optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: tf.tensor(req.grads[i] as Float32Array, v.shape) })));
+          const squares = req.squares ? tf.tensor(req.squares, (vars[req.squaresIndex] as tf.Variable).shape) : null;
+          const grads = vars.map((v, i) => tf.tensor(req.grads[i] as Float32Array, v.shape));
+          applyStep(optimizer, vars, grads, squares, req.squaresIndex, req.learningRate);
         });
         port.postMessage({ id: req.id, applied: true } satisfies TrainWorkerReply);
       } else {

@@ -12,11 +12,10 @@ import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
-import { KerasRmsprop } from './rmsprop';
 import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 import { DEFAULT_TRAINING_THREADS, TrainingThreads, trainWorkerPath } from './train-threads';
-import { LOSS_KINDS, stepGradients, type LossKind, type LossSpec, type StepBatch } from './train-step';
+import { LOSS_KINDS, applyStep, stepGradients, trainingOptimizer, type LossKind, type LossSpec, type StepBatch } from './train-step';
 
 export interface TrainProgress {
   phase: 'batch' | 'epoch';
@@ -395,15 +394,13 @@ async function startTraining(
     };
   }
   // Keras' RMSprop, embedding included (rmsprop.ts): dgascope learns as much per epoch as Keras.
-  const optimizer = new KerasRmsprop(o.learningRate, 0.9, 1e-7);
+  const optimizer = trainingOptimizer(o.learningRate);
   const vars = net.variables;
   return {
     size: 1,
     step: async (batch, rate) => {
-      optimizer.learningRate = rate;
       const g = stepGradients(net, o.spec, batch);
-      if (g.squares) optimizer.squaredSlices(vars[g.squaresIndex] as tf.Variable, g.squares);
-      optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: g.grads[i] as tf.Tensor })));
+      applyStep(optimizer, vars, g.grads, g.squares, g.squaresIndex, rate);
       tf.dispose([...g.grads, ...(g.squares ? [g.squares] : [])]);
       return g.loss;
     },
