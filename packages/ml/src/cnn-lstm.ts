@@ -10,7 +10,7 @@
  * The LSTM's weights keep the Keras layout (gates i, f, c, o in storage).
  */
 import * as tf from '@tensorflow/tfjs';
-import { sameConv1d, variablesOf } from './cnn';
+import { assignWeights, sameConv1d, variablesOf, weightsOf } from './cnn';
 import { denseHead, glorot, orthogonal, packedLstm, swapGateBlocks, uniform, type ForwardOptions, type ModelConfig } from './model';
 import { createRng } from './rng';
 
@@ -133,15 +133,11 @@ export class CnnLstmNet {
   /** Keras layout copy of the weights. */
   getWeights(): Record<string, Float32Array> {
     // swapping (i, f, o, c) ↔ (i, f, c, o) is its own inverse
-    return Object.fromEntries([...this.vars].map(([k, v]) => [k, this.toInternal(k, (v.dataSync() as Float32Array).slice())]));
+    return weightsOf(this.vars, (k, d) => this.toInternal(k, d));
   }
 
   setWeights(w: Record<string, Float32Array>): void {
-    for (const [k, v] of this.vars) {
-      const data = w[k];
-      if (!data || data.length !== v.size) throw new RangeError(`setWeights: ${k} shape mismatch`);
-      tf.tidy(() => v.assign(tf.tensor(this.toInternal(k, data), v.shape)));
-    }
+    assignWeights(this.vars, w, (k, d) => this.toInternal(k, d));
   }
 
   /** Nothing to fold: the LSTM's input at a character depends on its neighbours. */

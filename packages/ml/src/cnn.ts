@@ -123,15 +123,11 @@ export class CnnNet {
   }
 
   getWeights(): Record<string, Float32Array> {
-    return Object.fromEntries([...this.vars].map(([k, v]) => [k, (v.dataSync() as Float32Array).slice()]));
+    return weightsOf(this.vars);
   }
 
   setWeights(w: Record<string, Float32Array>): void {
-    for (const [k, v] of this.vars) {
-      const data = w[k];
-      if (!data || data.length !== v.size) throw new RangeError(`setWeights: ${k} shape mismatch`);
-      tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
-    }
+    assignWeights(this.vars, w);
   }
 
   /**
@@ -269,11 +265,29 @@ export function sameConv1d(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor, k
   return tf.reshape(y, [B, T, F]) as tf.Tensor3D;
 }
 
+/** Maps a stored (Keras-layout) weight to the network's internal layout and back (the identity for most). */
+type Layout = (key: string, data: Float32Array) => Float32Array;
+const sameLayout: Layout = (_k, d) => d;
+
+/** Copies of the variables' values in the stored layout. */
+export function weightsOf(vars: ReadonlyMap<string, tf.Variable>, layout: Layout = sameLayout): Record<string, Float32Array> {
+  return Object.fromEntries([...vars].map(([k, v]) => [k, layout(k, (v.dataSync() as Float32Array).slice())]));
+}
+
+/** Overwrites every variable from stored-layout weights of the same shapes. */
+export function assignWeights(vars: ReadonlyMap<string, tf.Variable>, w: Record<string, Float32Array>, layout: Layout = sameLayout): void {
+  for (const [k, v] of vars) {
+    const data = w[k];
+    if (!data || data.length !== v.size) throw new RangeError(`setWeights: ${k} shape mismatch`);
+    tf.tidy(() => v.assign(tf.tensor(layout(k, data), v.shape)));
+  }
+}
+
 /** Trainable variables for a weight spec, each checked against its shape; `transform` maps stored to internal layout. */
 export function variablesOf(
   spec: { key: string; shape: number[] }[],
   w: Record<string, Float32Array>,
-  transform: (key: string, data: Float32Array) => Float32Array = (_k, d) => d,
+  transform: Layout = sameLayout,
 ): Map<string, tf.Variable> {
   const vars = new Map<string, tf.Variable>();
   for (const s of spec) {
