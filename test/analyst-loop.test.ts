@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
-import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard } from './support/dashboard-harness';
+import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard, adminOutcome } from './support/dashboard-harness';
 import { startTraining, waitForJob } from './support/job-polling';
 import { ADMIN_KEY, SHARED_DATA } from './support/test-env';
 import { startWorker, type WorkerProcess } from './support/worker-process';
@@ -104,7 +104,7 @@ afterAll(async () => {
 async function saveKey(page: Page) {
   await page.getByLabel(/Admin API key/).fill(ADMIN_KEY);
   await page.getByRole('button', { name: 'Use this key' }).click();
-  await page.getByText('API key accepted.').waitFor();
+  await adminOutcome(page, 'API key accepted.');
 }
 
 describe('the analyst loop in a real browser', () => {

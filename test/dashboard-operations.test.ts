@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
-import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard } from './support/dashboard-harness';
+import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard, adminOutcome } from './support/dashboard-harness';
 import { ADMIN_KEY } from './support/test-env';
 
 let api: ApiHarness;
@@ -26,7 +26,7 @@ describe('admin page: feed schedules and webhooks', () => {
     await page.goto(`${dashboard.url}/admin`);
     await page.getByLabel(/Admin API key/).fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Use this key' }).click();
-    await page.getByText('API key accepted.').waitFor();
+    await adminOutcome(page, 'API key accepted.', errors);
 
     const schedule = page.getByRole('form', { name: 'set a feed schedule' });
     await schedule.getByLabel('Feed', { exact: true }).fill('bambenek');
@@ -34,7 +34,7 @@ describe('admin page: feed schedules and webhooks', () => {
     await schedule.getByLabel('Cron (UTC)').fill('15 * * * *');
     await schedule.getByLabel('Kind (new feed)').selectOption('DGA');
     await page.getByRole('button', { name: 'Save schedule' }).click();
-    await page.getByText('Schedule of "bambenek" saved.').waitFor();
+    await adminOutcome(page, 'Schedule of "bambenek" saved.', errors);
     await expect.poll(() => page.getByTestId('schedule-bambenek').textContent()).toBe('cron 15 * * * * (UTC)');
     await page.locator('tr[data-feed="bambenek"]').getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => page.getByTestId('schedule-bambenek').textContent()).toMatch(/paused/);

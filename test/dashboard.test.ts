@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
-import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard } from './support/dashboard-harness';
+import { launchBrowser, openPage, SCREENSHOTS, startDashboard, type Dashboard, adminOutcome } from './support/dashboard-harness';
 import { ADMIN_KEY } from './support/test-env';
 import { tinyData } from './support/tiny-data';
 import { startWorker, type WorkerProcess } from './support/worker-process';
@@ -85,7 +85,7 @@ describe('dashboard in a real browser', () => {
     await page.locator('input[name="lstmUnits"]').fill('16');
     await page.locator('input[name="batchSize"]').fill('64');
     await page.getByRole('button', { name: 'Start training' }).click();
-    await page.getByText('Training job queued.').waitFor();
+    await adminOutcome(page, 'Training job queued.', errors);
     const job = page.locator('[data-testid="jobs"] li').first();
     await expect(job.getAttribute('data-state')).resolves.toMatch(/QUEUED|ACTIVE|COMPLETED/);
     // The progress bar climbs to 100 % as the worker trains.
@@ -381,10 +381,10 @@ describe('jobs, bulk results, predictions pages and charts in a real browser', (
     await page.goto(`${dashboard.url}/admin`);
     await page.getByLabel(/Admin API key/).fill(ADMIN_KEY);
     await page.getByRole('button', { name: 'Use this key' }).click();
-    await page.getByText('API key accepted.').waitFor();
+    await adminOutcome(page, 'API key accepted.', errors);
     await page.getByLabel(/or domains, one a line/).fill(text);
     await page.getByRole('button', { name: 'Start classification' }).click();
-    await page.getByText('Classification job queued.').waitFor();
+    await adminOutcome(page, 'Classification job queued.', errors);
     const id = (await api.gql(`{ jobs(first: 1) { nodes { id } } }`)).data!.jobs.nodes[0].id as string;
     const row = page.locator(`[data-testid="jobs"] li[data-job="${id}"]`);
     await page.locator(`[data-testid="jobs"] li[data-job="${id}"][data-state="COMPLETED"]`).waitFor({ timeout: 60_000 });

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi, type ApiHarness } from './support/api-harness';
@@ -217,6 +217,27 @@ describe('GraphQL limits: each refused with its own reason before anything runs'
     expect(multipart.status).toBe(503);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await api.gql(`{ health { database } }`)).data).toEqual({ health: { database: true } });
+  });
+
+  it('keeps an idle keep-alive connection open past any client’s own idle limit (undici: 4 s), so reusing it never meets a reset', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = httpRequest(api.url, { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ query: '{ health { database } }' }));
+      });
+    try {
+      expect(await post()).toEqual({ status: 200, reused: false });
+      // Node's default would have closed it at 5 s.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await post()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('turns introspection off when configured (the production default)', async () => {

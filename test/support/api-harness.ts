@@ -108,9 +108,7 @@ export interface Served {
 /** One HTTP server over the given services, on a random loopback port. */
 async function serve(deps: Deps, env: ServerEnv): Promise<Served> {
   const server = await createServer(deps, env);
-  const http: Server = await new Promise((resolve) => {
-    const s = server.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const http: Server = await server.listen(0, '127.0.0.1');
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/graphql`;
   return {
     url,

@@ -90,3 +90,27 @@ export async function openPage(browser: Browser, width = 1280): Promise<{ page: 
   page.on('pageerror', (e) => errors.push(e.message));
   return { page, errors };
 }
+
+/**
+ * Waits for an admin action's outcome: its notice, or the admin error the page shows instead.
+ * A refused or failed action then fails the test with the page's own words (and its console
+ * errors), not with a timeout on a notice that was never coming.
+ */
+export async function adminOutcome(page: Page, notice: string, errors: string[] = [], timeout = 30_000): Promise<void> {
+  const shown = page.getByRole('status').filter({ hasText: notice });
+  const failed = page.getByTestId('admin-error');
+  await shown
+    .or(failed)
+    .first()
+    .waitFor({ timeout })
+    .catch((err: Error) => {
+      throw new Error(
+        `neither "${notice}" nor an admin error within ${timeout} ms; console errors: ${JSON.stringify(errors)}\n${err.message}`,
+      );
+    });
+  if (await failed.isVisible()) {
+    throw new Error(
+      `the admin page answered "${await failed.textContent()}" instead of "${notice}"; console errors: ${JSON.stringify(errors)}`,
+    );
+  }
+}

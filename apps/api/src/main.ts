@@ -8,9 +8,8 @@ async function main(): Promise<void> {
   const env = loadEnv();
   const deps = createDeps(env);
   const server = await createServer(deps, env);
-  const http = server.app.listen(env.PORT, env.HOST, () => {
-    console.log(`dgascope API on http://${env.HOST}:${env.PORT}/graphql (queries ${env.REQUIRE_AUTH ? 'need an API key' : 'open'})`);
-  });
+  const http = await server.listen(env.PORT, env.HOST);
+  console.log(`dgascope API on http://${env.HOST}:${env.PORT}/graphql (queries ${env.REQUIRE_AUTH ? 'need an API key' : 'open'})`);
   const metrics = env.METRICS_PORT ? await startMetricsServer(deps.metrics, env.METRICS_HOST, env.METRICS_PORT) : null;
   if (metrics) console.log(`dgascope API: metrics on http://${env.METRICS_HOST}:${env.METRICS_PORT}/metrics`);
   const shutdown = async () => {

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -37,8 +38,18 @@ export type ServerEnv = Pick<
 export interface DgascopeServer {
   app: Express;
   apollo: ApolloServer<Context>;
+  /** Listens on host:port; resolves once it does. */
+  listen(port: number, host: string): Promise<Server>;
   stop(): Promise<void>;
 }
+
+/**
+ * Idle keep-alive connections are kept longer than any client here keeps them (undici, which
+ * the dashboard's proxy uses, drops its own after 4 s). With Node's default of 5 s, a proxy
+ * whose event loop was busy could send its next request on a socket the API was closing that
+ * instant: an ECONNRESET the admin saw as "cannot reach the dgascope API".
+ */
+const KEEP_ALIVE_MS = 65_000;
 
 /** Refuses a body announced as larger than the limit before reading any of it. */
 function uploadSizeLimit(maxBytes: number): RequestHandler {
@@ -160,5 +171,12 @@ export async function createServer(deps: Deps, env: ServerEnv): Promise<Dgascope
   );
   // Anything else that reaches Express's own handler would be an HTML page with a stack trace.
   app.use(lastResort(env.DEBUG_ERRORS));
-  return { app, apollo, stop: () => apollo.stop() };
+  const listen = (port: number, host: string) =>
+    new Promise<Server>((resolve, reject) => {
+      const http = app.listen(port, host, () => resolve(http));
+      http.keepAliveTimeout = KEEP_ALIVE_MS;
+      http.headersTimeout = KEEP_ALIVE_MS + 1_000;
+      http.once('error', reject);
+    });
+  return { app, apollo, listen, stop: () => apollo.stop() };
 }
