@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -35,6 +35,8 @@ const opt = {
   tau: arg('tau'),
   focalGamma: arg('focalGamma'),
   samplingPower: arg('samplingPower'),
+  // outlier exposure: synthetic names of no family per real sample, and their loss weight (share[:weight])
+  outliers: arg('outliers'),
   benignShare: arg('benignShare'),
   patience: arg('patience'),
   lrSchedule: arg('lrSchedule'),
@@ -76,6 +78,10 @@ function trainOptions(fold = false) {
       ...(opt.benignShare !== undefined ? { benignShare: Number(opt.benignShare) } : {}),
     };
   if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
+  if (opt.outliers !== undefined) {
+    const [share, weight] = opt.outliers.split(':').map(Number);
+    o.outlierExposure = Number(share) > 0 ? { share, ...(weight !== undefined ? { weight } : {}) } : null;
+  }
   // early stopping on validation loss (the product's default: patience 2); 0 = every epoch, last weights
   if (opt.patience !== undefined) o.earlyStopping = Number(opt.patience) > 0 ? { patience: Number(opt.patience) } : false;
   if (opt.padding) o.padding = opt.padding;

@@ -36,6 +36,7 @@ export {
   type LossKind,
 } from './train';
 export { type SamplingOptions } from './sampling';
+export { type OutlierExposureOptions } from './outliers';
 export {
   computeMetrics,
   binaryMetrics,

@@ -21,6 +21,7 @@ export interface Preset {
     | 'logitAdjustmentTau'
     | 'focalGamma'
     | 'sampling'
+    | 'outlierExposure'
     | 'batchSize'
     | 'learningRate'
     | 'learningRateSchedule'

@@ -25,11 +25,14 @@ export interface LossSpec {
   logPrior: number[] | null;
   /** 'focal': γ. */
   gamma: number;
+  /** Target of a sample labelled −1 (a synthetic name of no family: outliers.ts), or null when none are. */
+  outlierTarget: number[] | null;
 }
 
 export interface StepBatch {
   /** Encoded names, in batch order. */
   seqs: readonly Int32Array[];
+  /** Class index, or −1 for a synthetic name of no family (LossSpec.outlierTarget). */
   labels: Int32Array;
   /** Class weight of each sample, or null. */
   sampleWeights: Float32Array | null;
@@ -66,7 +69,7 @@ export function stepGradients(net: Network, spec: LossSpec, batch: StepBatch): S
   };
   const { value, grads } = tf.tidy(() => {
     const x = timeMajorBatch(batch.seqs, net.config.maxLen, batch.padTo);
-    const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), spec.numClasses);
+    const y = targets(batch.labels, spec);
     const w = batch.sampleWeights ? tf.tensor1d(batch.sampleWeights) : undefined;
     const logPrior = spec.logPrior ? tf.tensor1d(spec.logPrior) : null;
     const part = batch.part;
@@ -109,6 +112,17 @@ export function applyStep(
   optimizer.learningRate = learningRate;
   if (squares) optimizer.squaredSlices(vars[squaresIndex] as tf.Variable, squares);
   optimizer.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] as tf.Tensor })));
+}
+
+/** One-hot rows, and the outlier target where the label is −1 (oneHot leaves those rows zero). */
+function targets(labels: Int32Array, spec: LossSpec): tf.Tensor2D {
+  const y = tf.oneHot(tf.tensor1d(labels, 'int32'), spec.numClasses) as tf.Tensor2D;
+  if (!spec.outlierTarget || !labels.includes(-1)) return y;
+  const isOutlier = tf.tensor2d(
+    Float32Array.from(labels, (l) => (l === -1 ? 1 : 0)),
+    [labels.length, 1],
+  );
+  return tf.add(tf.cast(y, 'float32'), tf.mul(isOutlier, tf.tensor2d(spec.outlierTarget, [1, spec.numClasses])));
 }
 
 /** Mean over the batch of −w·(1 − p_y)^γ·log p_y (weights as in softmaxCrossEntropy: mean of w·loss). */

@@ -49,17 +49,18 @@ describeOnBackend('data-parallel training (threads)', () => {
     expect(liveTrainingWorkers()).toBe(0);
   });
 
-  it('trains the CNN as one thread does, with class weights, on batches smaller than the thread count', async () => {
+  it('trains the CNN as one thread does, with class weights and synthetic names of no family, on batches smaller than the thread count', async () => {
     const options = {
       architecture: TINY_CNN,
       epochs: 2,
       batchSize: 16,
       classWeights: 'inverse',
+      outlierExposure: { share: 0.25 },
       decision: false,
       earlyStopping: false,
       seed: 3,
     } as const;
-    // 1 sample left for the last batch: one thread gets none of it
+    // 65 samples and 16 synthetic ones: 1 left for the last batch, and one thread gets none of it
     const samples = split.train.slice(0, 16 * 4 + 1);
     const one = await train({ train: samples, validation: split.validation }, { ...options, threads: 1 });
     const two = await train({ train: samples, validation: split.validation }, { ...options, threads: 2 });

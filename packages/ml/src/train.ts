@@ -12,6 +12,7 @@ import { calibrateDecision } from './calibrate';
 import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
+import { outlierTarget, resolveOutlierExposure, suffixOf, syntheticNames, type OutlierExposureOptions } from './outliers';
 import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 import { DEFAULT_TRAINING_THREADS, TrainingThreads, trainWorkerPath } from './train-threads';
@@ -73,6 +74,8 @@ export interface TrainOptions {
   focalGamma?: number;
   /** How each epoch's samples are drawn (sampling.ts); default each sample once. */
   sampling?: SamplingOptions;
+  /** Synthetic DGA-like names of no family beside each epoch's samples (outliers.ts); default none. */
+  outlierExposure?: OutlierExposureOptions | null;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -181,12 +184,39 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const total = counts.reduce((a, b) => a + b, 0);
     // classes absent from this round (warm start) get the smallest prior seen, not log(0)
     const minCount = Math.max(1, Math.min(...counts.filter((n) => n > 0)));
+    const oe = options.outlierExposure ? resolveOutlierExposure(options.outlierExposure) : null;
+    if (oe && benignIndex < 0) throw new RangeError('outlier exposure needs benign training samples');
     const lossSpec: LossSpec = {
       kind: lossKind,
       numClasses: labels.length,
       logPrior: lossKind === 'logit-adjusted' ? counts.map((n) => tau * Math.log(Math.max(n, minCount) / total)) : null,
       gamma,
+      outlierTarget: oe ? outlierTarget(labels.length, benignIndex) : null,
     };
+    // Synthetic names take the indices after the real samples (label −1), drawn anew each epoch.
+    const realCount = xs.length;
+    const outlierCount = oe ? Math.round(oe.share * realCount) : 0;
+    const dgaSuffixes = oe
+      ? data.train.flatMap((s, i) => {
+          const suffix = ys[i] === benignIndex ? null : suffixOf(s.input);
+          return suffix ? [suffix] : [];
+        })
+      : [];
+    const allYs =
+      outlierCount > 0 ? Int32Array.from({ length: realCount + outlierCount }, (_, i) => (i < realCount ? (ys[i] as number) : -1)) : ys;
+    const allLengths =
+      outlierCount > 0
+        ? Int32Array.from({ length: realCount + outlierCount }, (_, i) => (i < realCount ? (lengths[i] as number) : 0))
+        : lengths;
+    const exposeOutliers = (epoch: number): void => {
+      if (outlierCount === 0) return;
+      syntheticNames(outlierCount, dgaSuffixes, seed, epoch).forEach((name, k) => {
+        const x = tokenizer.encode(name);
+        xs[realCount + k] = x;
+        allLengths[realCount + k] = x.length;
+      });
+    };
+    const sampleWeight = (y: number): number => (y === -1 ? (oe as { weight: number }).weight : cw ? (cw[y] as number) : 1);
 
     const val = (data.validation ?? []).filter((s) => labelIndex.has(s.label));
     const skippedValidation = (data.validation?.length ?? 0) - val.length;
@@ -197,7 +227,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const learningRate = options.learningRate ?? 0.001;
     const schedule = options.learningRateSchedule ?? 'constant';
     if (schedule !== 'constant' && schedule !== 'cosine') throw new RangeError(`unknown learningRateSchedule ${String(schedule)}`);
-    const plannedSteps = epochs * Math.ceil(xs.length / batchSize);
+    const plannedSteps = epochs * Math.ceil((realCount + outlierCount) / batchSize);
     const threads = await startTraining(net, {
       backend: backend.choice,
       threads: options.threads ?? DEFAULT_TRAINING_THREADS,
@@ -216,12 +246,19 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const every = Math.max(1, options.progressEvery ?? 10);
     const t0 = performance.now();
     let samplesDone = 0;
-    const totalSamples = epochs * xs.length;
+    const totalSamples = epochs * (realCount + outlierCount);
     const epochIndexBatches = (epoch: number): number[][] => {
       const epochSeed = deriveSeed(seed, epoch);
-      if (isNaturalSampling(sampling)) return epochBatches(lengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8);
-      const drawn = sampledEpoch(ys, labels.length, benignIndex, sampling as SamplingOptions, deriveSeed(epochSeed, 0x5a));
-      const drawnLengths = Int32Array.from(drawn, (i) => lengths[i] as number);
+      if (isNaturalSampling(sampling))
+        return epochBatches(allLengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8);
+      const sampled = sampledEpoch(ys, labels.length, benignIndex, sampling as SamplingOptions, deriveSeed(epochSeed, 0x5a));
+      const drawn =
+        outlierCount > 0
+          ? Int32Array.from({ length: sampled.length + outlierCount }, (_, k) =>
+              k < sampled.length ? (sampled[k] as number) : realCount + k - sampled.length,
+            )
+          : sampled;
+      const drawnLengths = Int32Array.from(drawn, (i) => allLengths[i] as number);
       return epochBatches(drawnLengths, batchSize, config.maxLen, padding, epochSeed, options.bucketChunk ?? 8).map((b) =>
         b.map((j) => drawn[j] as number),
       );
@@ -229,6 +266,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
 
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
+        exposeOutliers(epoch);
         const batches = epochIndexBatches(epoch);
         const te = performance.now();
         let lossSum = 0,
@@ -242,8 +280,8 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
           const loss = await threads.step(
             {
               seqs: idx.map((i) => xs[i] as Int32Array),
-              labels: Int32Array.from(idx, (i) => ys[i] as number),
-              sampleWeights: cw ? Float32Array.from(idx, (i) => cw[ys[i] as number] as number) : null,
+              labels: Int32Array.from(idx, (i) => allYs[i] as number),
+              sampleWeights: cw || oe ? Float32Array.from(idx, (i) => sampleWeight(allYs[i] as number)) : null,
               ...(padding === 'max' ? { padTo: config.maxLen } : {}),
               dropoutSeed: deriveSeed(seed, epoch * 1_000_003 + bi),
             },
@@ -325,6 +363,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       ...(lossKind === 'logit-adjusted' ? { logitAdjustmentTau: tau } : {}),
       ...(lossKind === 'focal' ? { focalGamma: gamma } : {}),
       ...(isNaturalSampling(sampling) ? {} : { sampling: { ...sampling } }),
+      ...(oe ? { outlierExposure: oe } : {}),
       preset: options.preset ?? null,
       earlyStopping: es,
       backend: backend.choice,
@@ -337,7 +376,14 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     const model = new DgaModel(net, tokenizer, labels, meta);
     if (options.decision !== false) {
       checkAbort();
-      meta.decision = calibrateDecision(model, { xs, ys }, { xs: valX, ys: valY }, options.decision ?? {}, inferenceBatch);
+      // the real samples only: the synthetic names belong to no class
+      meta.decision = calibrateDecision(
+        model,
+        { xs: xs.slice(0, realCount), ys },
+        { xs: valX, ys: valY },
+        options.decision ?? {},
+        inferenceBatch,
+      );
     }
     return {
       model,
