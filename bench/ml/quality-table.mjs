@@ -13,6 +13,7 @@ function recipe(t) {
   if (t.loss === 'focal') parts[1] += ` γ=${t.focalGamma ?? 2}`;
   if (t.classWeights && t.classWeights !== 'none') parts.push(`${t.classWeights} weights`);
   if (t.sampling) parts.push(`sampling ${JSON.stringify(t.sampling).replace(/["{}]/g, '')}`);
+  if (t.outlierExposure) parts.push(`outliers ${t.outlierExposure.share} (weight ${t.outlierExposure.weight ?? 0.5})`);
   if (t.architecture?.pooling && t.architecture.pooling !== 'max') parts.push(`${t.architecture.pooling} pooling`);
   if (t.learningRateSchedule && t.learningRateSchedule !== 'constant') parts.push(`${t.learningRateSchedule} lr`);
   if (t.padding) parts.push(`${t.padding} padding`);

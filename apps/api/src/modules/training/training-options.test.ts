@@ -72,6 +72,12 @@ describe('trainOptionsFor', () => {
       power: 0.5,
     });
     expect(TrainingRequest.safeParse({ ...base, samplingPower: 1.5 }).success).toBe(false);
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', outlierShare: 0.3 })).outlierExposure).toEqual({
+      share: 0.3,
+    });
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', outlierShare: 0 })).outlierExposure).toBeNull();
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016' })).outlierExposure).toBeUndefined();
+    expect(TrainingRequest.safeParse({ ...base, outlierShare: 1.5 }).success).toBe(false);
     const cnn = trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn', filters: 16, embeddingDim: 8 }));
     expect(cnn.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
     const wrong = TrainingRequest.safeParse({ ...base, preset: 'resnet-cnn', lstmUnits: 16 });

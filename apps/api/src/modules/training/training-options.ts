@@ -47,6 +47,9 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
       ...(request.noveltyMethod ? { novelty: request.noveltyMethod === 'none' ? (false as const) : request.noveltyMethod } : {}),
     },
     ...(request.samplingPower !== null ? { sampling: { ...preset.sampling, power: request.samplingPower } } : {}),
+    ...(request.outlierShare !== null
+      ? { outlierExposure: request.outlierShare > 0 ? { ...preset.outlierExposure, share: request.outlierShare } : null }
+      : {}),
     seed: request.seed,
     earlyStopping: request.earlyStoppingPatience > 0 ? { patience: request.earlyStoppingPatience } : false,
   };

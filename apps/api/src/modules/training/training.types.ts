@@ -49,6 +49,7 @@ export const TrainingRequest = z
     noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
     targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
     samplingPower: z.number().min(0).max(1).nullable().default(null),
+    outlierShare: z.number().min(0).max(1).nullable().default(null),
   })
   .superRefine((r, ctx) => {
     // a size that the preset's architecture does not have would be silently ignored: refuse it
@@ -182,6 +183,14 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(0)
   @Max(1)
   samplingPower?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: `Outlier exposure: synthetic DGA-like names of no family shown each epoch, per real training name, with the target "DGA, no family" (0 = none). ${presetDefault('share', '0')}`,
+  })
+  @Min(0)
+  @Max(1)
+  outlierShare?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Continue training this model on the new data.' })
   warmStartModelId?: number | null;

@@ -91,6 +91,7 @@ export function TrainingForm({
       lstmUnits: num('lstmUnits'),
       filters: num('filters'),
       classWeights: str('classWeights'),
+      outlierShare: num('outlierShare'),
       warmStartModelId: num('warmStart'),
     };
     await admin('Training job queued.', () => gql(START_TRAINING, { input }, true), ['jobs']);
@@ -193,6 +194,10 @@ export function TrainingForm({
               <option value="sqrt">square root</option>
               <option value="effective-number">effective number</option>
             </select>
+          </label>
+          <label>
+            Synthetic names of no family, per training name (0 = none){' '}
+            <input name="outlierShare" type="number" step="any" min="0" max="1" placeholder="preset" />
           </label>
         </fieldset>
         <fieldset>
