@@ -345,6 +345,7 @@ const inference = inferPresets
         poolDomainsPerCpuSec: m('poolDomainsPerCpuSec'),
         maxProbDiffVsReference: worst('probs'),
         maxNoveltyDiffVsReference: worst('novelty'),
+        maxNoveltyRelativeDiffVsReference: worst('noveltyRelative'),
         verdictsDifferingVsReference: worst('verdictsDiffering'),
       };
     }),
@@ -353,12 +354,12 @@ const inference = inferPresets
 if (inference.length) {
   console.log(`inference, ${inferRuns[0]?.names ?? '?'} test names (median of ${reps} runs; CPU-s = all threads of the process):`);
   console.log(
-    '| preset | backend | model alone domains/s | per CPU-s | cores used | probabilities only /s | 2-thread pool /s | pool per CPU-s | vs reference: max Δp, verdicts differing |',
+    '| preset | backend | model alone domains/s | per CPU-s | cores used | probabilities only /s | 2-thread pool /s | pool per CPU-s | vs reference: max Δp, max relative Δnovelty, verdicts differing |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of inference)
     console.log(
-      `| ${r.preset} | ${r.backend} | ${r.aloneDomainsPerSec} | ${r.aloneDomainsPerCpuSec} | ${r.aloneCores} | ${r.probsOnlyDomainsPerSec} | ${r.poolDomainsPerSec} | ${r.poolDomainsPerCpuSec} | ${r.maxProbDiffVsReference?.toExponential(1) ?? '(reference written)'}, ${r.verdictsDifferingVsReference ?? '–'} |`,
+      `| ${r.preset} | ${r.backend} | ${r.aloneDomainsPerSec} | ${r.aloneDomainsPerCpuSec} | ${r.aloneCores} | ${r.probsOnlyDomainsPerSec} | ${r.poolDomainsPerSec} | ${r.poolDomainsPerCpuSec} | ${r.maxProbDiffVsReference?.toExponential(1) ?? '(reference written)'}, ${r.maxNoveltyRelativeDiffVsReference?.toExponential(1) ?? '–'}, ${r.verdictsDifferingVsReference ?? '–'} |`,
     );
   console.log('');
 }

@@ -13,7 +13,7 @@
 //   pool:         InferencePool with --threads worker threads (what the bulk job runs on).
 // Agreement: the scores and classify() verdicts of every name are compared with
 // bench/.cache/infer-<preset>-reference.json (written by the first run, or with --reset-reference):
-// largest probability / novelty difference and the number of verdicts or families that differ.
+// largest probability / novelty difference (novelty also relative) and the number of verdicts or families that differ.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,14 @@ const maxDiff = (a, b) => {
   for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
   return d;
 };
+// largest |a − b| / |b| (the novelty score's scale is the method's: squared distances for
+// mahalanobis); a reference score of 0 counts in the absolute difference only
+const maxRelDiff = (a, b) => {
+  if (!a || !b) return a === b ? 0 : null;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && b[i] !== 0) d = Math.max(d, Math.abs(a[i] - b[i]) / Math.abs(b[i]));
+  return d;
+};
 const poolDiff = { probs: maxDiff(alone.out.probs, pooled.out.probs), novelty: maxDiff(alone.out.novelty, pooled.out.novelty) };
 let agreement = null;
 if (!existsSync(referenceFile) || argv.includes('--reset-reference'))
@@ -113,6 +121,7 @@ else {
   agreement = {
     probs: maxDiff(alone.out.probs, f32(ref.probs)),
     novelty: maxDiff(alone.out.novelty, f32(ref.novelty)),
+    noveltyRelative: maxRelDiff(alone.out.novelty, f32(ref.novelty)),
     verdictsDiffering: summary.filter((s, i) => s !== ref.verdicts[i]).length,
   };
 }

@@ -17,6 +17,9 @@
  *    class mean under one shared covariance (Lee et al. 2018).
  */
 
+import { invertSpd } from './linalg';
+import { mahalanobisMin } from './mahalanobis';
+
 export const NOVELTY_METHODS = ['max-softmax', 'max-logit', 'energy', 'mahalanobis'] as const;
 export type NoveltyMethod = (typeof NOVELTY_METHODS)[number];
 
@@ -216,48 +219,6 @@ export function noveltyScores(
   return mahalanobisMin(f, gaussian);
 }
 
-/** min over classes of (f − μ)ᵀ P (f − μ), computed as fᵀPf − 2 μᵀP f + μᵀPμ. */
-function mahalanobisMin(features: Float32Array, g: FeatureGaussian): Float32Array {
-  const D = g.dim,
-    K = g.classes.length;
-  const n = features.length / D;
-  const P = Float64Array.from(g.precision);
-  // Pμ_k and μ_kᵀPμ_k once
-  const pm = new Float64Array(K * D);
-  const mpm = new Float64Array(K);
-  for (let k = 0; k < K; k++) {
-    for (let a = 0; a < D; a++) {
-      let s = 0;
-      for (let b = 0; b < D; b++) s += (P[a * D + b] as number) * (g.means[k * D + b] as number);
-      pm[k * D + a] = s;
-    }
-    let q = 0;
-    for (let a = 0; a < D; a++) q += (g.means[k * D + a] as number) * (pm[k * D + a] as number);
-    mpm[k] = q;
-  }
-  const out = new Float32Array(n);
-  const pf = new Float64Array(D);
-  for (let i = 0; i < n; i++) {
-    const o = i * D;
-    for (let a = 0; a < D; a++) {
-      let s = 0;
-      for (let b = 0; b < D; b++) s += (P[a * D + b] as number) * (features[o + b] as number);
-      pf[a] = s;
-    }
-    let fpf = 0;
-    for (let a = 0; a < D; a++) fpf += (features[o + a] as number) * (pf[a] as number);
-    let best = Infinity;
-    for (let k = 0; k < K; k++) {
-      let cross = 0;
-      for (let a = 0; a < D; a++) cross += (pm[k * D + a] as number) * (features[o + a] as number);
-      const d = fpf - 2 * cross + (mpm[k] as number);
-      if (d < best) best = d;
-    }
-    out[i] = best;
-  }
-  return out;
-}
-
 /**
  * Class means of the DGA classes and one shared covariance of the penultimate features, inverted
  * with shrinkage towards a scaled identity (the covariance of a few thousand 128-dim vectors is
@@ -318,39 +279,6 @@ export function fitFeatureGaussian(
     cov[a * dim + a]! += ridge;
   }
   return { dim, classes, means: Array.from(means), precision: Array.from(invertSpd(cov, dim)) };
-}
-
-/** Inverse of a symmetric positive-definite matrix (Cholesky). */
-export function invertSpd(a: Float64Array, n: number): Float64Array {
-  const L = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = a[i * n + j] as number;
-      for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
-      if (i === j) {
-        if (!(s > 0)) throw new RangeError('invertSpd: matrix is not positive definite');
-        L[i * n + i] = Math.sqrt(s);
-      } else L[i * n + j] = s / (L[j * n + j] as number);
-    }
-  // inverse of L (lower triangular), then A⁻¹ = L⁻ᵀ L⁻¹
-  const Li = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    Li[i * n + i] = 1 / (L[i * n + i] as number);
-    for (let j = 0; j < i; j++) {
-      let s = 0;
-      for (let k = j; k < i; k++) s -= (L[i * n + k] as number) * (Li[k * n + j] as number);
-      Li[i * n + j] = s / (L[i * n + i] as number);
-    }
-  }
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let s = 0;
-      for (let k = i; k < n; k++) s += (Li[k * n + i] as number) * (Li[k * n + j] as number);
-      inv[i * n + j] = s;
-      inv[j * n + i] = s;
-    }
-  return inv;
 }
 
 /**

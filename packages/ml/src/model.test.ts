@@ -16,15 +16,39 @@ describeOnBackend('LstmNet', () => {
       const net = LstmNet.create(cfg, 7);
       const seqs = [Int32Array.from([3, 4, 5]), Int32Array.from([2, 11, 7, 7, 1, 9]), Int32Array.from([5])];
       const ours = predictProbs(net, seqs, 2);
+      // the inference form (final weights: the input table computed once, what DgaModel passes)
+      const table = net.inputTable();
+      const inference = predictProbs(net, seqs, 2, table);
       const layers = net.toLayersModel();
       for (let i = 0; i < seqs.length; i++) {
         const x = tf.tensor2d(Array.from(seqs[i] as Int32Array), [1, (seqs[i] as Int32Array).length], 'int32');
         const p = (layers.predict(x) as tf.Tensor).dataSync();
-        for (let c = 0; c < 4; c++) expect(ours[i * 4 + c]).toBeCloseTo(p[c] as number, 5);
+        for (let c = 0; c < 4; c++) {
+          expect(ours[i * 4 + c]).toBeCloseTo(p[c] as number, 5);
+          expect(inference[i * 4 + c]).toBeCloseTo(p[c] as number, 5);
+        }
       }
+      table.dispose();
       net.dispose();
     });
   }
+
+  it('infers as it trains: names starting at every step of a batch, an empty one, both activations', () => {
+    for (const act of ['sigmoid', 'hardSigmoid'] as const) {
+      const net = LstmNet.create(resolveConfig(12, 4, { embeddingDim: 6, lstmUnits: 5, recurrentActivation: act }), 3);
+      const seqs = Array.from({ length: 9 }, (_, n) => Int32Array.from({ length: n }, (_, j) => 1 + ((n * 7 + j * 5) % 11)));
+      const table = net.inputTable();
+      for (const padTo of [undefined, 12]) {
+        const trained = net.hidden(timeMajorBatch(seqs, 75, padTo)).dataSync();
+        const inferred = net.hidden(timeMajorBatch(seqs, 75, padTo), { precomputed: table }).dataSync();
+        expect(inferred).toHaveLength(trained.length);
+        trained.forEach((v, i) => expect(inferred[i]).toBeCloseTo(v, 6));
+        expect(Array.from(inferred.subarray(0, 5))).toEqual([0, 0, 0, 0, 0]); // the empty name: zero state
+      }
+      table.dispose();
+      net.dispose();
+    }
+  });
 
   it('round-trips weights in Keras layout and ignores how much a batch pads', () => {
     const cfg = resolveConfig(10, 3, { embeddingDim: 4, lstmUnits: 3 });
