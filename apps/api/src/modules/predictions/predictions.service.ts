@@ -6,8 +6,9 @@ import type { Pool } from 'pg';
 import { AppError } from '../../errors/app-error';
 import { decodeCursor, toConnection, toConnectionBefore, type ConnectionValue } from '../../pagination/keyset-page';
 import type { ClassificationSummary } from '../../jobs/job-kinds';
-import { toVerdict } from '../serving/classification.mapper';
 import type { SnapshotDomains } from '../snapshots/snapshot-domains';
+import { copyText } from '../../db/copy-text';
+import { predictionCopyRows, PREDICTION_COPY_COLUMNS } from './prediction-copy';
 import type { DomainReport, Prediction } from './prediction.type';
 
 export interface PredictionFilter {
@@ -24,6 +25,9 @@ export interface PredictionFilter {
 function toPrediction(row: Omit<PredictionRow, 'id'> & { id: bigint | string }): Prediction {
   return { ...row, id: row.id.toString(), top3: row.top3 as unknown as Prediction['top3'] };
 }
+
+/** The temporary table (one per connection, emptied at each commit) a batch of predictions is COPYed into. */
+const STAGE = 'prediction_stage';
 
 function normalized(name: string): string {
   const n = normalizeDomain(name);
@@ -55,31 +59,38 @@ export class PredictionsService {
     this.written = listener;
   }
 
-  /** Stores a batch of a job's results; a domain the job already has (an earlier attempt wrote it) is kept as it is. */
+  /**
+   * Stores a batch of a job's results; a domain the job already has (an earlier attempt wrote it,
+   * or the list has it twice) is kept as it is. The rows are COPYed into a temporary table of this
+   * connection and inserted from there in one statement, in one transaction: all of the batch
+   * is stored or none of it. (COPY straight into predictions cannot skip the domains already
+   * there.) A batch is a few MB, which the session's temp buffers hold.
+   */
   async write(jobId: string, modelId: number, results: readonly ClassifyResult[]): Promise<void> {
-    const ok = results.filter((r): r is Extract<ClassifyResult, { ok: true }> => r.ok);
-    if (ok.length === 0) return;
-    const inserted = await this.pool.query(
-      `INSERT INTO predictions (job_id, model_id, domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
-       SELECT $1, $2, u.domain, u.verdict, u.family, u.probability, u.nearest_family, u.dga_score, u.novelty, u.unknown_family, u.top3
-       FROM unnest($3::text[], $4::"Verdict"[], $5::text[], $6::real[], $7::text[], $8::real[], $9::real[], $10::boolean[], $11::jsonb[])
-         AS u(domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3)
-       ON CONFLICT (job_id, domain) DO NOTHING`,
-      [
-        jobId,
-        modelId,
-        ok.map((r) => r.normalized),
-        ok.map((r) => toVerdict(r.verdict)),
-        ok.map((r) => r.family),
-        ok.map((r) => r.probability),
-        ok.map((r) => r.nearestFamily),
-        ok.map((r) => r.dgaScore),
-        ok.map((r) => r.novelty),
-        ok.map((r) => r.unknownFamily),
-        ok.map((r) => JSON.stringify(r.top3)),
-      ],
-    );
-    this.written(inserted.rowCount ?? 0);
+    if (!results.some((r) => r.ok)) return;
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(`BEGIN; CREATE TEMP TABLE IF NOT EXISTS ${STAGE} (
+          domain text, verdict "Verdict", family text, probability real, nearest_family text,
+          dga_score real, novelty real, unknown_family boolean, top3 jsonb
+        ) ON COMMIT DELETE ROWS`);
+      await copyText(client, `COPY ${STAGE} (${PREDICTION_COPY_COLUMNS}) FROM STDIN`, predictionCopyRows(results));
+      const inserted = await client.query(
+        `INSERT INTO predictions (job_id, model_id, ${PREDICTION_COPY_COLUMNS})
+         SELECT $1, $2, ${PREDICTION_COPY_COLUMNS} FROM ${STAGE}
+         ON CONFLICT (job_id, domain) DO NOTHING`,
+        [jobId, modelId],
+      );
+      await client.query('COMMIT');
+      this.written(inserted.rowCount ?? 0);
+    } catch (err) {
+      // A connection that cannot even roll back is not given to the next caller.
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /**
