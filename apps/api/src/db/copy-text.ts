@@ -18,7 +18,9 @@ export function copyField(value: string | number | boolean | null): string {
   );
 }
 
-/** Runs `copy` (a `COPY … FROM STDIN` in text format) on `client`, sending `chunks` (whole rows, each ending in \n). */
-export async function copyText(client: PoolClient, copy: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
-  await pipeline(Readable.from(chunks), client.query(copyFrom(copy)));
+/** Runs `copy` (a `COPY … FROM STDIN` in text format) on `client`, sending `chunks` (whole rows, each ending in \n); returns the rows stored. */
+export async function copyText(client: PoolClient, copy: string, chunks: Iterable<string> | AsyncIterable<string>): Promise<number> {
+  const stream = client.query(copyFrom(copy));
+  await pipeline(Readable.from(chunks), stream);
+  return stream.rowCount;
 }

@@ -2,8 +2,9 @@ import type { ClassifyResult } from '@dgascope/ml';
 import { copyField } from '../../db/copy-text';
 import { toVerdict } from '../serving/classification.mapper';
 
-/** The columns of predictions that a bulk job's COPY rows fill, in their order (job and model are added by the INSERT). */
-export const PREDICTION_COPY_COLUMNS = 'domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3';
+/** The columns of predictions that a bulk job's COPY rows fill, in their order (the id and created_at are left to their defaults). */
+export const PREDICTION_COPY_COLUMNS =
+  'job_id, model_id, domain, verdict, family, probability, nearest_family, dga_score, novelty, unknown_family, top3';
 
 /** Bytes of COPY text sent per chunk. */
 const CHUNK_CHARS = 256 * 1024;
@@ -25,12 +26,13 @@ function realText(n: number): string {
 }
 
 /**
- * The rows of `results` as COPY text (PREDICTION_COPY_COLUMNS), in chunks. Written straight from
+ * The rows of a job's `results` as COPY text (PREDICTION_COPY_COLUMNS), in chunks. Written straight from
  * the results: a batch's 16,384 rows used to become nine arrays of boxed values, each element
  * escaped again as an array literal by pg, plus a JSON.stringify of each top-3 (a fifth of a
  * bulk job's main thread). A model has a few labels: each is escaped once per batch.
  */
-export function* predictionCopyRows(results: readonly ClassifyResult[]): Generator<string> {
+export function* predictionCopyRows(jobId: string, modelId: number, results: readonly ClassifyResult[]): Generator<string> {
+  const job = `${copyField(jobId)}\t${modelId}\t`;
   const field = new Map<string, string>();
   const json = new Map<string, string>();
   const label = (s: string): string => {
@@ -52,7 +54,7 @@ export function* predictionCopyRows(results: readonly ClassifyResult[]): Generat
       top3 += `${k > 0 ? ',' : ''}{"family":${labelJson(t.family)},"probability":${float32Text(t.probability)}}`;
     }
     chunk +=
-      `${copyField(c.normalized)}\t${toVerdict(c.verdict)}\t${label(c.family)}\t${realText(c.probability)}\t` +
+      `${job}${copyField(c.normalized)}\t${toVerdict(c.verdict)}\t${label(c.family)}\t${realText(c.probability)}\t` +
       `${c.nearestFamily === null ? '\\N' : label(c.nearestFamily)}\t${realText(c.dgaScore)}\t${c.novelty === null ? '\\N' : realText(c.novelty)}\t` +
       `${c.unknownFamily ? 't' : 'f'}\t${top3}]\n`;
     if (chunk.length >= CHUNK_CHARS) {

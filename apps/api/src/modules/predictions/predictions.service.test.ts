@@ -180,22 +180,34 @@ describe('PredictionsService.write', () => {
     expect(rows).toHaveLength(7500);
     expect(new Set(rows.map((r) => r.domain)).size).toBe(7500);
     expect(rows.every((r) => r.family === 'necurs')).toBe(true);
+    // A name twice in the first batch of a job: the first one is kept.
+    await service.write('twice', 1, [...names(0, 3000), classified('n10.example', { family: 'other' }), ...names(3000, 3100)]);
+    const twice = await stored('twice');
+    expect(twice).toHaveLength(3100);
+    expect(twice.every((r) => r.family === 'necurs')).toBe(true);
   });
 
-  it('stores all of a batch or none of it, and the next batch on the same connections is stored whole', async () => {
+  it('stores all of a batch or none of it, by COPY or through the stage, and the next batches whole', async () => {
+    await service.write('atomic', 1, [classified('known.example')]);
     await pool.query(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS
       $$ BEGIN IF NEW.domain = 'refused.example' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`);
     await pool.query('CREATE TRIGGER test_refuse BEFORE INSERT ON predictions FOR EACH ROW EXECUTE FUNCTION test_refuse()');
     try {
       await expect(service.write('atomic', 1, [classified('kept.example'), classified('refused.example')])).rejects.toThrow('refused');
-      await expect(service.write('atomic', 1, [classified('refused.example'), classified('kept.example')])).rejects.toThrow('refused');
-      expect(await stored('atomic')).toEqual([]);
+      // a domain the job has: written through the stage, which fails as a whole too
+      await expect(
+        service.write('atomic', 1, [classified('known.example'), classified('kept.example'), classified('refused.example')]),
+      ).rejects.toThrow('refused');
+      expect((await stored('atomic')).map((r) => r.domain)).toEqual(['known.example']);
     } finally {
       await pool.query('DROP TRIGGER test_refuse ON predictions');
       await pool.query('DROP FUNCTION test_refuse()');
     }
-    // Both of the pool's connections ran a failed batch: nothing of it is left in their stage.
-    await Promise.all([service.write('atomic', 1, [classified('one.example')]), service.write('atomic', 1, [classified('two.example')])]);
-    expect((await stored('atomic')).map((r) => r.domain)).toEqual(['one.example', 'two.example']);
+    // Nothing of the failed batches is left behind anywhere (a connection's stage included).
+    await Promise.all([
+      service.write('atomic', 1, [classified('known.example'), classified('one.example')]),
+      service.write('atomic', 1, [classified('two.example')]),
+    ]);
+    expect((await stored('atomic')).map((r) => r.domain)).toEqual(['known.example', 'one.example', 'two.example']);
   });
 });
