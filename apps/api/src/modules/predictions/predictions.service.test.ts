@@ -120,7 +120,10 @@ describe('PredictionsService.write', () => {
         probability: 0.25,
         nearestFamily: null,
         novelty: null,
-        top3: [{ family: odd, probability: 0.5 }, { family: 'necurs', probability: Number.NaN }],
+        top3: [
+          { family: odd, probability: 0.5 },
+          { family: 'necurs', probability: Number.NaN },
+        ],
       }),
       classified('c.example', { family: odd, nearestFamily: odd, unknownFamily: true, probability: Number.NaN, top3: [] }),
     ]);
@@ -171,7 +174,7 @@ describe('PredictionsService.write', () => {
     ]);
   });
 
-  it("keeps what the job already has: a retried batch, and a name a list has twice, are stored once", async () => {
+  it('keeps what the job already has: a retried batch, and a name a list has twice, are stored once', async () => {
     // Batches of thousands of names: sent to PostgreSQL in several chunks.
     const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => classified(`n${from + i}.example`));
     await service.write('retried', 1, names(0, 5000));

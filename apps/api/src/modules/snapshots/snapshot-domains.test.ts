@@ -14,7 +14,11 @@ let other: number;
 
 const ingest = (text: string) =>
   new IngestionService(database.pool, { maxBytes: 1e6 })
-    .ingest({ feed: 'f', format: 'labelled-csv', source: { kind: 'stream', stream: Readable.from([Buffer.from(text)]), fileName: 'f.csv' } })
+    .ingest({
+      feed: 'f',
+      format: 'labelled-csv',
+      source: { kind: 'stream', stream: Readable.from([Buffer.from(text)]), fileName: 'f.csv' },
+    })
     .then((o) => o.snapshotId);
 const collect = async <T>(pages: AsyncIterable<T>): Promise<T[]> => {
   const out: T[] = [];
