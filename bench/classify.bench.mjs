@@ -107,6 +107,10 @@ for (let rep = 1; rep <= REPS; rep++)
       aloneDomainsPerSec,
       aloneDomainsPerCpuSec,
       jobVsAlone: +(stored / seconds / aloneDomainsPerSec).toFixed(2),
+      // The steadier figures on a loaded machine: CPU per name, the job's against the model's alone.
+      cpuJobVsAlone: +(stored / nodeCpuSeconds / aloneDomainsPerCpuSec).toFixed(2),
+      cpuJobWithPostgresVsAlone:
+        backendCpuSeconds == null ? null : +(stored / (nodeCpuSeconds + backendCpuSeconds) / aloneDomainsPerCpuSec).toFixed(2),
       loadBefore,
       loadAfter: loadAverage(),
     };
@@ -124,6 +128,8 @@ const medians = PRESETS.map((preset) => {
     jobDomainsPerSec: m('jobDomainsPerSec'),
     aloneDomainsPerSec: m('aloneDomainsPerSec'),
     jobVsAlone: m('jobVsAlone'),
+    cpuJobVsAlone: m('cpuJobVsAlone'),
+    cpuJobWithPostgresVsAlone: m('cpuJobWithPostgresVsAlone'),
     jobDomainsPerNodeCpuSec: m('jobDomainsPerNodeCpuSec'),
     jobDomainsPerCpuSec: m('jobDomainsPerCpuSec'),
     postgresCpuSeconds: m('postgresCpuSeconds'),
@@ -131,12 +137,12 @@ const medians = PRESETS.map((preset) => {
   };
 });
 console.log(
-  `\n| preset | bulk job domains/s (end to end) | model alone domains/s | job / alone | job per CPU-s of node | job per CPU-s of node + PostgreSQL | PostgreSQL CPU-s per job | alone per CPU-s |`,
+  `\n| preset | bulk job domains/s (end to end) | model alone domains/s | job / alone | job per CPU-s of node | job per CPU-s of node + PostgreSQL | PostgreSQL CPU-s per job | alone per CPU-s | job / alone by CPU (node; + PostgreSQL) |`,
 );
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of medians)
   console.log(
-    `| ${r.preset} | ${r.jobDomainsPerSec} | ${r.aloneDomainsPerSec} | ${r.jobVsAlone} | ${r.jobDomainsPerNodeCpuSec} | ${r.jobDomainsPerCpuSec} | ${r.postgresCpuSeconds} | ${r.aloneDomainsPerCpuSec} |`,
+    `| ${r.preset} | ${r.jobDomainsPerSec} | ${r.aloneDomainsPerSec} | ${r.jobVsAlone} | ${r.jobDomainsPerNodeCpuSec} | ${r.jobDomainsPerCpuSec} | ${r.postgresCpuSeconds} | ${r.aloneDomainsPerCpuSec} | ${r.cpuJobVsAlone}; ${r.cpuJobWithPostgresVsAlone} |`,
   );
 console.log(`load average (1, 5, 15 min): before ${runs[0]?.loadBefore}, after ${loadAverage()}`);
 console.log(`peak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (inference threads included)`);
