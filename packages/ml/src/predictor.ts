@@ -215,7 +215,8 @@ export class DgaModel {
       const row = scores.probs.subarray(r * C, (r + 1) * C);
       const novelty = scores.novelty ? (scores.novelty[r] as number) : Number.NaN;
       const v = decide(row, benign, novelty, decision, overrides);
-      const top = topK(row, 3).map((c) => ({ family: this.labels[c] as string, probability: row[c] as number }));
+      const top: TopEntry[] = [];
+      for (const c of topK(row, 3)) top.push({ family: this.labels[c] as string, probability: row[c] as number });
       const nearest = v.nearest;
       const pNearest = nearest >= 0 ? (row[nearest] as number) : 0;
       results[i] = {
