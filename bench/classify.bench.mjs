@@ -11,7 +11,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadAverage, median, repetitions, writeHistory } from './record.mjs';
-import { cache, freshDatabase, nameAt, promoteQuickModel, root, seedNames, writeTopList } from './support.mjs';
+import { cache, freshDatabase, nameAt, promoteQuickModel, root, seedNames, withBackendCpu, writeTopList } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const ml = require(path.join(root, 'packages/ml/dist/index.js'));
@@ -83,9 +83,13 @@ for (let rep = 1; rep <= REPS; rep++)
     await deps.queue.removeWaiting('bulk-classification', job.id);
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage(); // this process, inference threads included; PostgreSQL's CPU is not in it
-    await deps.runner.run(deps.jobKinds.CLASSIFICATION, { jobId: job.id, attempt: 1, final: true });
+    const { backendCpuSeconds } = await withBackendCpu(deps.db.pool, async () => {
+      await deps.runner.run(deps.jobKinds.CLASSIFICATION, { jobId: job.id, attempt: 1, final: true });
+      return {};
+    });
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(c0);
+    const nodeCpuSeconds = (cpu.user + cpu.system) / 1e6;
     const done = await deps.jobs.get(job.id);
     const stored = Number((await deps.db.pool.query('SELECT count(*) AS n FROM predictions WHERE job_id = $1', [job.id])).rows[0].n);
     const row = {
@@ -96,10 +100,17 @@ for (let rep = 1; rep <= REPS; rep++)
       predictions: stored,
       seconds: +seconds.toFixed(1),
       jobDomainsPerSec: Math.round(stored / seconds),
-      jobDomainsPerNodeCpuSec: Math.round(stored / ((cpu.user + cpu.system) / 1e6)),
+      nodeCpuSeconds: +nodeCpuSeconds.toFixed(1),
+      postgresCpuSeconds: backendCpuSeconds == null ? null : +backendCpuSeconds.toFixed(1),
+      jobDomainsPerNodeCpuSec: Math.round(stored / nodeCpuSeconds),
+      jobDomainsPerCpuSec: backendCpuSeconds == null ? null : Math.round(stored / (nodeCpuSeconds + backendCpuSeconds)),
       aloneDomainsPerSec,
       aloneDomainsPerCpuSec,
       jobVsAlone: +(stored / seconds / aloneDomainsPerSec).toFixed(2),
+      // The steadier figures on a loaded machine: CPU per name, the job's against the model's alone.
+      cpuJobVsAlone: +(stored / nodeCpuSeconds / aloneDomainsPerCpuSec).toFixed(2),
+      cpuJobWithPostgresVsAlone:
+        backendCpuSeconds == null ? null : +(stored / (nodeCpuSeconds + backendCpuSeconds) / aloneDomainsPerCpuSec).toFixed(2),
       loadBefore,
       loadAfter: loadAverage(),
     };
@@ -117,17 +128,21 @@ const medians = PRESETS.map((preset) => {
     jobDomainsPerSec: m('jobDomainsPerSec'),
     aloneDomainsPerSec: m('aloneDomainsPerSec'),
     jobVsAlone: m('jobVsAlone'),
+    cpuJobVsAlone: m('cpuJobVsAlone'),
+    cpuJobWithPostgresVsAlone: m('cpuJobWithPostgresVsAlone'),
     jobDomainsPerNodeCpuSec: m('jobDomainsPerNodeCpuSec'),
+    jobDomainsPerCpuSec: m('jobDomainsPerCpuSec'),
+    postgresCpuSeconds: m('postgresCpuSeconds'),
     aloneDomainsPerCpuSec: m('aloneDomainsPerCpuSec'),
   };
 });
 console.log(
-  `\n| preset | bulk job domains/s (end to end) | model alone domains/s | job / alone | job per CPU-s of node (PostgreSQL not counted) | alone per CPU-s |`,
+  `\n| preset | bulk job domains/s (end to end) | model alone domains/s | job / alone | job per CPU-s of node | job per CPU-s of node + PostgreSQL | PostgreSQL CPU-s per job | alone per CPU-s | job / alone by CPU (node; + PostgreSQL) |`,
 );
-console.log('|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of medians)
   console.log(
-    `| ${r.preset} | ${r.jobDomainsPerSec} | ${r.aloneDomainsPerSec} | ${r.jobVsAlone} | ${r.jobDomainsPerNodeCpuSec} | ${r.aloneDomainsPerCpuSec} |`,
+    `| ${r.preset} | ${r.jobDomainsPerSec} | ${r.aloneDomainsPerSec} | ${r.jobVsAlone} | ${r.jobDomainsPerNodeCpuSec} | ${r.jobDomainsPerCpuSec} | ${r.postgresCpuSeconds} | ${r.aloneDomainsPerCpuSec} | ${r.cpuJobVsAlone}; ${r.cpuJobWithPostgresVsAlone} |`,
   );
 console.log(`load average (1, 5, 15 min): before ${runs[0]?.loadBefore}, after ${loadAverage()}`);
 console.log(`peak RSS of the benchmark process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (inference threads included)`);

@@ -12,11 +12,11 @@
 // seconds the PostgreSQL client backends spent (read from /proc when the server is local;
 // parallel index-build workers are not counted), which depend little on that load.
 // Usage: npm run bench:ingest [-- --rows 1000000 --reps 3]
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { cache, freshDatabase, nameAt, root, seedNames, writeTopList, BASE_DATABASE_URL as BASE } from './support.mjs';
+import { cache, freshDatabase, nameAt, root, seedNames, withBackendCpu, writeTopList, BASE_DATABASE_URL as BASE } from './support.mjs';
 import { loadAverage, median, repeat, repetitions, writeHistory } from './record.mjs';
 
 const require = createRequire(import.meta.url);
@@ -40,39 +40,6 @@ await writeTopList(file1, day1);
 await writeTopList(file2, day2);
 
 const seconds = (from) => Number(process.hrtime.bigint() - from) / 1e9;
-
-/** user + system CPU seconds of a local process (fields 14 and 15 of /proc/<pid>/stat; 100 ticks/s on Linux). */
-function processCpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/**
- * CPU seconds of this database's client backends so far, by pid; null when the server is not
- * on this machine (its processes are not in /proc).
- */
-async function backendCpu(pool) {
-  const { rows } = await pool.query(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
-  );
-  try {
-    return new Map(rows.map((r) => [r.pid, processCpuSeconds(r.pid)]));
-  } catch {
-    return null;
-  }
-}
-
-/** Backend CPU seconds spent while `work` ran (a backend started meanwhile counts whole). */
-async function withBackendCpu(pool, work) {
-  const before = await backendCpu(pool);
-  const result = await work();
-  const after = await backendCpu(pool);
-  if (!before || !after) return { ...result, backendCpuSeconds: null };
-  let cpu = 0;
-  for (const [pid, s] of after) cpu += s - (before.get(pid) ?? 0);
-  return { ...result, backendCpuSeconds: cpu };
-}
 
 /**
  * The baseline: the day-1 file as it is, COPYed into a fresh table with a unique B-tree led by

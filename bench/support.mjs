@@ -90,3 +90,40 @@ export async function promoteQuickModel(ml, prisma, seeds, preset = null) {
   });
   return { model, trained };
 }
+
+/** user + system CPU seconds of a local process (fields 14 and 15 of /proc/<pid>/stat; 100 ticks/s on Linux). */
+export function processCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU seconds of this database's client backends so far, by pid; null when the server is not
+ * on this machine (its processes are not in /proc).
+ */
+async function backendCpu(pool) {
+  const { rows } = await pool.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`,
+  );
+  try {
+    return new Map(rows.map((r) => [r.pid, processCpuSeconds(r.pid)]));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * PostgreSQL's CPU seconds (this database's backends) spent while `work` ran, as
+ * `{ ...result, backendCpuSeconds }` (null when the server is not local). A backend started
+ * meanwhile counts whole; one that ended meanwhile is not counted.
+ */
+export async function withBackendCpu(pool, work) {
+  const before = await backendCpu(pool);
+  const result = await work();
+  const after = await backendCpu(pool);
+  if (!before || !after) return { ...result, backendCpuSeconds: null };
+  let cpu = 0;
+  for (const [pid, s] of after) cpu += s - (before.get(pid) ?? 0);
+  return { ...result, backendCpuSeconds: cpu };
+}

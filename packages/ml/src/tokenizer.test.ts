@@ -12,6 +12,12 @@ describe('CharTokenizer', () => {
     expect(tok.vocabSize).toBe(tok.chars.length + 2);
   });
 
+  it('encodes by code point: a character outside the BMP is one unknown id', () => {
+    const a = [...tok.encode('a')][0];
+    expect([...tok.encode('a\u{1F600}a')]).toEqual([a, OOV_INDEX, a]);
+    expect([...tok.encode('')]).toEqual([]);
+  });
+
   it('is deterministic whatever the input order', () => {
     expect(CharTokenizer.fit(['b-1.net', 'abc.com', 'xn--bcher-kva.de']).toJSON()).toEqual(tok.toJSON());
   });

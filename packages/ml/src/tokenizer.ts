@@ -54,10 +54,11 @@ export class CharTokenizer {
 
   /** Encode every character (no padding, no truncation). */
   encode(text: string): Int32Array {
-    const chars = [...text];
-    const out = new Int32Array(chars.length);
-    chars.forEach((c, i) => (out[i] = this.indexOf(c)));
-    return out;
+    // By code point, without an array of them first (a bulk job encodes every name it classifies).
+    const out = new Int32Array(text.length);
+    let n = 0;
+    for (const c of text) out[n++] = this.indexOf(c);
+    return n === text.length ? out : out.slice(0, n);
   }
 
   /** Inverse of encode; OOV becomes `oovChar`, padding is skipped. */

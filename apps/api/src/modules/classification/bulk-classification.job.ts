@@ -88,7 +88,6 @@ export class BulkClassificationJob implements JobDefinition<'CLASSIFICATION'> {
       return;
     }
     if (request.snapshotId == null) return;
-    for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH))
-      yield { names: page.map((d) => d.domain), lines: page.map((d) => d.line) };
+    yield* this.snapshotDomains.namePages(request.snapshotId, BATCH);
   }
 }

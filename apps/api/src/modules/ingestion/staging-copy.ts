@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyField, copyText } from '../../db/copy-text';
 import type { Line } from './line-reader';
 import type { ParsedLine } from './row-parsers';
 
@@ -41,18 +39,6 @@ export interface StageCounts {
 
 const MAX_RAW_CHARS = 500;
 
-const COPY_SPECIAL = /[\\\t\n\r\u0000]/;
-
-function copyField(value: string | number | null): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'number') return String(value);
-  if (!COPY_SPECIAL.test(value)) return value;
-  // PostgreSQL text cannot hold NUL: it is dropped (it only ever appears in rejected lines).
-  return value.replace(/[\\\t\n\r\u0000]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '',
-  );
-}
-
 /**
  * Streams parsed lines into the stage with COPY: accepted rows with their fields,
  * rejected rows with their reason and raw text, so both land in one pass and in order.
@@ -65,7 +51,7 @@ export async function copyIntoStage(
   onRow?: (counts: StageCounts) => void,
 ): Promise<StageCounts> {
   const counts: StageCounts = { rowsRead: 0, accepted: 0, rejected: 0, families: new Set() };
-  async function* copyText(): AsyncGenerator<string> {
+  async function* rows(): AsyncGenerator<string> {
     let batch = '';
     for await (const read of lines) {
       for (const line of read) {
@@ -92,7 +78,7 @@ export async function copyIntoStage(
     onRow?.(counts);
   }
   const copy = `COPY ${stage} (line, domain, family, description, listed_on, manual_url, rank, reason, raw) FROM STDIN`;
-  await pipeline(Readable.from(copyText()), client.query(copyFrom(copy)));
+  await copyText(client, copy, rows());
   // The merge's joins are planned from these statistics (row count, distinct names).
   await client.query(`ANALYZE ${stage}`);
   return counts;

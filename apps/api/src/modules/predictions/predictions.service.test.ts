@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { ClassifyResult } from '@dgascope/ml';
 import type { PrismaClient } from '@prisma/client';
 import type { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,5 +75,142 @@ describe('PredictionsService.list', () => {
       ['done-20.com', 'DGA', 'unknownFamily'],
       ['done-10.com', 'DGA', 'unknownFamily'],
     ]);
+  });
+});
+
+describe('PredictionsService.write', () => {
+  const classified = (normalized: string, fields: Partial<Extract<ClassifyResult, { ok: true }>> = {}): ClassifyResult => ({
+    ok: true,
+    domain: normalized.toUpperCase(),
+    normalized,
+    input: normalized,
+    verdict: 'dga',
+    family: 'necurs',
+    probability: 0.75,
+    nearestFamily: 'necurs',
+    top3: [
+      { family: 'necurs', probability: 0.625 },
+      { family: 'benign', probability: 0.25 },
+      // a float32 of the model's output, as a double: stored as the float32 it is, to 9 digits
+      { family: 'ramnit', probability: Math.fround(0.1) },
+    ],
+    dgaScore: 0.875,
+    novelty: 1.5,
+    unknownFamily: false,
+    ...fields,
+  });
+  const stored = async (jobId: string) =>
+    (
+      await pool.query(
+        `SELECT domain, model_id AS "modelId", verdict, family, probability, nearest_family AS "nearestFamily", dga_score AS "dgaScore",
+                novelty, unknown_family AS "unknownFamily", top3
+         FROM predictions WHERE job_id = $1 ORDER BY domain`,
+        [jobId],
+      )
+    ).rows;
+
+  it('stores every field as classified, labels with the characters COPY escapes too, and skips the invalid names', async () => {
+    const odd = 'we\\ird\t"fam"\nily\r';
+    await service.write('fields', 7, [
+      classified('a.example'),
+      { ok: false, domain: 'bad name', error: 'invalid character' },
+      classified('b.example', {
+        verdict: 'benign',
+        family: 'benign',
+        probability: 0.25,
+        nearestFamily: null,
+        novelty: null,
+        top3: [
+          { family: odd, probability: 0.5 },
+          { family: 'necurs', probability: Number.NaN },
+        ],
+      }),
+      classified('c.example', { family: odd, nearestFamily: odd, unknownFamily: true, probability: Number.NaN, top3: [] }),
+    ]);
+    expect(await stored('fields')).toEqual([
+      {
+        domain: 'a.example',
+        modelId: 7,
+        verdict: 'DGA',
+        family: 'necurs',
+        probability: 0.75,
+        nearestFamily: 'necurs',
+        dgaScore: 0.875,
+        novelty: 1.5,
+        unknownFamily: false,
+        top3: [
+          { family: 'necurs', probability: 0.625 },
+          { family: 'benign', probability: 0.25 },
+          { family: 'ramnit', probability: 0.100000001 },
+        ],
+      },
+      {
+        domain: 'b.example',
+        modelId: 7,
+        verdict: 'BENIGN',
+        family: 'benign',
+        probability: 0.25,
+        nearestFamily: null,
+        dgaScore: 0.875,
+        novelty: null,
+        unknownFamily: false,
+        top3: [
+          { family: odd, probability: 0.5 },
+          { family: 'necurs', probability: null },
+        ],
+      },
+      {
+        domain: 'c.example',
+        modelId: 7,
+        verdict: 'DGA',
+        family: odd,
+        probability: Number.NaN,
+        nearestFamily: odd,
+        dgaScore: 0.875,
+        novelty: 1.5,
+        unknownFamily: true,
+        top3: [],
+      },
+    ]);
+  });
+
+  it('keeps what the job already has: a retried batch, and a name a list has twice, are stored once', async () => {
+    // Batches of thousands of names: sent to PostgreSQL in several chunks.
+    const names = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => classified(`n${from + i}.example`));
+    await service.write('retried', 1, names(0, 5000));
+    await service.write('retried', 1, [...names(2500, 7500), classified('n7000.example', { family: 'other' })]);
+    const rows = await stored('retried');
+    expect(rows).toHaveLength(7500);
+    expect(new Set(rows.map((r) => r.domain)).size).toBe(7500);
+    expect(rows.every((r) => r.family === 'necurs')).toBe(true);
+    // A name twice in the first batch of a job: the first one is kept.
+    await service.write('twice', 1, [...names(0, 3000), classified('n10.example', { family: 'other' }), ...names(3000, 3100)]);
+    const twice = await stored('twice');
+    expect(twice).toHaveLength(3100);
+    expect(twice.every((r) => r.family === 'necurs')).toBe(true);
+  });
+
+  it('stores all of a batch or none of it, by COPY or through the stage, and the next batches whole', async () => {
+    await service.write('atomic', 1, [classified('known.example')]);
+    await pool.query(`CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN IF NEW.domain = 'refused.example' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`);
+    await pool.query('CREATE TRIGGER test_refuse BEFORE INSERT ON predictions FOR EACH ROW EXECUTE FUNCTION test_refuse()');
+    try {
+      await expect(service.write('atomic', 1, [classified('kept.example'), classified('refused.example')])).rejects.toThrow('refused');
+      // a domain the job has: written through the stage, which fails as a whole too
+      await expect(
+        service.write('atomic', 1, [classified('known.example'), classified('kept.example'), classified('refused.example')]),
+      ).rejects.toThrow('refused');
+      expect((await stored('atomic')).map((r) => r.domain)).toEqual(['known.example']);
+    } finally {
+      await pool.query('DROP TRIGGER test_refuse ON predictions');
+      await pool.query('DROP FUNCTION test_refuse()');
+    }
+    // Nothing of the failed batches is left behind anywhere (a connection's stage included).
+    await Promise.all([
+      service.write('atomic', 1, [classified('known.example'), classified('one.example')]),
+      service.write('atomic', 1, [classified('two.example')]),
+    ]);
+    expect((await stored('atomic')).map((r) => r.domain)).toEqual(['known.example', 'one.example', 'two.example']);
   });
 });

@@ -138,6 +138,44 @@ export class SnapshotDomains {
   }
 
   /**
+   * The names of one snapshot's listings with their lines, as pages() reads them (primary-key
+   * order, `range` as there), each page as two columns: what a bulk job classifies. A page comes
+   * as one row of two strings (names one a line, lines comma-separated) instead of a row per
+   * listing: a bulk job's main thread spent a sixth of its time turning those rows into objects.
+   * Stored names are normalised (letters, digits, '_', '-', '.'), so a newline never occurs in one.
+   */
+  async *namePages(snapshotId: number, pageSize: number, range: KeyRange = {}): AsyncGenerator<{ names: string[]; lines: number[] }> {
+    let after: ListingKey = range.after ?? [-1, -1, -1];
+    const upTo: ListingKey = range.upTo ?? [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1];
+    for (;;) {
+      const { rows } = await this.pool.query<{ n: number; names: string | null; lines: string | null; last: ListingKey | null }>(
+        `WITH page AS MATERIALIZED (
+           SELECT m.snapshot_id, m.family_id, m.domain_id, d.name, m.line
+           FROM memberships m JOIN domains d ON d.id = m.domain_id
+           WHERE m.snapshot_id = $1 AND (m.snapshot_id, m.family_id, m.domain_id) > ($2, $3, $4)
+             AND (m.snapshot_id, m.family_id, m.domain_id) <= ($5, $6, $7)
+           ORDER BY m.snapshot_id, m.family_id, m.domain_id
+           LIMIT ${Math.floor(pageSize)})
+         SELECT count(*)::int AS n,
+                string_agg(name, E'\\n' ORDER BY snapshot_id, family_id, domain_id) AS names,
+                string_agg(line::text, ',' ORDER BY snapshot_id, family_id, domain_id) AS lines,
+                (SELECT ARRAY[snapshot_id, family_id, domain_id] FROM page ORDER BY snapshot_id DESC, family_id DESC, domain_id DESC LIMIT 1) AS last
+         FROM page`,
+        [snapshotId, ...after, ...upTo],
+      );
+      const page = rows[0]!;
+      if (page.n === 0 || page.names === null || page.lines === null || page.last === null) return;
+      const names = page.names.split('\n');
+      const lines = page.lines.split(',').map(Number);
+      if (names.length !== page.n || lines.length !== page.n)
+        throw new Error(`snapshot ${snapshotId}: a page of ${page.n} listings read as ${names.length} names and ${lines.length} lines`);
+      yield { names, lines };
+      after = page.last;
+      if (page.n < pageSize) return;
+    }
+  }
+
+  /**
    * Splits a snapshot's listings into consecutive key ranges of `size` listings each (the last
    * may be shorter), in one pass over the primary key's index: the chunks of a bulk job.
    */

@@ -108,7 +108,6 @@ export class ClassificationChunks {
       return;
     }
     if (request.snapshotId == null || !chunk.range) return;
-    for await (const page of this.snapshotDomains.pages([request.snapshotId], BATCH, chunk.range))
-      yield { names: page.map((d) => d.domain), lines: page.map((d) => d.line) };
+    yield* this.snapshotDomains.namePages(request.snapshotId, BATCH, chunk.range);
   }
 }
