@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, type FormEvent } from 'react';
 import { apiKey, gql } from '@/lib/client-graphql';
 import { graphql } from '@/lib/graphql';
 
@@ -23,16 +23,24 @@ export function ApiKeyForm({
   /** The outcome of checking a saved key: null when accepted, else the error. */
   onChecked(error: unknown): void;
 }) {
-  const [key, setKey] = useState('');
+  const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    setKey(apiKey.get());
+    // A key typed before this effect ran (the page was interactive before React hydrated) is kept.
+    if (input.current && input.current.value === '') input.current.value = apiKey.get();
     onSaved(apiKey.get() !== '');
   }, [onSaved]);
 
-  async function saveKey(e: FormEvent) {
+  async function saveKey(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    apiKey.set(key.trim());
+    // Read from the field itself, not from React state: state misses what was typed before hydration.
+    const value = String(new FormData(e.currentTarget).get('key') ?? '').trim();
+    if (value === '') {
+      // Without a key every query is still answered, so checking it would "accept" nothing.
+      onChecked(new Error('Enter the admin API key first.'));
+      return;
+    }
+    apiKey.set(value);
     onSaved(true);
     try {
       // A wrong key is refused on any request, so a query is enough to check it.
@@ -49,7 +57,7 @@ export function ApiKeyForm({
       <form className="pick" onSubmit={saveKey}>
         <label>
           Admin API key (kept in this browser tab only)
-          <input type="password" value={key} onChange={(e) => setKey(e.target.value)} autoComplete="off" />
+          <input ref={input} name="key" type="password" autoComplete="off" />
         </label>
         <button type="submit">Use this key</button>
         {saved ? (
@@ -57,7 +65,7 @@ export function ApiKeyForm({
             type="button"
             onClick={() => {
               apiKey.clear();
-              setKey('');
+              if (input.current) input.current.value = '';
               onSaved(false);
             }}
           >
