@@ -85,6 +85,7 @@ describe('dashboard in a real browser', () => {
     await page.locator('input[name="lstmUnits"]').fill('16');
     await page.locator('input[name="batchSize"]').fill('64');
     await page.locator('input[name="outlierShare"]').fill('0.25');
+    await page.locator('input[name="benignShare"]').fill('0.4');
     await page.getByRole('button', { name: 'Start training' }).click();
     await adminOutcome(page, 'Training job queued.', errors);
     const job = page.locator('[data-testid="jobs"] li').first();
@@ -116,7 +117,11 @@ describe('dashboard in a real browser', () => {
       decision: { targetBenignFpr: 0.01, noveltyMethod: 'max-softmax' },
     });
     const config = (await api.gql(`{ model(id: 1) { config } }`)).data!.model.config;
-    expect(config).toMatchObject({ outlierShare: 0.25, options: { outlierExposure: { share: 0.25 } } });
+    expect(config).toMatchObject({
+      outlierShare: 0.25,
+      benignShare: 0.4,
+      options: { outlierExposure: { share: 0.25 }, sampling: { benignShare: 0.4 } },
+    });
     const { page, errors } = await openPage(browser);
     await page.goto(`${dashboard.url}/models/1`);
     await expect(page.getByTestId('preset').textContent()).resolves.toBe('endgame-2016-balanced');

@@ -72,6 +72,20 @@ describe('trainOptionsFor', () => {
       power: 0.5,
     });
     expect(TrainingRequest.safeParse({ ...base, samplingPower: 1.5 }).success).toBe(false);
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt', benignShare: 0.4 })).sampling).toEqual({
+      power: 0.5,
+      benignShare: 0.4,
+    });
+    expect(
+      trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', benignShare: 0.4, samplingPower: 0.5 })).sampling,
+    ).toEqual({
+      power: 0.5,
+      benignShare: 0.4,
+    });
+    // 0 gives back the natural share even where a preset fixes one
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', benignShare: 0 })).sampling).toEqual({});
+    expect(TrainingRequest.safeParse({ ...base, benignShare: 1 }).success).toBe(false);
+    expect(TrainingRequest.safeParse({ ...base, benignShare: -0.1 }).success).toBe(false);
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', outlierShare: 0.3 })).outlierExposure).toEqual({
       share: 0.3,
     });

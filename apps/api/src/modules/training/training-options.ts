@@ -6,6 +6,20 @@ function given<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Excl
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
 }
 
+/** The preset's epoch sampling with the request's power and benign share over it (benign share 0: the natural share). */
+function samplingFor(presetSampling: TrainOptions['sampling'], request: TrainingRequest): Pick<TrainOptions, 'sampling'> {
+  if (request.samplingPower === null && request.benignShare === null) return {};
+  const { benignShare: presetBenignShare, ...presetRest } = presetSampling ?? {};
+  const benignShare = request.benignShare === null ? presetBenignShare : request.benignShare > 0 ? request.benignShare : undefined;
+  return {
+    sampling: {
+      ...presetRest,
+      ...(request.samplingPower !== null ? { power: request.samplingPower } : {}),
+      ...(benignShare !== undefined ? { benignShare } : {}),
+    },
+  };
+}
+
 /**
  * The library's training options for a request: the preset's, overridden by every option the
  * request gives. Training-run options that no preset sets (seed, early stopping) come from the request.
@@ -46,7 +60,7 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
       }),
       ...(request.noveltyMethod ? { novelty: request.noveltyMethod === 'none' ? (false as const) : request.noveltyMethod } : {}),
     },
-    ...(request.samplingPower !== null ? { sampling: { ...preset.sampling, power: request.samplingPower } } : {}),
+    ...samplingFor(preset.sampling, request),
     ...(request.outlierShare !== null
       ? { outlierExposure: request.outlierShare > 0 ? { ...preset.outlierExposure, share: request.outlierShare } : null }
       : {}),

@@ -61,6 +61,7 @@ export class TrainingService {
       noveltyMethod: input.noveltyMethod ?? null,
       targetRejectRate: input.targetRejectRate ?? null,
       samplingPower: input.samplingPower ?? null,
+      benignShare: input.benignShare ?? null,
       outlierShare: input.outlierShare ?? null,
     };
     // The same schema the worker reads it back with: a request that cannot run is refused now.

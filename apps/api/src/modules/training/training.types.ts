@@ -49,6 +49,7 @@ export const TrainingRequest = z
     noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
     targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
     samplingPower: z.number().min(0).max(1).nullable().default(null),
+    benignShare: z.number().min(0).lt(1).nullable().default(null),
     outlierShare: z.number().min(0).max(1).nullable().default(null),
   })
   .superRefine((r, ctx) => {
@@ -183,6 +184,14 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(0)
   @Max(1)
   samplingPower?: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: `Benign names' share of each epoch, whatever the volumes of the snapshots (0 = their natural share). ${presetDefault('benignShare', '0')}`,
+  })
+  @Min(0)
+  @Max(0.99)
+  benignShare?: number | null;
 
   @Field(() => Float, {
     nullable: true,

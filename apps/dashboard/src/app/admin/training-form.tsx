@@ -92,6 +92,7 @@ export function TrainingForm({
       filters: num('filters'),
       classWeights: str('classWeights'),
       outlierShare: num('outlierShare'),
+      benignShare: num('benignShare'),
       warmStartModelId: num('warmStart'),
     };
     await admin('Training job queued.', () => gql(START_TRAINING, { input }, true), ['jobs']);
@@ -198,6 +199,10 @@ export function TrainingForm({
           <label>
             Synthetic names of no family, per training name (0 = none){' '}
             <input name="outlierShare" type="number" step="any" min="0" max="1" placeholder="preset" />
+          </label>
+          <label>
+            Benign names&rsquo; share of each epoch (0 = natural){' '}
+            <input name="benignShare" type="number" step="any" min="0" max="0.99" placeholder="preset" />
           </label>
         </fieldset>
         <fieldset>
