@@ -85,6 +85,7 @@ describe('trainOptionsFor', () => {
     // 0 gives back the natural share even where a preset fixes one
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', benignShare: 0 })).sampling).toEqual({});
     expect(TrainingRequest.safeParse({ ...base, benignShare: 1 }).success).toBe(false);
+    expect(TrainingRequest.safeParse({ ...base, benignShare: 0.995 }).success).toBe(false);
     expect(TrainingRequest.safeParse({ ...base, benignShare: -0.1 }).success).toBe(false);
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', outlierShare: 0.3 })).outlierExposure).toEqual({
       share: 0.3,

@@ -49,7 +49,7 @@ export const TrainingRequest = z
     noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
     targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
     samplingPower: z.number().min(0).max(1).nullable().default(null),
-    benignShare: z.number().min(0).lt(1).nullable().default(null),
+    benignShare: z.number().min(0).max(0.99).nullable().default(null),
     outlierShare: z.number().min(0).max(1).nullable().default(null),
   })
   .superRefine((r, ctx) => {
