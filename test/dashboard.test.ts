@@ -76,10 +76,11 @@ describe('dashboard in a real browser', () => {
     await page.locator(`input[name="snapshot"][value="${tinyDga}"]`).check();
     await page.locator(`input[name="snapshot"][value="${tinyBenign}"]`).check();
     // The preset list comes from the API; the overrides below replace single options of it.
-    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('resnet-cnn (default)');
+    await expect.poll(() => page.getByTestId('preset-select').locator('option').allTextContents()).toContain('resnet-cnn-sqrt (default)');
     await page.getByTestId('preset-select').selectOption('endgame-2016-balanced');
     await page.getByLabel('Novelty detector').selectOption('max-softmax');
     await page.locator('input[name="targetBenignFpr"]').fill('0.01');
+    await page.locator('select[name="dgaScorePrior"]').selectOption('training');
     await page.locator('input[name="epochs"]').fill('2');
     await page.locator('input[name="embeddingDim"]').fill('16');
     await page.locator('input[name="lstmUnits"]').fill('16');
@@ -108,13 +109,13 @@ describe('dashboard in a real browser', () => {
 
   it('the model page shows the preset, loss, thresholds and the verdict rates of the test split', async () => {
     const r = await api.gql(
-      `{ model(id: 1) { preset loss decision { dgaThreshold targetBenignFpr calibrationBenign noveltyMethod noveltyThreshold targetRejectRate } metrics { benignFlaggedRate unknownFamilyRate } } }`,
+      `{ model(id: 1) { preset loss decision { dgaThreshold targetBenignFpr calibrationBenign dgaScorePrior noveltyMethod noveltyThreshold targetRejectRate } metrics { benignFlaggedRate unknownFamilyRate } } }`,
     );
     const m = r.data!.model;
     expect(m).toMatchObject({
       preset: 'endgame-2016-balanced',
       loss: 'logit-adjusted',
-      decision: { targetBenignFpr: 0.01, noveltyMethod: 'max-softmax' },
+      decision: { targetBenignFpr: 0.01, dgaScorePrior: 'training', noveltyMethod: 'max-softmax' },
     });
     const config = (await api.gql(`{ model(id: 1) { config } }`)).data!.model.config;
     expect(config).toMatchObject({
@@ -129,6 +130,9 @@ describe('dashboard in a real browser', () => {
     const num = (x: number) => Number(x.toPrecision(4)).toString();
     await expect(page.getByTestId('dga-threshold').textContent()).resolves.toBe(
       `DGA when the DGA score ≥ ${num(m.decision.dgaThreshold)} (chosen for a benign false-positive rate of 0.01 on ${m.decision.calibrationBenign} benign validation domains)`,
+    );
+    await expect(page.getByTestId('dga-score-prior').textContent()).resolves.toBe(
+      '1 − P(benign) (families as frequent as in the training feed)',
     );
     await expect(page.getByTestId('novelty').textContent()).resolves.toBe(
       m.decision.noveltyThreshold === null

@@ -98,7 +98,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     const r = await api.gql(`{ presets { name description isDefault loss } }`);
     const presets = r.data!.presets as Array<{ name: string; isDefault: boolean; loss: string }>;
     expect(presets.map((p) => p.name)).toEqual(expect.arrayContaining(['endgame-2016', 'endgame-2016-balanced', 'cnn-lstm']));
-    expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn']);
+    expect(presets.filter((p) => p.isDefault).map((p) => p.name)).toEqual(['resnet-cnn-sqrt']);
     // a size the preset's architecture does not have is refused, not ignored
     const wrongSize = await startTraining(api, [dgaSnapshot, benignSnapshot], { preset: 'resnet-cnn', lstmUnits: 16 });
     expect(wrongSize.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
@@ -109,6 +109,8 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     expect(badNovelty.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const badMethod = await startTraining(api, [dgaSnapshot, benignSnapshot], { dgaThresholdMethod: 'median' });
     expect(badMethod.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+    const badPrior = await startTraining(api, [dgaSnapshot, benignSnapshot], { dgaScorePrior: 'flat' });
+    expect(badPrior.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });
 
   it('trains through the job with a preset and overrides, and the model records its preset, loss and verdict rule', async () => {
@@ -117,6 +119,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
       epochs: 3,
       targetBenignFpr: 0.01,
       dgaThresholdMethod: 'tail',
+      dgaScorePrior: 'training',
       noveltyMethod: 'max-softmax',
       targetRejectRate: 0.05,
     });
@@ -132,7 +135,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     modelId = job.modelId!;
     const m = await api.gql(
       `query($id: Int!) { model(id: $id) { labels preset loss config
-        decision { dgaThreshold targetBenignFpr dgaThresholdMethod calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
+        decision { dgaThreshold targetBenignFpr dgaThresholdMethod dgaScorePrior calibrationBenign noveltyMethod noveltyThreshold targetRejectRate }
         metrics { n benignFlaggedRate unknownFamilyRate unknownFamily } } }`,
       { id: modelId },
     );
@@ -143,7 +146,13 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
       preset: 'endgame-2016-balanced',
       loss: 'logit-adjusted',
       // the tail is only extrapolated below a 1 % target: the model records that its quantile decided
-      decision: { targetBenignFpr: 0.01, dgaThresholdMethod: 'quantile', noveltyMethod: 'max-softmax', targetRejectRate: 0.05 },
+      decision: {
+        targetBenignFpr: 0.01,
+        dgaThresholdMethod: 'quantile',
+        dgaScorePrior: 'training',
+        noveltyMethod: 'max-softmax',
+        targetRejectRate: 0.05,
+      },
     });
     expect(model.config.options.decision).toMatchObject({ dgaThresholdMethod: 'tail' });
     expect(model.config.options).toMatchObject({ preset: 'endgame-2016-balanced', loss: 'logit-adjusted', epochs: 3 });
@@ -160,9 +169,10 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     });
   });
 
-  it('trains the default preset (the residual CNN) through the job, small', async () => {
+  it('trains the default preset (the residual CNN on square-root family sampling) through the job, small', async () => {
+    // no preset given: the GraphQL input's default
     const r = await startTraining(api, [dgaSnapshot, benignSnapshot], {
-      preset: 'resnet-cnn',
+      preset: undefined,
       lstmUnits: null,
       epochs: 2,
       filters: 16,
@@ -177,11 +187,18 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
       () => worker.output(),
     );
     expect(job.error).toBeNull();
-    const m = await api.gql(`query($id: Int!) { model(id: $id) { preset config decision { dgaThreshold noveltyMethod } metrics { n } } }`, {
-      id: job.modelId,
+    const m = await api.gql(
+      `query($id: Int!) { model(id: $id) { preset config decision { dgaThreshold dgaScorePrior noveltyMethod } metrics { n } } }`,
+      {
+        id: job.modelId,
+      },
+    );
+    expect(m.data!.model).toMatchObject({
+      preset: 'resnet-cnn-sqrt',
+      decision: { dgaScorePrior: 'uniform-families', noveltyMethod: 'max-softmax' },
     });
-    expect(m.data!.model).toMatchObject({ preset: 'resnet-cnn', decision: { noveltyMethod: 'max-softmax' } });
     expect(m.data!.model.config.options.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
+    expect(m.data!.model.config.options.sampling).toEqual({ power: 0.5 });
     expect(m.data!.model.metrics.n).toBeGreaterThan(0);
   });
 

@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -57,6 +57,7 @@ const opt = {
   // and scoring changes without training again
   loadModel: arg('loadModel'),
   dgaThresholdMethod: arg('dgaThresholdMethod'),
+  dgaScorePrior: arg('dgaScorePrior'),
 };
 const tag = opt.tag ?? `${opt.preset}-e${opt.epochs ?? 'preset'}-s${opt.seed}`;
 const load0 = os.loadavg()[0];
@@ -87,6 +88,7 @@ function trainOptions(fold = false) {
   if (opt.padding) o.padding = opt.padding;
   if (opt.novelty) o.decision = { ...(o.decision || {}), novelty: opt.novelty === 'none' ? false : opt.novelty };
   if (opt.dgaThresholdMethod) o.decision = { ...(o.decision || {}), dgaThresholdMethod: opt.dgaThresholdMethod };
+  if (opt.dgaScorePrior) o.decision = { ...(o.decision || {}), dgaScorePrior: opt.dgaScorePrior };
   return { ...o, seed: opt.seed };
 }
 
@@ -124,10 +126,16 @@ async function trainOn(exclude) {
   return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
 }
 
+/** The run's decision options (with `change`), calibrated as training does: on the sampling it trained with. */
+function calibrate(model, trainSet, validation, change = {}, fold = false) {
+  const o = trainOptions(fold);
+  return ml.calibrateDecision(model, trainSet, validation, { ...(o.decision || {}), ...change }, 1024, o.sampling?.power ?? 1);
+}
+
 /** A saved main model, recalibrated on this run's split with this run's decision options. */
 function loadTrained(file, split) {
   const model = ml.modelFromBuffer(readFileSync(file));
-  model.meta.decision = ml.calibrateDecision(model, enc(model, split.train), enc(model, split.validation), trainOptions().decision || {});
+  model.meta.decision = calibrate(model, enc(model, split.train), enc(model, split.validation));
   log(`loaded ${file} (trained ${model.meta.history.length} epochs), recalibrated`);
   return { model, history: model.meta.history };
 }
@@ -222,7 +230,12 @@ function scoreHeldBenign(model) {
       model,
       valid.map((x) => x.input),
     );
-    out[name] = { valid, v, dgaScores: Float64Array.from(valid, (_, i) => 1 - v.scores.probs[i * C + b]) };
+    const w = ml.effectiveDecision(model.meta).dgaWeights;
+    out[name] = {
+      valid,
+      v,
+      dgaScores: Float64Array.from(valid, (_, i) => ml.dgaScoreOf(v.scores.probs.subarray(i * C, (i + 1) * C), b, w)),
+    };
   }
   return out;
 }
@@ -265,12 +278,13 @@ function realReport(model, prepared, trainInputs, unseen) {
   };
 }
 
-/** DGA scores (1 − P(benign)) of prepared inputs. */
+/** DGA scores of prepared inputs, as the model's verdicts compute them. */
 function dgaScores(model, inputs) {
   const C = model.labels.length,
     b = model.labels.indexOf(BENIGN);
   const p = model.predictProba(inputs);
-  return Float64Array.from({ length: inputs.length }, (_, i) => 1 - p[i * C + b]);
+  const w = ml.effectiveDecision(model.meta).dgaWeights;
+  return Float64Array.from({ length: inputs.length }, (_, i) => ml.dgaScoreOf(p.subarray(i * C, (i + 1) * C), b, w));
 }
 
 /** The trade-off the DGA threshold makes: thresholds calibrated for several benign FPR targets. */
@@ -337,7 +351,7 @@ function compareDetectors(run, held) {
   const saved = model.meta.decision;
   const out = {};
   for (const method of ml.NOVELTY_METHODS) {
-    model.meta.decision = ml.calibrateDecision(model, tr, va, { ...(trainOptions().decision || {}), novelty: method });
+    model.meta.decision = calibrate(model, tr, va, { novelty: method });
     const freshV = ml.verdicts(
       model,
       fresh.map((s) => s.input),
@@ -375,7 +389,7 @@ function rejectOperatingPoints(run, held) {
   const saved = model.meta.decision;
   const out = [];
   for (const target of REJECT_TARGETS) {
-    model.meta.decision = ml.calibrateDecision(model, tr, va, { ...(trainOptions(true).decision || {}), targetRejectRate: target });
+    model.meta.decision = calibrate(model, tr, va, { targetRejectRate: target }, true);
     const freshV = ml.verdicts(
       model,
       fresh.map((s) => s.input),
@@ -469,7 +483,7 @@ const rows = [
   ],
   [
     'thresholds',
-    `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr}, ${report.decision.dgaThresholdMethod ?? 'quantile'}, on ${report.decision.calibrationBenign} names); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`,
+    `DGA ≥ ${f3(report.decision.dgaThreshold)} (benign FPR target ${report.decision.targetBenignFpr}, ${report.decision.dgaThresholdMethod ?? 'quantile'}, on ${report.decision.calibrationBenign} names, DGA score prior ${report.decision.dgaScorePrior ?? 'training'}); novelty ${report.decision.novelty?.method ?? 'none'} > ${f3(report.decision.novelty?.threshold)}`,
   ],
   [
     'test split macro / micro F1',

@@ -5,11 +5,13 @@
 import {
   DEFAULT_DECISION_OPTIONS,
   chooseDgaThresholdBy,
+  dgaScoreOf,
   fitFeatureGaussian,
   needsFeatures,
   needsLogits,
   noveltyScores,
   rejectThreshold,
+  uniformFamilyWeights,
   type Decision,
   type DecisionOptions,
   type FeatureGaussian,
@@ -26,15 +28,21 @@ export interface EncodedSet {
 /** Training samples used for the class means and covariance (a stride over the set beyond this). */
 const GAUSSIAN_SAMPLES = 40_000;
 
+/**
+ * `samplingPower`: how the training epochs drew the families (sampling.ts; 1 = each name once),
+ * which sets their shares of what the network saw, and so the weights of a uniform family prior.
+ */
 export function calibrateDecision(
   model: DgaModel,
   trainSet: EncodedSet,
   validation: EncodedSet,
   options: DecisionOptions,
   batchSize = 1024,
+  samplingPower = 1,
 ): Decision {
   const targetBenignFpr = options.targetBenignFpr ?? DEFAULT_DECISION_OPTIONS.targetBenignFpr;
   const thresholdMethod = options.dgaThresholdMethod ?? DEFAULT_DECISION_OPTIONS.dgaThresholdMethod;
+  const dgaScorePrior = options.dgaScorePrior ?? DEFAULT_DECISION_OPTIONS.dgaScorePrior;
   const method: NoveltyMethod | false = options.novelty ?? DEFAULT_DECISION_OPTIONS.novelty;
   const targetRejectRate = options.targetRejectRate ?? DEFAULT_DECISION_OPTIONS.targetRejectRate;
   // without validation samples the thresholds can only come from the training samples (optimistic)
@@ -47,8 +55,11 @@ export function calibrateDecision(
     features: method !== false && needsFeatures(method),
   });
 
+  const dgaWeights =
+    dgaScorePrior === 'uniform-families' && benign >= 0 ? uniformFamilyWeights(trainSet.ys, C, benign, samplingPower) : null;
   const benignScores: number[] = [];
-  for (let i = 0; i < calib.ys.length; i++) if (calib.ys[i] === benign) benignScores.push(1 - (out.probs[i * C + benign] as number));
+  for (let i = 0; i < calib.ys.length; i++)
+    if (calib.ys[i] === benign) benignScores.push(dgaScoreOf(out.probs.subarray(i * C, (i + 1) * C), benign, dgaWeights));
   const chosen =
     benign >= 0 ? chooseDgaThresholdBy(thresholdMethod, benignScores, targetBenignFpr) : { threshold: 0.5, method: 'quantile' as const };
   const threshold = {
@@ -56,6 +67,8 @@ export function calibrateDecision(
     targetBenignFpr,
     dgaThresholdMethod: chosen.method,
     calibrationBenign: benignScores.length,
+    dgaScorePrior,
+    dgaWeights,
   };
 
   if (method === false) return { ...threshold, novelty: null };

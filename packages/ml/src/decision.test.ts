@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { chooseDgaThreshold, chooseDgaThresholdBy, decide, noveltyScores, rejectThreshold, type Decision } from './decision';
+import {
+  chooseDgaThreshold,
+  chooseDgaThresholdBy,
+  decide,
+  dgaScoreOf,
+  noveltyScores,
+  rejectThreshold,
+  uniformFamilyWeights,
+  type Decision,
+} from './decision';
 import { invertSpd } from './linalg';
 import { computeMetrics } from './metrics';
 import { createRng } from './rng';
@@ -95,6 +104,50 @@ describe('decide', () => {
     expect(decide([0.45, 0.1, 0.45], 1, 0.6, decision)).toMatchObject({ verdict: 'dga', unknownFamily: true });
     expect(decide([0.45, 0.1, 0.45], 1, 0.6, decision, { noveltyThreshold: null })).toMatchObject({ unknownFamily: false });
     expect(decide([0.45, 0.1, 0.45], 1, 0.6, decision, { dgaThreshold: 0.95 })).toMatchObject({ verdict: 'benign' });
+  });
+});
+
+describe('the DGA score under a uniform family prior', () => {
+  // labels: big(0), benign(1), rare(2); trained on 900 big, 100 benign, 100 rare names
+  const ys = [...Array(900).fill(0), ...Array(100).fill(1), ...Array(100).fill(2)];
+  it('weights each DGA class by 1 / its share of the training epochs, the DGA mass kept', () => {
+    const w = uniformFamilyWeights(ys, 3, 1);
+    expect(w[1]).toBe(1);
+    expect(w[0]).toBeCloseTo(500 / 900, 12);
+    expect(w[2]).toBeCloseTo(500 / 100, 12);
+    // the weighted shares are equal and sum to the DGA classes' share as trained
+    expect(900 * w[0]! + 100 * w[2]!).toBeCloseTo(1000, 9);
+    // square-root sampling showed the families ∝ √n: the weights undo that, not the raw counts
+    const sqrt = uniformFamilyWeights(ys, 3, 1, 0.5);
+    expect(sqrt[0]! * 30).toBeCloseTo(sqrt[2]! * 10, 9);
+    // power 0 trained on equal shares already: nothing to correct
+    expect(uniformFamilyWeights(ys, 3, 1, 0)).toEqual([1, 1, 1]);
+    expect(() => uniformFamilyWeights(ys, 3, 1, 2)).toThrow(RangeError);
+  });
+  it('scores a name of a rare family higher than one of a frequent family at the same P(benign); 1 − P(benign) without weights', () => {
+    const w = uniformFamilyWeights(ys, 3, 1);
+    const rareLike = [0.01, 0.1, 0.89];
+    const bigLike = [0.89, 0.1, 0.01];
+    expect(dgaScoreOf(rareLike, 1, null)).toBeCloseTo(0.9, 12);
+    expect(dgaScoreOf(bigLike, 1, null)).toBeCloseTo(0.9, 12);
+    const big = 0.89 * (500 / 900) + 0.01 * 5;
+    expect(dgaScoreOf(bigLike, 1, w)).toBeCloseTo(big / (big + 0.1), 12); // 0.845 < 0.9
+    const rare = 0.01 * (500 / 900) + 0.89 * 5;
+    expect(dgaScoreOf(rareLike, 1, w)).toBeCloseTo(rare / (rare + 0.1), 12); // 0.978 > 0.9
+    expect(dgaScoreOf([0, 1, 0], 1, w)).toBe(0);
+    expect(dgaScoreOf([0.5, 0.5], -1, null)).toBe(1);
+  });
+  it('decide applies the stored weights: the same row is DGA of the rare family, benign when it leans on the frequent one', () => {
+    const decision: Decision = {
+      dgaThreshold: 0.95,
+      targetBenignFpr: 1e-3,
+      calibrationBenign: 1000,
+      dgaScorePrior: 'uniform-families',
+      dgaWeights: uniformFamilyWeights(ys, 3, 1),
+      novelty: null,
+    };
+    expect(decide([0.01, 0.1, 0.89], 1, Number.NaN, decision)).toMatchObject({ verdict: 'dga', classIndex: 2 });
+    expect(decide([0.89, 0.1, 0.01], 1, Number.NaN, decision)).toMatchObject({ verdict: 'benign', nearest: 0 });
   });
 });
 

@@ -1,9 +1,12 @@
 /**
  * One verdict per domain: `benign`, `dga` + family, or `dga` + unknown family.
  *
- *  - DGA or not: dgaScore = 1 − P(benign) against `dgaThreshold`, chosen on validation data for a
- *    benign false-positive rate of `targetBenignFpr` (never below 0.5, where the network itself
- *    leans benign); below 1 % read from the fitted tail of the benign scores (chooseDgaThresholdBy).
+ *  - DGA or not: the DGA score against `dgaThreshold`, chosen on validation data for a benign
+ *    false-positive rate of `targetBenignFpr` (never below 0.5, where the network itself leans
+ *    benign); below 1 % read from the fitted tail of the benign scores (chooseDgaThresholdBy). The
+ *    score is P(DGA) with every known family equally likely a priori (`dgaScorePrior`
+ *    'uniform-families', dgaScoreOf), or 1 − P(benign) as the network's softmax gives it
+ *    ('training': models calibrated before there was a choice).
  *  - Which family: the most probable DGA class (benign excluded), so the family shown never
  *    contradicts the DGA score.
  *  - Known or new family: a novelty score against `novelty.threshold`, chosen on validation DGA
@@ -57,6 +60,10 @@ export interface Decision {
   dgaThresholdMethod?: DgaThresholdMethod;
   /** Benign validation names the threshold was chosen on (its resolution is 1 / this). */
   calibrationBenign: number;
+  /** Which prior over the DGA families the DGA score assumes. Absent in older models: 'training'. */
+  dgaScorePrior?: DgaScorePrior;
+  /** Per label index, the weight of that class's probability in the DGA score (dgaScoreOf); null = all 1. */
+  dgaWeights?: number[] | null;
   novelty: NoveltyDetector | null;
 }
 
@@ -65,6 +72,8 @@ export interface DecisionOptions {
   targetBenignFpr?: number;
   /** Default 'tail'. */
   dgaThresholdMethod?: DgaThresholdMethod;
+  /** Default 'uniform-families'. */
+  dgaScorePrior?: DgaScorePrior;
   /** Default 'max-softmax' (presets choose per architecture); false: never answer "unknown family". */
   novelty?: NoveltyMethod | false;
   /** Default 0.01. */
@@ -74,6 +83,7 @@ export interface DecisionOptions {
 export const DEFAULT_DECISION_OPTIONS = Object.freeze({
   targetBenignFpr: 1e-3,
   dgaThresholdMethod: 'tail' as DgaThresholdMethod,
+  dgaScorePrior: 'uniform-families' as DgaScorePrior,
   novelty: 'max-softmax' as NoveltyMethod,
   targetRejectRate: 0.01,
 });
@@ -178,6 +188,52 @@ function logit(s: number): number {
   return Math.log(c) - Math.log1p(-c);
 }
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/**
+ * The prior over DGA families that the DGA score assumes.
+ *
+ *  - 'training': the families' shares of the training epochs, i.e. 1 − P(benign) as the softmax
+ *    gives it. A whole feed is dominated by a few families (zloader and bazarbackdoor are 86 % of
+ *    baderj's examples), so a popular name that looks a little like one of *them* outscores
+ *    a DGA name of a rare family, and the threshold that keeps popular names out drops the rare
+ *    families first.
+ *  - 'uniform-families': P(DGA) if every known family were equally likely a priori (the DGA
+ *    classes' probabilities reweighted by 1 / their share of the training epochs, the DGA mass kept:
+ *    the decision-time counterpart of logit adjustment, Menon et al. 2021). bench:quality, round 7:
+ *    more fresh and never-seen DGA names caught at the same false alarms (docs/quality.md).
+ */
+export const DGA_SCORE_PRIORS = ['training', 'uniform-families'] as const;
+export type DgaScorePrior = (typeof DGA_SCORE_PRIORS)[number];
+
+/**
+ * The DGA score of one row of class probabilities: Σ w_c p_c / (Σ w_c p_c + p_benign) over the DGA
+ * classes c; with no weights, 1 − p_benign. 1 when the model has no benign class.
+ */
+export function dgaScoreOf(row: ArrayLike<number>, benign: number, weights: ArrayLike<number> | null | undefined): number {
+  if (benign < 0) return 1;
+  const pBenign = row[benign] as number;
+  if (!weights) return 1 - pBenign;
+  let dga = 0;
+  for (let c = 0; c < row.length; c++) if (c !== benign) dga += (weights[c] as number) * (row[c] as number);
+  const total = dga + pBenign;
+  return total > 0 ? dga / total : 0;
+}
+
+/**
+ * Weights for a uniform prior over the DGA classes: a class seen in the training epochs with share
+ * ∝ n_c^power (power: the sampling's, 1 = each name once) gets mean(n^power) / n_c^power, so the
+ * weighted shares are equal and sum to the DGA classes' share as trained. Benign's weight is 1;
+ * classes without training samples count as one sample.
+ */
+export function uniformFamilyWeights(trainLabels: ArrayLike<number>, numClasses: number, benign: number, power = 1): number[] {
+  if (!(power >= 0 && power <= 1)) throw new RangeError(`sampling power must be in [0, 1], got ${power}`);
+  const counts = new Float64Array(numClasses);
+  for (let i = 0; i < trainLabels.length; i++) counts[trainLabels[i] as number]! += 1;
+  const shares = Array.from(counts, (n) => Math.pow(Math.max(n, 1), power));
+  const dga = shares.filter((_, c) => c !== benign);
+  const mean = dga.reduce((a, b) => a + b, 0) / Math.max(dga.length, 1);
+  return shares.map((x, c) => (c === benign ? 1 : mean / x));
+}
 
 /** Novelty score per row (higher = more novel). */
 export function noveltyScores(
@@ -313,7 +369,7 @@ export function decide(
   decision: Decision,
   overrides: { dgaThreshold?: number; noveltyThreshold?: number | null } = {},
 ): Verdict {
-  const dgaScore = benign >= 0 ? 1 - (row[benign] as number) : 1;
+  const dgaScore = dgaScoreOf(row, benign, decision.dgaWeights);
   let nearest = -1,
     bestP = -Infinity;
   for (let c = 0; c < row.length; c++)

@@ -84,6 +84,7 @@ export function evaluateVerdicts(model: DgaModel, samples: readonly Sample[], v:
     yPred: v.predicted,
     unknownLabel: UNKNOWN_FAMILY_LABEL,
     benignLabel: model.meta.benignLabel,
+    dgaWeights: effectiveDecision(model.meta).dgaWeights,
     domains: samples.map((s) => s.domain),
     misclassifiedCap: options.misclassifiedCap ?? 1000,
     rocPoints: options.rocPoints,

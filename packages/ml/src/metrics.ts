@@ -1,4 +1,5 @@
 /** Pure metric computations over true class indices and predicted probabilities (no tf import). */
+import { dgaScoreOf } from './decision';
 
 export interface ClassMetrics {
   label: string;
@@ -21,7 +22,7 @@ export interface RocPoint {
 }
 
 export interface BinaryMetrics {
-  /** Positives are DGA (true label ≠ benign); score = 1 − P(benign). */
+  /** Positives are DGA (true label ≠ benign); score = the DGA score the verdict uses. */
   positives: number;
   negatives: number;
   auc: number;
@@ -67,6 +68,8 @@ export interface MetricsInput {
   unknownLabel?: string;
   /** Class name of benign for the binary view; omitted or absent from labels → no binary view. */
   benignLabel?: string;
+  /** Weights of the DGA score of the binary view (decision.ts dgaScoreOf); default 1 − P(benign). */
+  dgaWeights?: readonly number[] | null;
   /** Names to report in `misclassified` (default: sample index as a string). */
   domains?: readonly string[];
   /** Cap on misclassified entries, most confident errors first (default 1000). */
@@ -161,7 +164,7 @@ export function computeMetrics(input: MetricsInput): Metrics {
     const scores = new Float64Array(n);
     const positive = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
-      scores[i] = 1 - (probs[i * k + b] as number);
+      scores[i] = dgaScoreOf(Array.prototype.slice.call(probs, i * k, (i + 1) * k) as number[], b, input.dgaWeights);
       positive[i] = yTrue[i] === b ? 0 : 1;
     }
     binary = binaryMetrics(scores, positive, input.rocPoints ?? 200);

@@ -69,12 +69,12 @@ export type ClassifyResult =
       verdict: 'benign' | 'dga';
       /** BENIGN_LABEL when benign; the family when DGA; UNKNOWN_FAMILY_LABEL when DGA of no known family. */
       family: string;
-      /** P(benign) when benign; P(family | DGA) when DGA (of the nearest family when unknown). */
+      /** 1 − dgaScore when benign; P(family | DGA) when DGA (of the nearest family when unknown). */
       probability: number;
       /** The most probable DGA family, also when the verdict is benign or the family unknown. */
       nearestFamily: string | null;
       top3: TopEntry[];
-      /** 1 − P(benign). */
+      /** The DGA score the threshold applies to (decision.ts dgaScoreOf; 1 − P(benign) for older models). */
       dgaScore: number;
       /** The detector's novelty score (higher = less like any known family); null without a detector. */
       novelty: number | null;
@@ -219,6 +219,7 @@ export class DgaModel {
       for (const c of topK(row, 3)) top.push({ family: this.labels[c] as string, probability: row[c] as number });
       const nearest = v.nearest;
       const pNearest = nearest >= 0 ? (row[nearest] as number) : 0;
+      const pDga = benign >= 0 ? 1 - (row[benign] as number) : 1;
       results[i] = {
         ok: true,
         domain: domains[i] as string,
@@ -227,7 +228,8 @@ export class DgaModel {
         verdict: v.verdict,
         family:
           v.verdict === 'benign' ? this.meta.benignLabel : v.unknownFamily ? UNKNOWN_FAMILY_LABEL : (this.labels[v.classIndex] as string),
-        probability: v.verdict === 'benign' ? 1 - v.dgaScore : v.dgaScore > 0 ? pNearest / v.dgaScore : 0,
+        // the family's share of the DGA classes' probability, as the network gave it
+        probability: v.verdict === 'benign' ? 1 - v.dgaScore : pDga > 0 ? pNearest / pDga : 0,
         nearestFamily: nearest >= 0 ? (this.labels[nearest] as string) : null,
         top3: top,
         dgaScore: v.dgaScore,

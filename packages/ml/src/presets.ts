@@ -67,7 +67,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   'resnet-cnn': {
     name: 'resnet-cnn',
     description:
-      'A residual 1-D CNN over characters (Drichel et al. 2020 style): convolutions see n-grams in parallel, so it trains in large ops on every core.',
+      'A residual 1-D CNN over characters (Drichel et al. 2020 style: convolutions see n-grams in parallel, so it trains in large ops on every core), each name once per epoch: a family is seen in proportion to its names.',
     options: {
       architecture: { arch: 'cnn' },
       epochs: 10,
@@ -79,7 +79,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   'resnet-cnn-sqrt': {
     name: 'resnet-cnn-sqrt',
     description:
-      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names): names rare families better than resnet-cnn, flags slightly fewer DGA names at the same benign budget.',
+      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names), so the largest families of a whole feed do not crowd out the rest: names families better and flags more DGA names at the same benign budget than resnet-cnn.',
     options: {
       architecture: { arch: 'cnn' },
       epochs: 10,
@@ -91,7 +91,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   },
 });
 
-export const DEFAULT_PRESET = 'resnet-cnn';
+export const DEFAULT_PRESET = 'resnet-cnn-sqrt';
 
 export class UnknownPresetError extends RangeError {
   constructor(name: string) {

@@ -383,6 +383,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
         { xs: valX, ys: valY },
         options.decision ?? {},
         inferenceBatch,
+        sampling?.power ?? 1,
       );
     }
     return {

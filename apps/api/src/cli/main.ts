@@ -323,7 +323,7 @@ const modelsCommand = program
         console.log(
           `${String(m.id).padStart(4)}  ${m.status.toLowerCase().padEnd(8)} preset ${m.preset ?? '-'}  loss ${m.loss}  ` +
             (d
-              ? `dga ≥ ${num(d.dgaThreshold)} (target FPR ${num(d.targetBenignFpr)}, ${d.dgaThresholdMethod ?? 'quantile'}, ${d.calibrationBenign ?? '-'} benign)  ` +
+              ? `dga ≥ ${num(d.dgaThreshold)} (target FPR ${num(d.targetBenignFpr)}, ${d.dgaThresholdMethod ?? 'quantile'}, ${d.calibrationBenign ?? '-'} benign, prior ${d.dgaScorePrior ?? 'training'})  ` +
                 `novelty ${d.noveltyMethod ?? 'none'}${d.noveltyMethod ? ` > ${num(d.noveltyThreshold)} (target ${num(d.targetRejectRate)})` : ''}`
               : 'not trained'),
         );

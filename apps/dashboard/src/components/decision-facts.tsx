@@ -3,6 +3,7 @@ export interface Decision {
   targetBenignFpr: number | null;
   calibrationBenign: number | null;
   dgaThresholdMethod: string | null;
+  dgaScorePrior: string | null;
   noveltyMethod: string | null;
   noveltyThreshold: number | null;
   targetRejectRate: number | null;
@@ -25,6 +26,12 @@ export function DecisionFacts({ decision }: { decision: Decision | null }) {
             })`
           : ' (fixed: trained before calibrated thresholds)'}
       </dd>
+      <dt>DGA score</dt>
+      <dd data-testid="dga-score-prior">
+        {d.dgaScorePrior === 'uniform-families'
+          ? 'P(DGA) with every known family equally likely (a rare family counts as much as a frequent one)'
+          : '1 − P(benign) (families as frequent as in the training feed)'}
+      </dd>
       <dt>Novelty detector</dt>
       <dd data-testid="novelty">
         {!d.noveltyMethod
@@ -42,7 +49,9 @@ export function DecisionFacts({ decision }: { decision: Decision | null }) {
 /** One line for tables: "≥ 0.73 · mahalanobis > 412". */
 export function decisionSummary(d: Decision | null): string {
   if (!d) return 'n/a';
-  return `DGA ≥ ${num(d.dgaThreshold, 3)}${d.targetBenignFpr != null ? ` (FPR ${num(d.targetBenignFpr, 2)})` : ''} · ${
+  return `DGA ≥ ${num(d.dgaThreshold, 3)}${d.targetBenignFpr != null ? ` (FPR ${num(d.targetBenignFpr, 2)})` : ''}${
+    d.dgaScorePrior === 'uniform-families' ? ', families uniform' : ''
+  } · ${
     d.noveltyMethod
       ? d.noveltyThreshold == null
         ? `${d.noveltyMethod}, never`

@@ -30,7 +30,7 @@ export function operatingPoint(points: readonly RocPoint[], threshold: number | 
 }
 
 /**
- * ROC curve of the binary view (DGA score = 1 − P(benign)); FPR on a log axis with one tick per
+ * ROC curve of the binary view (the DGA score the verdict uses); FPR on a log axis with one tick per
  * decade, to show the low-FPR end where a detector is used, and the model's operating threshold
  * marked on it.
  */

@@ -11,6 +11,7 @@ export function decisionColumns(model: DgaModel) {
     targetBenignFpr: finite(d.targetBenignFpr),
     calibrationBenign: model.meta.decision ? d.calibrationBenign : null,
     dgaThresholdMethod: model.meta.decision ? (d.dgaThresholdMethod ?? 'quantile') : null,
+    dgaScorePrior: model.meta.decision ? (d.dgaScorePrior ?? 'training') : null,
     noveltyMethod: d.novelty?.method ?? null,
     noveltyThreshold: finite(d.novelty?.threshold),
     targetRejectRate: finite(d.novelty?.targetRejectRate),

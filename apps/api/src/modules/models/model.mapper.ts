@@ -27,6 +27,7 @@ export function toModel(row: Omit<MlModel, 'artifact'>): Model {
             targetBenignFpr: row.targetBenignFpr,
             calibrationBenign: row.calibrationBenign,
             dgaThresholdMethod: row.dgaThresholdMethod,
+            dgaScorePrior: row.dgaScorePrior,
             noveltyMethod: row.noveltyMethod,
             noveltyThreshold: row.noveltyThreshold,
             targetRejectRate: row.targetRejectRate,

@@ -37,7 +37,7 @@ export class RocPoint {
   threshold!: number | null;
 }
 
-@ObjectType({ description: 'DGA vs benign, with DGA score = 1 − P(benign).' })
+@ObjectType({ description: 'DGA vs benign, scored by the DGA score the verdict uses (decision.dgaScorePrior).' })
 export class BinaryMetrics {
   @Field(() => Float) auc!: number;
   @Field(() => Float, { description: 'Best true-positive rate at a false-positive rate ≤ 0.001.' }) tprAtFpr1e3!: number;
@@ -91,6 +91,12 @@ export class ModelDecision {
       'How the DGA threshold was read from the benign validation scores: quantile (the empirical quantile) | tail (the upper tail fitted and extrapolated to the target); null: models from before verdicts.',
   })
   dgaThresholdMethod!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'The prior over DGA families the DGA score assumes: training (1 − P(benign), the families as frequent as in the training feed) | uniform-families (P(DGA) with every known family equally likely, so a rare family counts as much as a frequent one); null: models from before verdicts.',
+  })
+  dgaScorePrior!: string | null;
   @Field(() => String, { nullable: true, description: 'max-softmax | max-logit | energy | mahalanobis; null: never "unknown family".' })
   noveltyMethod!: string | null;
   @Field(() => Float, { nullable: true, description: 'Novelty above this → "unknown family".' }) noveltyThreshold!: number | null;

@@ -31,7 +31,11 @@ export class Prediction {
   @Field(() => String, { description: FAMILY }) family!: string;
   @Field(() => Float, { description: PROBABILITY }) probability!: number;
   @Field(() => String, { nullable: true, description: NEAREST }) nearestFamily!: string | null;
-  @Field(() => Float, { description: '1 − P(benign).' }) dgaScore!: number;
+  @Field(() => Float, {
+    description:
+      "The DGA score the threshold applies to: P(DGA) under the model's prior over families (decision.dgaScorePrior; 1 − P(benign) for older models).",
+  })
+  dgaScore!: number;
   @Field(() => Float, { nullable: true, description: NOVELTY }) novelty!: number | null;
   @Field(() => Boolean, { description: 'DGA, but like none of the families the model knows.' }) unknownFamily!: boolean;
   @Field(() => [TopFamily]) top3!: TopFamily[];
@@ -53,7 +57,12 @@ export class Classification {
   @Field(() => Float, { nullable: true, description: PROBABILITY }) probability!: number | null;
   @Field(() => String, { nullable: true, description: NEAREST }) nearestFamily!: string | null;
   @Field(() => [TopFamily]) top3!: TopFamily[];
-  @Field(() => Float, { nullable: true, description: '1 − P(benign).' }) dgaScore!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "The DGA score the threshold applies to: P(DGA) under the model's prior over families (decision.dgaScorePrior; 1 − P(benign) for older models).",
+  })
+  dgaScore!: number | null;
   @Field(() => Float, { nullable: true, description: NOVELTY }) novelty!: number | null;
   @Field(() => Boolean, { nullable: true }) unknownFamily!: boolean | null;
   @Field(() => Int) modelId!: number;

@@ -56,6 +56,7 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
       ...given({
         targetBenignFpr: request.targetBenignFpr,
         dgaThresholdMethod: request.dgaThresholdMethod,
+        dgaScorePrior: request.dgaScorePrior,
         targetRejectRate: request.targetRejectRate,
       }),
       ...(request.noveltyMethod ? { novelty: request.noveltyMethod === 'none' ? (false as const) : request.noveltyMethod } : {}),

@@ -58,6 +58,7 @@ export class TrainingService {
       maxLength: input.maxLength ?? null,
       targetBenignFpr: input.targetBenignFpr ?? null,
       dgaThresholdMethod: input.dgaThresholdMethod ?? null,
+      dgaScorePrior: input.dgaScorePrior ?? null,
       noveltyMethod: input.noveltyMethod ?? null,
       targetRejectRate: input.targetRejectRate ?? null,
       samplingPower: input.samplingPower ?? null,

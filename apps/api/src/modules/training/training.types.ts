@@ -1,4 +1,4 @@
-import { DEFAULT_PRESET, DGA_THRESHOLD_METHODS, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
+import { DEFAULT_PRESET, DGA_SCORE_PRIORS, DGA_THRESHOLD_METHODS, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Max, Min } from 'class-validator';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
@@ -46,6 +46,7 @@ export const TrainingRequest = z
     maxLength: z.number().int().min(8).nullable(),
     targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
     dgaThresholdMethod: z.enum(DGA_THRESHOLD_METHODS).nullable().default(null),
+    dgaScorePrior: z.enum(DGA_SCORE_PRIORS).nullable().default(null),
     noveltyMethod: z.enum(NOVELTY_CHOICES).nullable().default(null),
     targetRejectRate: z.number().min(0).lt(1).nullable().default(null),
     samplingPower: z.number().min(0).max(1).nullable().default(null),
@@ -161,6 +162,13 @@ export class StartTrainingInput extends LabelPolicyFields {
   })
   @IsIn(DGA_THRESHOLD_METHODS as unknown as string[])
   dgaThresholdMethod?: (typeof DGA_THRESHOLD_METHODS)[number] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `The prior over DGA families the DGA score assumes: ${DGA_SCORE_PRIORS.join(' | ')} (uniform-families: every known family equally likely, so the threshold that keeps popular names out does not drop the rare families first; training: 1 − P(benign)). ${presetDefault('prior', 'uniform-families')}`,
+  })
+  @IsIn(DGA_SCORE_PRIORS as unknown as string[])
+  dgaScorePrior?: (typeof DGA_SCORE_PRIORS)[number] | null;
 
   @Field(() => String, {
     nullable: true,

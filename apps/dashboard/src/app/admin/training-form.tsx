@@ -79,6 +79,7 @@ export function TrainingForm({
       loss: str('loss'),
       targetBenignFpr: num('targetBenignFpr'),
       dgaThresholdMethod: str('dgaThresholdMethod'),
+      dgaScorePrior: str('dgaScorePrior'),
       noveltyMethod: str('noveltyMethod'),
       targetRejectRate: num('targetRejectRate'),
       mergeBelow: num('mergeBelow'),
@@ -217,6 +218,14 @@ export function TrainingForm({
               <option value="">preset&rsquo;s</option>
               <option value="tail">their tail, extrapolated (robust to DGA names in the benign list)</option>
               <option value="quantile">their quantile</option>
+            </select>
+          </label>
+          <label>
+            DGA score
+            <select name="dgaScorePrior" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="uniform-families">every known family equally likely</option>
+              <option value="training">1 − P(benign) (families as frequent as in the feed)</option>
             </select>
           </label>
           <label>

@@ -32,6 +32,7 @@ const MODEL = graphql(`
         targetBenignFpr
         calibrationBenign
         dgaThresholdMethod
+        dgaScorePrior
         noveltyMethod
         noveltyThreshold
         targetRejectRate
@@ -213,7 +214,7 @@ export default async function ModelPage({ params }: { params: Promise<{ id: stri
           </section>
           {metrics.binary ? (
             <section aria-labelledby="roc">
-              <h2 id="roc">ROC curve (DGA score = 1 − P(benign))</h2>
+              <h2 id="roc">ROC curve (DGA score against benign)</h2>
               <RocChart points={metrics.binary.roc} threshold={m.decision?.dgaThreshold ?? null} />
             </section>
           ) : null}

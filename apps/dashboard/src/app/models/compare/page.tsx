@@ -16,6 +16,7 @@ const COMPARE = graphql(`
           targetBenignFpr
           calibrationBenign
           dgaThresholdMethod
+          dgaScorePrior
           noveltyMethod
           noveltyThreshold
           targetRejectRate
@@ -33,6 +34,7 @@ const COMPARE = graphql(`
           targetBenignFpr
           calibrationBenign
           dgaThresholdMethod
+          dgaScorePrior
           noveltyMethod
           noveltyThreshold
           targetRejectRate
