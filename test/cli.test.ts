@@ -120,7 +120,7 @@ describe('dgascope CLI', () => {
     // The registry listing shows preset, loss and thresholds.
     const models = await cli(['models']);
     expect(models.stdout).toMatch(
-      /promoted\s+preset endgame-2016\s+loss cross-entropy\s+dga ≥ [\d.]+ \(target FPR 0\.001, (quantile|tail), \d+ benign\)\s+novelty max-softmax > [-\d.e]+/,
+      /promoted\s+preset endgame-2016\s+loss cross-entropy\s+dga ≥ [\d.]+ \(target FPR 0\.001, (quantile|tail), \d+ benign, prior uniform-families\)\s+novelty max-softmax > [-\d.e]+/,
     );
   });
 
