@@ -132,7 +132,7 @@ describe('dashboard in a real browser', () => {
       `DGA when the DGA score ≥ ${num(m.decision.dgaThreshold)} (chosen for a benign false-positive rate of 0.01 on ${m.decision.calibrationBenign} benign validation domains)`,
     );
     await expect(page.getByTestId('dga-score-prior').textContent()).resolves.toBe(
-      '1 − P(benign) (families as frequent as in the training feed)',
+      '1 − P(benign) (families as frequent as the training epochs showed them)',
     );
     await expect(page.getByTestId('novelty').textContent()).resolves.toBe(
       m.decision.noveltyThreshold === null

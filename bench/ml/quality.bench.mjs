@@ -217,8 +217,6 @@ function dgaShare(e) {
 
 /** The held-out benign lists in the model's input form, scored once: verdicts and DGA scores. */
 function scoreHeldBenign(model) {
-  const C = model.labels.length,
-    b = model.labels.indexOf(BENIGN);
   const out = {};
   for (const [name, domains] of Object.entries(heldBenign)) {
     const valid = [];
@@ -230,12 +228,7 @@ function scoreHeldBenign(model) {
       model,
       valid.map((x) => x.input),
     );
-    const w = ml.effectiveDecision(model.meta).dgaWeights;
-    out[name] = {
-      valid,
-      v,
-      dgaScores: Float64Array.from(valid, (_, i) => ml.dgaScoreOf(v.scores.probs.subarray(i * C, (i + 1) * C), b, w)),
-    };
+    out[name] = { valid, v, dgaScores: dgaScoresOf(model, v.scores.probs) };
   }
   return out;
 }
@@ -278,14 +271,16 @@ function realReport(model, prepared, trainInputs, unseen) {
   };
 }
 
-/** DGA scores of prepared inputs, as the model's verdicts compute them. */
-function dgaScores(model, inputs) {
+/** DGA scores of rows of class probabilities, as the model's verdicts compute them. */
+function dgaScoresOf(model, probs) {
   const C = model.labels.length,
     b = model.labels.indexOf(BENIGN);
-  const p = model.predictProba(inputs);
   const w = ml.effectiveDecision(model.meta).dgaWeights;
-  return Float64Array.from({ length: inputs.length }, (_, i) => ml.dgaScoreOf(p.subarray(i * C, (i + 1) * C), b, w));
+  return Float64Array.from({ length: probs.length / C }, (_, i) => ml.dgaScoreOf(probs.subarray(i * C, (i + 1) * C), b, w));
 }
+
+/** DGA scores of prepared inputs. */
+const dgaScores = (model, inputs) => dgaScoresOf(model, model.predictProba(inputs));
 
 /** The trade-off the DGA threshold makes: thresholds calibrated for several benign FPR targets. */
 const FPR_TARGETS = [0.03, 0.01, 0.003, 0.001];

@@ -77,6 +77,7 @@ export function evaluateVerdicts(model: DgaModel, samples: readonly Sample[], v:
     if (i === undefined) throw new RangeError(`label "${s.label}" is not one of the model's`);
     return i;
   });
+  const decision = effectiveDecision(model.meta);
   const m = computeMetrics({
     labels: model.labels,
     yTrue,
@@ -84,7 +85,7 @@ export function evaluateVerdicts(model: DgaModel, samples: readonly Sample[], v:
     yPred: v.predicted,
     unknownLabel: UNKNOWN_FAMILY_LABEL,
     benignLabel: model.meta.benignLabel,
-    dgaWeights: effectiveDecision(model.meta).dgaWeights,
+    dgaWeights: decision.dgaWeights,
     domains: samples.map((s) => s.domain),
     misclassifiedCap: options.misclassifiedCap ?? 1000,
     rocPoints: options.rocPoints,
@@ -106,7 +107,7 @@ export function evaluateVerdicts(model: DgaModel, samples: readonly Sample[], v:
   return {
     ...m,
     skippedUnknownLabels: 0,
-    decision: effectiveDecision(model.meta),
+    decision,
     benignFlaggedRate: nb ? fb / nb : null,
     unknownFamilyRate: nd ? ud / nd : null,
   };

@@ -163,8 +163,10 @@ export function computeMetrics(input: MetricsInput): Metrics {
   if (b >= 0) {
     const scores = new Float64Array(n);
     const positive = new Uint8Array(n);
+    // rows as views, not copies: evaluations of whole snapshots score every row
+    const rows = probs instanceof Float32Array || probs instanceof Float64Array ? probs : Float64Array.from(probs);
     for (let i = 0; i < n; i++) {
-      scores[i] = dgaScoreOf(Array.prototype.slice.call(probs, i * k, (i + 1) * k) as number[], b, input.dgaWeights);
+      scores[i] = dgaScoreOf(rows.subarray(i * k, (i + 1) * k), b, input.dgaWeights);
       positive[i] = yTrue[i] === b ? 0 : 1;
     }
     binary = binaryMetrics(scores, positive, input.rocPoints ?? 200);

@@ -1,6 +1,6 @@
 import { BENIGN_LABEL, UNKNOWN_FAMILY_LABEL } from '@dgascope/core';
 import * as tf from '@tensorflow/tfjs';
-import { decide, needsFeatures, needsLogits, noveltyScores, type Decision } from './decision';
+import { decide, dgaScoreOf, needsFeatures, needsLogits, noveltyScores, type Decision } from './decision';
 import type { Metrics } from './metrics';
 import { predictOutputs } from './model';
 import type { NetConfig, Network } from './network';
@@ -219,7 +219,7 @@ export class DgaModel {
       for (const c of topK(row, 3)) top.push({ family: this.labels[c] as string, probability: row[c] as number });
       const nearest = v.nearest;
       const pNearest = nearest >= 0 ? (row[nearest] as number) : 0;
-      const pDga = benign >= 0 ? 1 - (row[benign] as number) : 1;
+      const pDga = dgaScoreOf(row, benign, null);
       results[i] = {
         ok: true,
         domain: domains[i] as string,

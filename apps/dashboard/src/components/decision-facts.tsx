@@ -30,7 +30,7 @@ export function DecisionFacts({ decision }: { decision: Decision | null }) {
       <dd data-testid="dga-score-prior">
         {d.dgaScorePrior === 'uniform-families'
           ? 'P(DGA) with every known family equally likely (a rare family counts as much as a frequent one)'
-          : '1 − P(benign) (families as frequent as in the training feed)'}
+          : '1 − P(benign) (families as frequent as the training epochs showed them)'}
       </dd>
       <dt>Novelty detector</dt>
       <dd data-testid="novelty">

@@ -94,7 +94,7 @@ export class ModelDecision {
   @Field(() => String, {
     nullable: true,
     description:
-      'The prior over DGA families the DGA score assumes: training (1 − P(benign), the families as frequent as in the training feed) | uniform-families (P(DGA) with every known family equally likely, so a rare family counts as much as a frequent one); null: models from before verdicts.',
+      'The prior over DGA families the DGA score assumes: training (1 − P(benign), the families as frequent as the training epochs showed them) | uniform-families (P(DGA) with every known family equally likely, so a rare family counts as much as a frequent one); null: models from before verdicts.',
   })
   dgaScorePrior!: string | null;
   @Field(() => String, { nullable: true, description: 'max-softmax | max-logit | energy | mahalanobis; null: never "unknown family".' })

@@ -225,7 +225,7 @@ export function TrainingForm({
             <select name="dgaScorePrior" defaultValue="">
               <option value="">preset&rsquo;s</option>
               <option value="uniform-families">every known family equally likely</option>
-              <option value="training">1 − P(benign) (families as frequent as in the feed)</option>
+              <option value="training">1 − P(benign) (families as frequent as training showed them)</option>
             </select>
           </label>
           <label>
