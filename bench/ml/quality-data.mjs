@@ -9,6 +9,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
+import * as ml from '@dgascope/ml';
 import { dataDir } from './dataset.mjs';
 
 const gz = (p) => gunzipSync(readFileSync(p)).toString('utf8');
@@ -142,5 +143,31 @@ export const LEAVE_OUT_FOLDS = {
   random: ['tinba', 'pitou', 'ramnit'],
   mixed: ['necurs', 'qakbot', 'banjori'],
 };
+
+/** Rows of known families in the model's input form and classes; inputs seen in training, and repeats, dropped. */
+export function knownFamilyRows(rows, prepared, trainInputs) {
+  const out = [];
+  const seen = new Set();
+  for (const r of rows) {
+    const label = prepared.plan.labelOf(r.label);
+    if (label === null) continue;
+    const m = ml.toModelInput(r.domain, prepared.inputForm);
+    if (!m.ok || trainInputs.has(m.input) || seen.has(m.input)) continue;
+    seen.add(m.input);
+    out.push({ domain: r.domain, input: m.input, label });
+  }
+  return out;
+}
+
+/** Rows of families the model never trained on, in its input form; inputs seen in training dropped. */
+export function unseenFamilyRows(rows, prepared, trainInputs) {
+  const out = [];
+  for (const r of rows) {
+    if (prepared.plan.labelOf(r.label) !== null) continue;
+    const m = ml.toModelInput(r.domain, prepared.inputForm);
+    if (m.ok && !trainInputs.has(m.input)) out.push({ domain: r.domain, input: m.input, label: r.label });
+  }
+  return out;
+}
 
 export { text };

@@ -20,8 +20,10 @@ import {
   benignTraining,
   earlyLater,
   familyDomains,
+  knownFamilyRows,
   loadFamilies,
   loadRealFeeds,
+  unseenFamilyRows,
 } from './quality-data.mjs';
 
 const BENIGN = 'benign';
@@ -121,7 +123,7 @@ async function trainOn(exclude) {
       : await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
   const seconds = (performance.now() - t0) / 1000;
   const trainInputs = new Set(prepared.samples.map((s) => s.input));
-  const fresh = mapToModel(later, prepared, trainInputs);
+  const fresh = knownFamilyRows(later, prepared, trainInputs);
   log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
   return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
 }
@@ -138,21 +140,6 @@ function loadTrained(file, split) {
   model.meta.decision = calibrate(model, enc(model, split.train), enc(model, split.validation));
   log(`loaded ${file} (trained ${model.meta.history.length} epochs), recalibrated`);
   return { model, history: model.meta.history };
-}
-
-/** Rows of known families in the model's input form and classes; inputs seen in training dropped. */
-function mapToModel(rows, prepared, trainInputs) {
-  const out = [];
-  const seen = new Set();
-  for (const r of rows) {
-    const label = prepared.plan.labelOf(r.label);
-    if (label === null) continue;
-    const m = ml.toModelInput(r.domain, prepared.inputForm);
-    if (!m.ok || trainInputs.has(m.input) || seen.has(m.input)) continue;
-    seen.add(m.input);
-    out.push({ domain: r.domain, input: m.input, label });
-  }
-  return out;
 }
 
 const summary = (e) => ({
@@ -252,19 +239,8 @@ function benignReport(model, scored) {
   return out;
 }
 
-/** Real feed rows of families the model never trained on, in its input form. */
-function realUnseen(prepared, trainInputs) {
-  const unseen = [];
-  for (const r of realRows) {
-    if (prepared.plan.labelOf(r.label) !== null) continue;
-    const m = ml.toModelInput(r.domain, prepared.inputForm);
-    if (m.ok && !trainInputs.has(m.input)) unseen.push({ domain: r.domain, input: m.input, label: r.label });
-  }
-  return unseen;
-}
-
 function realReport(model, prepared, trainInputs, unseen) {
-  const known = mapToModel(realRows, prepared, trainInputs);
+  const known = knownFamilyRows(realRows, prepared, trainInputs);
   return {
     known: summary(ml.evaluate(model, known)),
     unseen: unseen.length ? ml.heldOutReport(model, unseen) : null,
@@ -405,7 +381,7 @@ function rejectOperatingPoints(run, held) {
 
 // ---- main model: all families -----------------------------------------------------------------
 const main = await trainOn([]);
-const unseenReal = realUnseen(main.prepared, main.trainInputs);
+const unseenReal = unseenFamilyRows(realRows, main.prepared, main.trainInputs);
 const heldBenignScores = scoreHeldBenign(main.model);
 const report = {
   tag,
