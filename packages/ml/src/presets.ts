@@ -79,13 +79,14 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   'resnet-cnn-sqrt': {
     name: 'resnet-cnn-sqrt',
     description:
-      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names), so the largest families of a whole feed do not crowd out the rest: names families better and flags more DGA names at the same benign budget than resnet-cnn.',
+      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names), so the largest families of a whole feed do not crowd out the rest, with a cosine learning-rate decay over the epochs: names families better and flags more DGA names at the same benign budget than resnet-cnn.',
     options: {
       architecture: { arch: 'cnn' },
       epochs: 10,
       classWeights: 'none',
       loss: 'cross-entropy',
       sampling: { power: 0.5 },
+      learningRateSchedule: 'cosine',
       decision: { novelty: 'max-softmax' },
     },
   },

@@ -67,6 +67,8 @@ describe('trainOptionsFor', () => {
   it('gives CNN presets filters and LSTM presets units, and refuses a size the architecture does not have', () => {
     expect(DEFAULT_PRESET).toBe('resnet-cnn-sqrt');
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt' })).sampling).toEqual({ power: 0.5 });
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt' })).learningRateSchedule).toBe('cosine');
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn' })).learningRateSchedule).toBeUndefined();
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt', samplingPower: 1 })).sampling).toEqual({ power: 1 });
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', samplingPower: 0.5 })).sampling).toEqual({
       power: 0.5,
