@@ -85,6 +85,7 @@ describe('dashboard in a real browser', () => {
     await page.locator('input[name="embeddingDim"]').fill('16');
     await page.locator('input[name="lstmUnits"]').fill('16');
     await page.locator('input[name="batchSize"]').fill('64');
+    await page.locator('select[name="learningRateSchedule"]').selectOption('cosine');
     await page.locator('input[name="outlierShare"]').fill('0.25');
     await page.locator('input[name="benignShare"]').fill('0.4');
     await page.getByRole('button', { name: 'Start training' }).click();
@@ -121,7 +122,7 @@ describe('dashboard in a real browser', () => {
     expect(config).toMatchObject({
       outlierShare: 0.25,
       benignShare: 0.4,
-      options: { outlierExposure: { share: 0.25 }, sampling: { benignShare: 0.4 } },
+      options: { outlierExposure: { share: 0.25 }, sampling: { benignShare: 0.4 }, learningRateSchedule: 'cosine' },
     });
     const { page, errors } = await openPage(browser);
     await page.goto(`${dashboard.url}/models/1`);

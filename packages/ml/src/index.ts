@@ -29,6 +29,8 @@ export {
   train,
   growWeights,
   TrainingAbortedError,
+  LEARNING_RATE_SCHEDULES,
+  type LearningRateSchedule,
   type TrainOptions,
   type TrainProgress,
   type TrainResult,

@@ -35,6 +35,10 @@ export interface TrainProgress {
   validation?: ValidationSummary;
 }
 
+/** How the learning rate moves over the planned batches (TrainOptions.learningRateSchedule). */
+export const LEARNING_RATE_SCHEDULES = ['constant', 'cosine'] as const;
+export type LearningRateSchedule = (typeof LEARNING_RATE_SCHEDULES)[number];
+
 export interface TrainOptions {
   /** Architecture (ignored for a warm start: the saved model's architecture is kept). */
   architecture?: ArchitectureSpec;
@@ -48,7 +52,7 @@ export interface TrainOptions {
    * 'constant' (default) or 'cosine': the rate decays over the planned batches as
    * lr·(1 + cos(π·step/steps))/2, so the last epochs settle instead of bouncing at full rate.
    */
-  learningRateSchedule?: 'constant' | 'cosine';
+  learningRateSchedule?: LearningRateSchedule;
   /** Seeds initial weights, epoch shuffles and dropout. Default 23. */
   seed?: number;
   /**
@@ -403,7 +407,7 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
 }
 
 /** The learning rate at a 0-based step of `steps` planned ones. */
-export function scheduledRate(rate: number, schedule: 'constant' | 'cosine', step: number, steps: number): number {
+export function scheduledRate(rate: number, schedule: LearningRateSchedule, step: number, steps: number): number {
   if (schedule === 'constant') return rate;
   return (rate * (1 + Math.cos((Math.PI * Math.min(step, steps)) / Math.max(steps, 1)))) / 2;
 }

@@ -69,6 +69,13 @@ describe('trainOptionsFor', () => {
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt' })).sampling).toEqual({ power: 0.5 });
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt' })).learningRateSchedule).toBe('cosine');
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn' })).learningRateSchedule).toBeUndefined();
+    expect(
+      trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt', learningRateSchedule: 'constant' })).learningRateSchedule,
+    ).toBe('constant');
+    expect(
+      trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', learningRateSchedule: 'cosine' })).learningRateSchedule,
+    ).toBe('cosine');
+    expect(TrainingRequest.safeParse({ ...base, learningRateSchedule: 'step' }).success).toBe(false);
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt', samplingPower: 1 })).sampling).toEqual({ power: 1 });
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', samplingPower: 0.5 })).sampling).toEqual({
       power: 0.5,

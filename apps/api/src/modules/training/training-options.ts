@@ -31,6 +31,7 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
     epochs: request.epochs,
     batchSize: request.batchSize,
     learningRate: request.learningRate,
+    learningRateSchedule: request.learningRateSchedule,
     classWeights: request.classWeights,
     loss: request.loss,
   });

@@ -49,6 +49,7 @@ export class TrainingService {
       epochs: input.epochs ?? null,
       batchSize: input.batchSize ?? null,
       learningRate: input.learningRate ?? null,
+      learningRateSchedule: input.learningRateSchedule ?? null,
       classWeights: input.classWeights ?? null,
       loss: input.loss ?? null,
       embeddingDim: input.embeddingDim ?? null,

@@ -1,4 +1,4 @@
-import { DEFAULT_PRESET, DGA_SCORE_PRIORS, DGA_THRESHOLD_METHODS, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
+import { DEFAULT_PRESET, DGA_SCORE_PRIORS, DGA_THRESHOLD_METHODS, LEARNING_RATE_SCHEDULES, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Max, Min } from 'class-validator';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
@@ -37,6 +37,7 @@ export const TrainingRequest = z
     epochs: z.number().int().min(1).nullable(),
     batchSize: z.number().int().min(1).nullable(),
     learningRate: z.number().positive().nullable(),
+    learningRateSchedule: z.enum(LEARNING_RATE_SCHEDULES).nullable().default(null),
     classWeights: z.enum(CLASS_WEIGHTINGS).nullable(),
     loss: z.enum(LOSSES).nullable().default(null),
     embeddingDim: z.number().int().min(2).nullable(),
@@ -103,6 +104,13 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(1e-6)
   @Max(1)
   learningRate?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `How the learning rate moves over the epochs: ${LEARNING_RATE_SCHEDULES.join(' | ')} (cosine: decays to 0 by the last planned batch, so the last epochs settle). ${presetDefault('schedule', 'constant')}`,
+  })
+  @IsIn(LEARNING_RATE_SCHEDULES as unknown as string[])
+  learningRateSchedule?: (typeof LEARNING_RATE_SCHEDULES)[number] | null;
 
   @Field(() => Int, { defaultValue: 23, description: 'Split, initialisation and shuffling seed (the seed used 23).' })
   @Min(0)

@@ -88,6 +88,7 @@ export function TrainingForm({
       epochs: num('epochs'),
       batchSize: num('batchSize'),
       learningRate: num('learningRate'),
+      learningRateSchedule: str('learningRateSchedule'),
       embeddingDim: num('embeddingDim'),
       lstmUnits: num('lstmUnits'),
       filters: num('filters'),
@@ -169,6 +170,14 @@ export function TrainingForm({
           </label>
           <label>
             Learning rate <input name="learningRate" type="number" step="any" min="0" placeholder="preset" />
+          </label>
+          <label>
+            Learning-rate schedule
+            <select name="learningRateSchedule" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="constant">constant</option>
+              <option value="cosine">cosine decay over the epochs</option>
+            </select>
           </label>
           <label>
             Embedding size <input name="embeddingDim" type="number" min="2" placeholder="preset" />
