@@ -144,6 +144,36 @@ export const LEAVE_OUT_FOLDS = {
   mixed: ['necurs', 'qakbot', 'banjori'],
 };
 
+/**
+ * One training scenario: the early domains of every family but `exclude` beside `benignRows`,
+ * prepared and split as bench:quality trains on them (a saved model is scored on the same split
+ * by rebuilding this with the same options), and the fresh later domains of known families.
+ */
+export function trainingScenario(families, benignRows, { capEarly, capLater, exclude = [], seed }) {
+  const { early, later } = earlyLater(families, { capEarly, capLater, exclude: new Set(exclude) });
+  const prepared = ml.prepareData([...early, ...benignRows]);
+  const split = ml.stratifiedSplit(prepared.samples, { seed, validation: 0.1, test: 0.2 });
+  const trainInputs = new Set(prepared.samples.map((s) => s.input));
+  return { prepared, split, trainInputs, fresh: knownFamilyRows(later, prepared, trainInputs) };
+}
+
+/** Samples in a model's encoding (what calibrateDecision reads). */
+export const encodeSamples = (model, samples) => ({
+  xs: samples.map((s) => model.tokenizer.encode(s.input)),
+  ys: Int32Array.from(samples, (s) => model.labels.indexOf(s.label)),
+});
+
+/** DGA scores of rows of class probabilities, as the model's verdicts compute them. */
+export function dgaScoresOf(model, probs) {
+  const C = model.labels.length,
+    b = model.labels.indexOf(model.meta.benignLabel);
+  const w = ml.effectiveDecision(model.meta).dgaWeights;
+  return Float64Array.from({ length: probs.length / C }, (_, i) => ml.dgaScoreOf(probs.subarray(i * C, (i + 1) * C), b, w));
+}
+
+/** DGA scores of inputs already in the model's input form. */
+export const dgaScores = (model, inputs) => dgaScoresOf(model, model.predictProba(inputs));
+
 /** Rows of known families in the model's input form and classes; inputs seen in training, and repeats, dropped. */
 export function knownFamilyRows(rows, prepared, trainInputs) {
   const out = [];

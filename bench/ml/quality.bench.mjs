@@ -18,11 +18,14 @@ import {
   LEAVE_OUT_FOLDS,
   benignHeldOut,
   benignTraining,
-  earlyLater,
+  dgaScores,
+  dgaScoresOf,
+  encodeSamples,
   familyDomains,
   knownFamilyRows,
   loadFamilies,
   loadRealFeeds,
+  trainingScenario,
   unseenFamilyRows,
 } from './quality-data.mjs';
 
@@ -113,17 +116,18 @@ const heldBenign = benignHeldOut();
 async function trainOn(exclude) {
   const fold = exclude.length > 0;
   const capEarly = fold ? (opt.foldCapEarly ?? opt.capEarly) : opt.capEarly;
-  const { early, later } = earlyLater(families, { capEarly, capLater: opt.capLater, exclude: new Set(exclude) });
-  const prepared = ml.prepareData([...early, ...benignRows]);
-  const split = ml.stratifiedSplit(prepared.samples, { seed: opt.seed, validation: 0.1, test: 0.2 });
+  const { prepared, split, trainInputs, fresh } = trainingScenario(families, benignRows, {
+    capEarly,
+    capLater: opt.capLater,
+    exclude,
+    seed: opt.seed,
+  });
   const t0 = performance.now();
   const result =
     opt.loadModel && !fold
       ? loadTrained(opt.loadModel, split)
       : await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
   const seconds = (performance.now() - t0) / 1000;
-  const trainInputs = new Set(prepared.samples.map((s) => s.input));
-  const fresh = knownFamilyRows(later, prepared, trainInputs);
   log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
   return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
 }
@@ -137,7 +141,7 @@ function calibrate(model, trainSet, validation, change = {}, fold = false) {
 /** A saved main model, recalibrated on this run's split with this run's decision options. */
 function loadTrained(file, split) {
   const model = ml.modelFromBuffer(readFileSync(file));
-  model.meta.decision = calibrate(model, enc(model, split.train), enc(model, split.validation));
+  model.meta.decision = calibrate(model, encodeSamples(model, split.train), encodeSamples(model, split.validation));
   log(`loaded ${file} (trained ${model.meta.history.length} epochs), recalibrated`);
   return { model, history: model.meta.history };
 }
@@ -247,17 +251,6 @@ function realReport(model, prepared, trainInputs, unseen) {
   };
 }
 
-/** DGA scores of rows of class probabilities, as the model's verdicts compute them. */
-function dgaScoresOf(model, probs) {
-  const C = model.labels.length,
-    b = model.labels.indexOf(BENIGN);
-  const w = ml.effectiveDecision(model.meta).dgaWeights;
-  return Float64Array.from({ length: probs.length / C }, (_, i) => ml.dgaScoreOf(probs.subarray(i * C, (i + 1) * C), b, w));
-}
-
-/** DGA scores of prepared inputs. */
-const dgaScores = (model, inputs) => dgaScoresOf(model, model.predictProba(inputs));
-
 /** The trade-off the DGA threshold makes: thresholds calibrated for several benign FPR targets. */
 const FPR_TARGETS = [0.03, 0.01, 0.003, 0.001];
 const HELD_OUT_FPR = [
@@ -309,16 +302,11 @@ function benignCalibrationTail(run, n = 10) {
     .slice(0, n);
 }
 
-const enc = (model, samples) => ({
-  xs: samples.map((s) => model.tokenizer.encode(s.input)),
-  ys: Int32Array.from(samples, (s) => model.labels.indexOf(s.label)),
-});
-
 /** Every novelty detector on one model: unknown-family answers on fresh known vs held-out domains. */
 function compareDetectors(run, held) {
   const { model, split, fresh } = run;
-  const tr = enc(model, split.train),
-    va = enc(model, split.validation);
+  const tr = encodeSamples(model, split.train),
+    va = encodeSamples(model, split.validation);
   const saved = model.meta.decision;
   const out = {};
   for (const method of ml.NOVELTY_METHODS) {
@@ -355,8 +343,8 @@ const REJECT_TARGETS = [0.01, 0.02, 0.05, 0.1];
 /** The preset's detector at several reject targets: unknown-family answers on held-out vs fresh known. */
 function rejectOperatingPoints(run, held) {
   const { model, split, fresh } = run;
-  const tr = enc(model, split.train),
-    va = enc(model, split.validation);
+  const tr = encodeSamples(model, split.train),
+    va = encodeSamples(model, split.validation);
   const saved = model.meta.decision;
   const out = [];
   for (const target of REJECT_TARGETS) {

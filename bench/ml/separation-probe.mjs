@@ -24,10 +24,11 @@ import { arg } from './common.mjs';
 import {
   benignHeldOut,
   benignTraining,
-  earlyLater,
-  knownFamilyRows,
+  dgaScores,
+  encodeSamples,
   loadFamilies,
   loadRealFeeds,
+  trainingScenario,
   unseenFamilyRows,
 } from './quality-data.mjs';
 
@@ -41,10 +42,8 @@ const capEarly = Number(arg('capEarly', 10000)),
   seed = Number(arg('seed', 23));
 await ml.initBackend({});
 
-const { early, later } = earlyLater(loadFamilies(), { capEarly, capLater });
-const prepared = ml.prepareData([...early, ...benignTraining().map((domain) => ({ domain, label: BENIGN }))]);
-const split = ml.stratifiedSplit(prepared.samples, { seed, validation: 0.1, test: 0.2 });
-const trainInputs = new Set(prepared.samples.map((s) => s.input));
+const benignRows = benignTraining().map((domain) => ({ domain, label: BENIGN }));
+const { prepared, split, trainInputs, fresh } = trainingScenario(loadFamilies(), benignRows, { capEarly, capLater, seed });
 const heldInputs = Object.fromEntries(
   Object.entries(benignHeldOut()).map(([k, list]) => [
     k,
@@ -52,35 +51,24 @@ const heldInputs = Object.fromEntries(
   ]),
 );
 const sets = {
-  fresh: knownFamilyRows(later, prepared, trainInputs).map((r) => r.input),
+  fresh: fresh.map((r) => r.input),
   neverSeen: unseenFamilyRows(loadRealFeeds(), prepared, trainInputs).map((r) => r.input),
   ...heldInputs,
 };
 const valBenign = split.validation.filter((s) => s.label === BENIGN).map((s) => s.input);
 const models = files.map((f) => ml.modelFromBuffer(readFileSync(f)));
-const encode = (model, samples) => ({
-  xs: samples.map((s) => model.tokenizer.encode(s.input)),
-  ys: Int32Array.from(samples, (s) => model.labels.indexOf(s.label)),
-});
 for (const m of models) {
   const o = ml.presetTrainOptions(m.meta.preset ?? ml.DEFAULT_PRESET);
   m.meta.decision = ml.calibrateDecision(
     m,
-    encode(m, split.train),
-    encode(m, split.validation),
+    encodeSamples(m, split.train),
+    encodeSamples(m, split.validation),
     o.decision ?? {},
     1024,
     o.sampling?.power ?? 1,
   );
 }
 
-const dgaScores = (model, inputs) => {
-  const C = model.labels.length,
-    b = model.labels.indexOf(BENIGN),
-    w = model.meta.decision.dgaWeights;
-  const p = model.predictProba(inputs);
-  return Float64Array.from(inputs, (_, i) => ml.dgaScoreOf(p.subarray(i * C, (i + 1) * C), b, w));
-};
 const scoreAll = (fn) => Object.fromEntries(Object.entries({ val: valBenign, ...sets }).map(([k, v]) => [k, fn(v)]));
 /** The score above which `share` of `scores` lie (quantile, no floor: probes have any range). */
 const above = (scores, share) => {
