@@ -1,0 +1,109 @@
+// node bench/ml/calibration-probe.mjs --models=a.dgam[,b.dgam,…] [--seed=23] [--capEarly=10000] [--capLater=500]
+//   [--targets=0.001]
+//
+// Does the DGA threshold a model stores keep the benign false alarms it promises? Asked of main
+// models saved by `bench:quality --saveModel` (give the same --capEarly/--capLater/--seed: the split
+// is rebuilt from them), without training again. For each model and each threshold rule, the rule
+// reads the benign validation names (what training calibrates on) and the row shows the share
+// flagged of the model's own benign test names (never used for calibration, same list and date:
+// whether the rule keeps its promise in distribution), of the held-out top lists, of fresh DGA
+// domains and of real never-seen families. Rules: the empirical quantile, the tail fit (the product's
+// default, decision.ts) and an upper confidence bound of the tail fit over resamples of the names.
+import { readFileSync } from 'node:fs';
+import * as ml from '@dgascope/ml';
+import { arg } from './common.mjs';
+import {
+  benignHeldOut,
+  benignTraining,
+  dgaScores,
+  encodeSamples,
+  loadFamilies,
+  loadRealFeeds,
+  trainingScenario,
+  unseenFamilyRows,
+} from './quality-data.mjs';
+
+const BENIGN = 'benign';
+const files = (arg('models') ?? '').split(',').filter(Boolean);
+if (files.length === 0) throw new Error('give --models=file.dgam[,file.dgam]');
+const capEarly = Number(arg('capEarly', 10000)),
+  capLater = Number(arg('capLater', 500)),
+  seed = Number(arg('seed', 23));
+const targets = arg('targets', '0.001').split(',').map(Number);
+await ml.initBackend({});
+
+const benignRows = benignTraining().map((domain) => ({ domain, label: BENIGN }));
+const { prepared, split, trainInputs, fresh } = trainingScenario(loadFamilies(), benignRows, { capEarly, capLater, seed });
+const heldInputs = Object.fromEntries(
+  Object.entries(benignHeldOut()).map(([k, list]) => [
+    k,
+    list.map((d) => ml.toModelInput(d, prepared.inputForm)).flatMap((m) => (m.ok ? [m.input] : [])),
+  ]),
+);
+const sets = {
+  testBenign: split.test.filter((s) => s.label === BENIGN).map((s) => s.input),
+  ...heldInputs,
+  fresh: fresh.map((r) => r.input),
+  neverSeen: unseenFamilyRows(loadRealFeeds(), prepared, trainInputs).map((r) => r.input),
+};
+const valBenign = split.validation.filter((s) => s.label === BENIGN).map((s) => s.input);
+
+/** Threshold rules: name → (benign validation scores, target) → threshold. */
+const rules = {
+  quantile: (v, t) => ml.chooseDgaThresholdBy('quantile', v, t).threshold,
+  tail: (v, t) => ml.chooseDgaThresholdBy('tail', v, t).threshold,
+  'tail-bound': (v, t) => tailBound(v, t),
+};
+
+/**
+ * The 90th percentile of the tail rule's threshold over 200 resamples (bootstrap) of the benign
+ * validation names: a threshold that holds its target with 90 % confidence over their draw.
+ */
+function tailBound(v, t, draws = 200, confidence = 0.9) {
+  let a = 0x7a11; // mulberry32, fixed seed: same scores, same threshold
+  const rng = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(a ^ (a >>> 15), a | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const ths = Array.from(
+    { length: draws },
+    () =>
+      ml.chooseDgaThresholdBy(
+        'tail',
+        Float64Array.from(v, () => v[Math.floor(rng() * v.length)]),
+        t,
+      ).threshold,
+  ).sort((x, y) => x - y);
+  return Math.max(ml.chooseDgaThresholdBy('tail', v, t).threshold, ths[Math.ceil(confidence * draws) - 1]);
+}
+
+const rate = (xs, th) => xs.reduce((a, x) => a + (x >= th ? 1 : 0), 0) / Math.max(1, xs.length);
+const pct = (x) => `${(100 * x).toFixed(2)} %`;
+const cols = Object.keys(sets);
+console.log(`benign validation names: ${valBenign.length}; ${cols.map((c) => `${c} ${sets[c].length}`).join(', ')}`);
+console.log(`| model | rule | target | threshold | ${cols.join(' | ')} |`);
+console.log(`|---|---|---|---|${cols.map(() => '---').join('|')}|`);
+for (const file of files) {
+  const m = ml.modelFromBuffer(readFileSync(file));
+  const o = ml.presetTrainOptions(m.meta.preset ?? ml.DEFAULT_PRESET);
+  // the stored decision's family prior, as training computes it, so that dgaScores matches the product
+  m.meta.decision = ml.calibrateDecision(
+    m,
+    encodeSamples(m, split.train),
+    encodeSamples(m, split.validation),
+    o.decision ?? {},
+    1024,
+    o.sampling?.power ?? 1,
+  );
+  const val = dgaScores(m, valBenign);
+  const scores = Object.fromEntries(cols.map((c) => [c, dgaScores(m, sets[c])]));
+  for (const target of targets)
+    for (const [name, rule] of Object.entries(rules)) {
+      const th = rule(val, target);
+      console.log(
+        `| ${file.split('/').pop()} | ${name} | ${target} | ${th.toFixed(6)} | ${cols.map((c) => pct(rate(scores[c], th))).join(' | ')} |`,
+      );
+    }
+}
