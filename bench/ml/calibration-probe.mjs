@@ -9,44 +9,22 @@
 // whether the rule keeps its promise in distribution), of the held-out top lists, of fresh DGA
 // domains and of real never-seen families. Rules: the empirical quantile, the tail fit (the product's
 // default, decision.ts) and an upper confidence bound of the tail fit over resamples of the names.
-import { readFileSync } from 'node:fs';
 import * as ml from '@dgascope/ml';
 import { arg } from './common.mjs';
-import {
-  benignHeldOut,
-  benignTraining,
-  dgaScores,
-  encodeSamples,
-  loadFamilies,
-  loadRealFeeds,
-  trainingScenario,
-  unseenFamilyRows,
-} from './quality-data.mjs';
+import { dgaScores } from './quality-data.mjs';
+import { BENIGN, loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
 
-const BENIGN = 'benign';
-const files = (arg('models') ?? '').split(',').filter(Boolean);
-if (files.length === 0) throw new Error('give --models=file.dgam[,file.dgam]');
-const capEarly = Number(arg('capEarly', 10000)),
-  capLater = Number(arg('capLater', 500)),
-  seed = Number(arg('seed', 23));
+const flags = probeFlags();
 const targets = arg('targets', '0.001').split(',').map(Number);
 await ml.initBackend({});
 
-const benignRows = benignTraining().map((domain) => ({ domain, label: BENIGN }));
-const { prepared, split, trainInputs, fresh } = trainingScenario(loadFamilies(), benignRows, { capEarly, capLater, seed });
-const heldInputs = Object.fromEntries(
-  Object.entries(benignHeldOut()).map(([k, list]) => [
-    k,
-    list.map((d) => ml.toModelInput(d, prepared.inputForm)).flatMap((m) => (m.ok ? [m.input] : [])),
-  ]),
-);
+const { split, fresh, neverSeen, heldOut, valBenign } = probeScenario(flags);
 const sets = {
   testBenign: split.test.filter((s) => s.label === BENIGN).map((s) => s.input),
-  ...heldInputs,
+  ...heldOut,
   fresh: fresh.map((r) => r.input),
-  neverSeen: unseenFamilyRows(loadRealFeeds(), prepared, trainInputs).map((r) => r.input),
+  neverSeen: neverSeen.map((r) => r.input),
 };
-const valBenign = split.validation.filter((s) => s.label === BENIGN).map((s) => s.input);
 
 /** Threshold rules: name → (benign validation scores, target) → threshold. */
 const rules = {
@@ -85,18 +63,8 @@ const cols = Object.keys(sets);
 console.log(`benign validation names: ${valBenign.length}; ${cols.map((c) => `${c} ${sets[c].length}`).join(', ')}`);
 console.log(`| model | rule | target | threshold | ${cols.join(' | ')} |`);
 console.log(`|---|---|---|---|${cols.map(() => '---').join('|')}|`);
-for (const file of files) {
-  const m = ml.modelFromBuffer(readFileSync(file));
-  const o = ml.presetTrainOptions(m.meta.preset ?? ml.DEFAULT_PRESET);
-  // the stored decision's family prior, as training computes it, so that dgaScores matches the product
-  m.meta.decision = ml.calibrateDecision(
-    m,
-    encodeSamples(m, split.train),
-    encodeSamples(m, split.validation),
-    o.decision ?? {},
-    1024,
-    o.sampling?.power ?? 1,
-  );
+for (const file of flags.files) {
+  const m = loadRecalibrated(file, split);
   const val = dgaScores(m, valBenign);
   const scores = Object.fromEntries(cols.map((c) => [c, dgaScores(m, sets[c])]));
   for (const target of targets)

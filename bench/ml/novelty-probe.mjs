@@ -7,23 +7,14 @@
 // (the name without the suffix) shorter or longer than any of them, digits where the family has
 // (almost) none. Read for fresh names of known families (should stay ≤ 2 %) and for real
 // never-seen families (the issue asks ≥ 50 %), beside the model's own novelty detector.
-import { readFileSync } from 'node:fs';
 import { getPublicSuffix } from 'tldts';
 import * as ml from '@dgascope/ml';
-import { arg } from './common.mjs';
-import { benignTraining, encodeSamples, loadFamilies, loadRealFeeds, trainingScenario, unseenFamilyRows } from './quality-data.mjs';
+import { BENIGN, loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
 
-const BENIGN = 'benign';
-const files = (arg('models') ?? '').split(',').filter(Boolean);
-if (files.length === 0) throw new Error('give --models=file.dgam[,file.dgam]');
-const capEarly = Number(arg('capEarly', 10000)),
-  capLater = Number(arg('capLater', 500)),
-  seed = Number(arg('seed', 23));
+const flags = probeFlags();
 await ml.initBackend({});
 
-const benignRows = benignTraining().map((domain) => ({ domain, label: BENIGN }));
-const { prepared, split, trainInputs, fresh } = trainingScenario(loadFamilies(), benignRows, { capEarly, capLater, seed });
-const neverSeen = unseenFamilyRows(loadRealFeeds(), prepared, trainInputs);
+const { split, fresh, neverSeen } = probeScenario(flags);
 
 const parts = (input) => {
   const suffix = getPublicSuffix(input, { allowPrivateDomains: true }) ?? '';
@@ -61,17 +52,8 @@ console.log(
   `| model | rule | fresh flagged: answered unknown | fresh flagged, family wrong: answered unknown | never-seen flagged: answered unknown |`,
 );
 console.log(`|---|---|---|---|---|`);
-for (const file of files) {
-  const m = ml.modelFromBuffer(readFileSync(file));
-  const o = ml.presetTrainOptions(m.meta.preset ?? ml.DEFAULT_PRESET);
-  m.meta.decision = ml.calibrateDecision(
-    m,
-    encodeSamples(m, split.train),
-    encodeSamples(m, split.validation),
-    o.decision ?? {},
-    1024,
-    o.sampling?.power ?? 1,
-  );
+for (const file of flags.files) {
+  const m = loadRecalibrated(file, split);
   const answers = (rows) =>
     m
       .classify(rows.map((r) => r.input))

@@ -16,58 +16,26 @@
 // top lists, at thresholds that flag 0.1 % / 1 % of the Alexa 2015 top-10k (an oracle no user has:
 // detection at equal false alarms) or, for the OR rows, at the model's own threshold plus the
 // probe's threshold read on benign validation names.
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { getDomainWithoutSuffix, getPublicSuffix } from 'tldts';
 import * as ml from '@dgascope/ml';
 import { arg } from './common.mjs';
-import {
-  benignHeldOut,
-  benignTraining,
-  dgaScores,
-  encodeSamples,
-  loadFamilies,
-  loadRealFeeds,
-  trainingScenario,
-  unseenFamilyRows,
-} from './quality-data.mjs';
+import { dgaScores } from './quality-data.mjs';
+import { BENIGN, loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
 
-const BENIGN = 'benign';
 const ALEXA = 'alexa-2015-top10k';
-const files = (arg('models') ?? '').split(',').filter(Boolean);
-if (files.length === 0) throw new Error('give --models=file.dgam[,file.dgam]');
+const flags = probeFlags();
+const files = flags.files;
 const probes = new Set(arg('probes', 'ensemble,suffix,knn,lm').split(','));
-const capEarly = Number(arg('capEarly', 10000)),
-  capLater = Number(arg('capLater', 500)),
-  seed = Number(arg('seed', 23));
 await ml.initBackend({});
 
-const benignRows = benignTraining().map((domain) => ({ domain, label: BENIGN }));
-const { prepared, split, trainInputs, fresh } = trainingScenario(loadFamilies(), benignRows, { capEarly, capLater, seed });
-const heldInputs = Object.fromEntries(
-  Object.entries(benignHeldOut()).map(([k, list]) => [
-    k,
-    list.map((d) => ml.toModelInput(d, prepared.inputForm)).flatMap((m) => (m.ok ? [m.input] : [])),
-  ]),
-);
+const { split, fresh, neverSeen, heldOut, valBenign } = probeScenario(flags);
 const sets = {
   fresh: fresh.map((r) => r.input),
-  neverSeen: unseenFamilyRows(loadRealFeeds(), prepared, trainInputs).map((r) => r.input),
-  ...heldInputs,
+  neverSeen: neverSeen.map((r) => r.input),
+  ...heldOut,
 };
-const valBenign = split.validation.filter((s) => s.label === BENIGN).map((s) => s.input);
-const models = files.map((f) => ml.modelFromBuffer(readFileSync(f)));
-for (const m of models) {
-  const o = ml.presetTrainOptions(m.meta.preset ?? ml.DEFAULT_PRESET);
-  m.meta.decision = ml.calibrateDecision(
-    m,
-    encodeSamples(m, split.train),
-    encodeSamples(m, split.validation),
-    o.decision ?? {},
-    1024,
-    o.sampling?.power ?? 1,
-  );
-}
+const models = files.map((f) => loadRecalibrated(f, split));
 
 const scoreAll = (fn) => Object.fromEntries(Object.entries({ val: valBenign, ...sets }).map(([k, v]) => [k, fn(v)]));
 /** The score above which `share` of `scores` lie (quantile, no floor: probes have any range). */
