@@ -169,7 +169,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
     });
   });
 
-  it('trains the default preset (the residual CNN on square-root family sampling, cosine learning rate) through the job, small', async () => {
+  it('trains the default preset (the residual CNN on square-root family sampling, cosine learning rate, max and mean pooling) through the job, small', async () => {
     // no preset given: the GraphQL input's default
     const r = await startTraining(api, [dgaSnapshot, benignSnapshot], {
       preset: undefined,
@@ -197,7 +197,7 @@ describe('verdicts: benign, or DGA of a known or an unknown family', () => {
       preset: 'resnet-cnn-sqrt',
       decision: { dgaScorePrior: 'uniform-families', noveltyMethod: 'max-softmax' },
     });
-    expect(m.data!.model.config.options.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
+    expect(m.data!.model.config.options.architecture).toEqual({ arch: 'cnn', pooling: 'max-mean', filters: 16, embeddingDim: 8 });
     expect(m.data!.model.config.options.sampling).toEqual({ power: 0.5 });
     expect(m.data!.model.config.options.learningRateSchedule).toBe('cosine');
     expect(m.data!.model.metrics.n).toBeGreaterThan(0);

@@ -29,7 +29,11 @@ describeOnBackend('CnnNet', () => {
 
   it('computes the same features with its folded inference form as with the training form', () => {
     // trained weights (non-zero biases), a wider window, and batches with and without padding
-    for (const cfg of [model.config, resolveNetConfig(12, 3, { ...TINY_CNN, kernelSize: 5, blocks: 2 })]) {
+    for (const cfg of [
+      model.config,
+      resolveNetConfig(12, 3, { ...TINY_CNN, kernelSize: 5, blocks: 2 }),
+      resolveNetConfig(12, 3, { ...TINY_CNN, pooling: 'max-mean' }),
+    ]) {
       const net = cfg === model.config ? (model.net as CnnNet) : CnnNet.create(cfg as Extract<typeof cfg, { arch: 'cnn' }>, 5);
       const table = tf.keep(net.precompute() as tf.Tensor2D);
       const V = cfg.vocabSize;
@@ -50,6 +54,27 @@ describeOnBackend('CnnNet', () => {
       table.dispose();
       if (net !== model.net) net.dispose();
     }
+  });
+
+  it("pools the max and the mean of each name's characters with pooling 'max-mean', whatever its batch pads", () => {
+    const net = CnnNet.create(
+      resolveNetConfig(12, 3, { ...TINY_CNN, pooling: 'max-mean' }) as Extract<ReturnType<typeof resolveNetConfig>, { arch: 'cnn' }>,
+      5,
+    );
+    expect(net.featureDim).toBe(2 * TINY_CNN.filters);
+    const short = Int32Array.from([3, 2, 5]);
+    const alone = timeMajorBatch([short], 75);
+    const padded = timeMajorBatch([Int32Array.from([1, 2, 3, 4, 5, 6, 7]), short], 75);
+    const a = net.hidden(alone).dataSync();
+    const p = net.hidden(padded).dataSync().slice(a.length); // the short name's row
+    for (let i = 0; i < a.length; i++) expect(p[i]).toBeCloseTo(a[i] as number, 5);
+    // the mean half is at most the max half, feature by feature, and not equal to it everywhere
+    const F = TINY_CNN.filters;
+    for (let f = 0; f < F; f++) expect(a[F + f] as number).toBeLessThanOrEqual((a[f] as number) + 1e-6);
+    expect(Array.from({ length: F }, (_, f) => (a[f] as number) - (a[F + f] as number)).some((d) => d > 1e-4)).toBe(true);
+    alone.dispose();
+    padded.dispose();
+    net.dispose();
   });
 
   it('gives the same probabilities through the model (folded, one-length batches) as through the training form', () => {

@@ -1,8 +1,8 @@
 /**
  * A residual 1-D CNN over characters, in the style of Drichel et al. 2020 ("Analyzing the real-world
  * applicability of DGA classifiers": ResNet on DGArchive): Embedding(E) → Conv(k, F) → ReLU →
- * `blocks` × [Conv → ReLU → Conv, + skip, ReLU] → global max-pool over characters → Dropout →
- * Dense(C) softmax.
+ * `blocks` × [Conv → ReLU → Conv, + skip, ReLU] → global max-pool over characters (and, with
+ * `pooling: 'max-mean'`, the mean beside it) → Dropout → Dense(C) softmax.
  *
  * Every convolution is an im2col matmul (the k shifted copies of the sequence side by side, one
  * [B·T, k·C_in] × [k·C_in, F] product): one large op instead of T small ones, which both cores can
@@ -33,7 +33,15 @@ export interface CnnConfig {
   blocks: number;
   dropout: number;
   maxLen: number;
+  /**
+   * Global pooling over a name's characters: 'max' (whether a feature occurs anywhere; absent in
+   * older models) or 'max-mean' (the max and the mean side by side: also how much of the name has it).
+   */
+  pooling?: CnnPooling;
 }
+
+export const CNN_POOLINGS = ['max', 'max-mean'] as const;
+export type CnnPooling = (typeof CNN_POOLINGS)[number];
 
 export const DEFAULT_CNN: Readonly<Omit<CnnConfig, 'vocabSize' | 'numClasses'>> = Object.freeze({
   arch: 'cnn' as const,
@@ -52,7 +60,12 @@ export function validateCnnConfig(c: CnnConfig): void {
   if (!Number.isInteger(c.blocks) || c.blocks < 0)
     throw new RangeError(`model config: blocks must be a non-negative integer, got ${String(c.blocks)}`);
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`model config: dropout must be in [0, 1), got ${c.dropout}`);
+  if (c.pooling !== undefined && !CNN_POOLINGS.includes(c.pooling))
+    throw new RangeError(`model config: pooling must be one of ${CNN_POOLINGS.join(', ')}, got ${String(c.pooling)}`);
 }
+
+/** Width of the pooled features the dense head reads. */
+const pooledDim = (c: CnnConfig): number => (c.pooling === 'max-mean' ? 2 : 1) * c.filters;
 
 /** Storage order and names of the weights (Keras-like names). */
 export function cnnWeightSpec(c: CnnConfig): { key: string; name: string; shape: number[] }[] {
@@ -68,7 +81,7 @@ export function cnnWeightSpec(c: CnnConfig): { key: string; name: string; shape:
         { key: `block${b}${part}Kernel`, name: `block${b}/conv_${part}/kernel`, shape: [K * F, F] },
         { key: `block${b}${part}Bias`, name: `block${b}/conv_${part}/bias`, shape: [F] },
       );
-  spec.push({ key: 'denseKernel', name: 'dense/kernel', shape: [F, C] }, { key: 'denseBias', name: 'dense/bias', shape: [C] });
+  spec.push({ key: 'denseKernel', name: 'dense/kernel', shape: [pooledDim(c), C] }, { key: 'denseBias', name: 'dense/bias', shape: [C] });
   return spec;
 }
 
@@ -105,7 +118,7 @@ export class CnnNet {
   }
 
   get featureDim(): number {
-    return this.config.filters;
+    return pooledDim(this.config);
   }
 
   /** True: every padded position is convolved (and masked), so inference batches names of one length. */
@@ -181,7 +194,16 @@ export class CnnNet {
       h = tf.mul(tf.relu(tf.add(this.conv(a, `block${b}b`), h)), mask) as tf.Tensor3D;
     }
     const perName = tf.reshape(tf.gather(tf.reshape(h, [P, c.filters]), tf.tensor1d(pool, 'int32')), [B, longest, c.filters]);
-    return tf.max(perName, 1) as tf.Tensor2D;
+    return this.pool(perName as tf.Tensor3D, () => nameLengths(xT));
+  }
+
+  /** Global pooling of [B, T, F] whose padding positions are zero; `lengths` [B, 1] only for the mean. */
+  private pool(h: tf.Tensor3D, lengths: () => tf.Tensor2D | null): tf.Tensor2D {
+    const max = tf.max(h, 1) as tf.Tensor2D;
+    if (this.config.pooling !== 'max-mean') return max;
+    const n = lengths();
+    const mean = n ? tf.div(tf.sum(h, 1), n) : tf.mean(h, 1);
+    return tf.concat([max, mean as tf.Tensor2D], 1);
   }
 
   /**
@@ -222,7 +244,7 @@ export class CnnNet {
       const a = masked(tf.relu(conv(h, `block${b}a`)) as tf.Tensor3D);
       h = masked(tf.relu(tf.add(conv(a, `block${b}b`), h)) as tf.Tensor3D);
     }
-    return tf.max(h, 1) as tf.Tensor2D;
+    return this.pool(h, () => (padded ? nameLengths(xT) : null));
   }
 
   private conv(x: tf.Tensor3D, name: string): tf.Tensor3D {
@@ -232,6 +254,11 @@ export class CnnNet {
   dispose(): void {
     for (const v of this.vars.values()) v.dispose();
   }
+}
+
+/** Characters of each name [B, 1] of time-major, pre-padded ids xT [T, B] (at least 1). */
+function nameLengths(xT: tf.Tensor2D): tf.Tensor2D {
+  return tf.maximum(tf.sum(tf.cast(tf.notEqual(xT, 0), 'float32'), 0), 1).reshape([-1, 1]) as tf.Tensor2D;
 }
 
 /**

@@ -129,7 +129,7 @@ export { applyWasmPatches, wasmPatchesApplied } from './wasm-patches';
 export { KerasRmsprop } from './rmsprop';
 export { trainClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './pipeline';
 export { InferencePool, type PoolOptions } from './pool';
-export { CnnNet, DEFAULT_CNN, type CnnConfig } from './cnn';
+export { CNN_POOLINGS, CnnNet, DEFAULT_CNN, type CnnConfig, type CnnPooling } from './cnn';
 export {
   createNetwork,
   networkFromWeights,

@@ -79,9 +79,9 @@ export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   'resnet-cnn-sqrt': {
     name: 'resnet-cnn-sqrt',
     description:
-      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names), so the largest families of a whole feed do not crowd out the rest, with a cosine learning-rate decay over the epochs: names families better and flags more DGA names at the same benign budget than resnet-cnn.',
+      'The residual CNN trained on square-root family sampling (each epoch shows a family ∝ √ of its names), so the largest families of a whole feed do not crowd out the rest, with a cosine learning-rate decay over the epochs, pooling both the max and the mean of its features over each name: names families better and flags more DGA names at the same benign budget than resnet-cnn.',
     options: {
-      architecture: { arch: 'cnn' },
+      architecture: { arch: 'cnn', pooling: 'max-mean' },
       epochs: 10,
       classWeights: 'none',
       loss: 'cross-entropy',

@@ -108,6 +108,25 @@ describe('trainOptionsFor', () => {
     expect(wrong.success).toBe(false);
     expect(wrong.error?.issues[0]).toMatchObject({ path: ['lstmUnits'], message: expect.stringMatching(/give filters instead/) });
     expect(TrainingRequest.safeParse({ ...base, preset: 'endgame-2016', filters: 16 }).error?.issues[0]?.path).toEqual(['filters']);
+    // the default CNN pools max and mean; resnet-cnn keeps the max; either can be asked for, by the CNN presets only
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt' })).architecture).toEqual({
+      arch: 'cnn',
+      pooling: 'max-mean',
+    });
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt', pooling: 'max' })).architecture).toEqual({
+      arch: 'cnn',
+      pooling: 'max',
+    });
+    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn', pooling: 'max-mean' })).architecture).toEqual({
+      arch: 'cnn',
+      pooling: 'max-mean',
+    });
+    expect(TrainingRequest.safeParse({ ...base, preset: 'resnet-cnn', pooling: 'average' }).success).toBe(false);
+    for (const preset of ['endgame-2016', 'cnn-lstm'])
+      expect(TrainingRequest.safeParse({ ...base, preset, pooling: 'max-mean' }).error?.issues[0]).toMatchObject({
+        path: ['pooling'],
+        message: expect.stringMatching(/pooling applies to the CNN presets/),
+      });
     // the CNN-LSTM has both
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'cnn-lstm', filters: 16, lstmUnits: 32 })).architecture).toEqual({
       arch: 'cnn-lstm',

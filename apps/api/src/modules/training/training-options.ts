@@ -1,5 +1,5 @@
 import { presetTrainOptions, type DecisionOptions, type TrainOptions } from '@dgascope/ml';
-import { hasFilters, hasLstm, type TrainingRequest } from './training.types';
+import { hasFilters, hasLstm, hasPooling, type TrainingRequest } from './training.types';
 
 /** The options of `o` that are set (not null or undefined). */
 function given<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], null> } {
@@ -49,6 +49,7 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
         maxLen: request.maxLength,
         // sizes the architecture has (TrainingRequest refuses the others)
         ...(hasFilters(request.preset) ? { filters: request.filters } : {}),
+        ...(hasPooling(request.preset) ? { pooling: request.pooling } : {}),
         ...(hasLstm(request.preset) ? { lstmUnits: request.lstmUnits } : {}),
       }),
     } as TrainOptions['architecture'],

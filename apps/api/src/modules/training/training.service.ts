@@ -55,6 +55,7 @@ export class TrainingService {
       embeddingDim: input.embeddingDim ?? null,
       lstmUnits: input.lstmUnits ?? null,
       filters: input.filters ?? null,
+      pooling: input.pooling ?? null,
       dropout: input.dropout ?? null,
       maxLength: input.maxLength ?? null,
       targetBenignFpr: input.targetBenignFpr ?? null,

@@ -1,4 +1,12 @@
-import { DEFAULT_PRESET, DGA_SCORE_PRIORS, DGA_THRESHOLD_METHODS, LEARNING_RATE_SCHEDULES, NOVELTY_METHODS, PRESETS } from '@dgascope/ml';
+import {
+  CNN_POOLINGS,
+  DEFAULT_PRESET,
+  DGA_SCORE_PRIORS,
+  DGA_THRESHOLD_METHODS,
+  LEARNING_RATE_SCHEDULES,
+  NOVELTY_METHODS,
+  PRESETS,
+} from '@dgascope/ml';
 import { ArrayMaxSize, ArrayMinSize, IsIn, Max, Min } from 'class-validator';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { z } from 'zod';
@@ -43,6 +51,7 @@ export const TrainingRequest = z
     embeddingDim: z.number().int().min(2).nullable(),
     lstmUnits: z.number().int().min(2).nullable(),
     filters: z.number().int().min(2).nullable().default(null),
+    pooling: z.enum(CNN_POOLINGS).nullable().default(null),
     dropout: z.number().min(0).max(0.95).nullable(),
     maxLength: z.number().int().min(8).nullable(),
     targetBenignFpr: z.number().min(0).lt(1).nullable().default(null),
@@ -65,6 +74,8 @@ export const TrainingRequest = z
         path: ['filters'],
         message: `preset ${r.preset} is an LSTM: filters applies to presets with a convolution`,
       });
+    if (r.warmStartModelId === null && !hasPooling(r.preset) && r.pooling !== null)
+      ctx.addIssue({ code: 'custom', path: ['pooling'], message: `preset ${r.preset} is a ${arch}: pooling applies to the CNN presets` });
   });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 
@@ -73,6 +84,8 @@ const archOf = (preset: string) => PRESETS[preset]?.options.architecture?.arch ?
 export const hasLstm = (preset: string) => archOf(preset) !== 'cnn';
 /** The preset's network has convolution filters (the CNN and the CNN-LSTM). */
 export const hasFilters = (preset: string) => archOf(preset) !== 'lstm';
+/** The preset's network pools convolution features over the characters (the CNN). */
+export const hasPooling = (preset: string) => archOf(preset) === 'cnn';
 
 const presetDefault = (what: string, fallback: string) => `Default: the preset's ${what}, else ${fallback}.`;
 
@@ -141,6 +154,13 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(2)
   @Max(1024)
   filters?: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `How the CNN pools its features over a name's characters (CNN presets only): ${CNN_POOLINGS.join(' | ')} (max-mean: the max and the mean side by side, also how much of the name has a feature). ${presetDefault('pooling', 'max')}`,
+  })
+  @IsIn(CNN_POOLINGS as unknown as string[])
+  pooling?: (typeof CNN_POOLINGS)[number] | null;
 
   @Field(() => Float, { nullable: true, description: presetDefault('dropout', '0.5') })
   @Min(0)

@@ -92,6 +92,7 @@ export function TrainingForm({
       embeddingDim: num('embeddingDim'),
       lstmUnits: num('lstmUnits'),
       filters: num('filters'),
+      pooling: str('pooling'),
       classWeights: str('classWeights'),
       outlierShare: num('outlierShare'),
       benignShare: num('benignShare'),
@@ -187,6 +188,14 @@ export function TrainingForm({
           </label>
           <label>
             Convolution filters (CNN and CNN-LSTM presets) <input name="filters" type="number" min="2" placeholder="preset" />
+          </label>
+          <label>
+            Pooling over characters (CNN presets)
+            <select name="pooling" defaultValue="">
+              <option value="">preset&rsquo;s</option>
+              <option value="max-mean">max and mean</option>
+              <option value="max">max</option>
+            </select>
           </label>
           <label>
             Loss
