@@ -28,7 +28,7 @@
 // preset and the seed preset endgame-2016, each trained once for 1 epoch and cached, on
 // --infer-backends (default tfjs-node): model alone on one thread and the 2-thread pool the bulk
 // job uses, domains/s and domains per CPU-second, and the agreement of every score and verdict with
-// the first run's (bench/.cache/infer-<preset>-reference.json).
+// the first run's (bench/.cache/infer-<preset>-<architecture hash>-reference.json).
 // --only training | inference runs one half; --ml <dist/index.js> runs the inference cases on another
 // build of @dgascope/ml (an earlier commit's, for a before/after in one window).
 import { spawnSync } from 'node:child_process';

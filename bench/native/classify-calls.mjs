@@ -1,11 +1,12 @@
 // CPU time and wall time per model.classify() call of 1, 16 and 2,048 names (what the API's small
 // requests and the bulk threads do), for one build of @dgascope/ml on one backend:
 //   node bench/native/classify-calls.mjs [--ml <dist/index.js>] [--backend wasm] [--preset resnet-cnn]
-// The model is bench/native/inference.mjs's cached one (bench/.cache/infer-<preset>.dgam: run that first);
+// The model is bench/native/inference.mjs's cached one (infer-model-files.mjs: run that first);
 // the names are the benchmark split's test names. Alternate two builds (--ml) to compare them in one window.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inferModelFiles } from './infer-model-files.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -17,7 +18,7 @@ const ml = opt('ml') ? await import(path.resolve(opt('ml'))) : await import('@dg
 const backend = opt('backend', 'wasm');
 const preset = opt('preset', 'resnet-cnn');
 await ml.initBackend({ backend });
-const model = ml.modelFromBuffer(readFileSync(path.join(root, `bench/.cache/infer-${preset}.dgam`)));
+const model = ml.modelFromBuffer(readFileSync(inferModelFiles(ml, preset).modelFile));
 const names = readFileSync(path.join(root, 'bench/.cache/ml-split-registered-domain.tsv'), 'utf8')
   .split('\n')
   .filter((l) => l.startsWith('test'))

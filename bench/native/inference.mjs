@@ -3,7 +3,7 @@
 //   node bench/native/inference.mjs --preset resnet-cnn --backend tfjs-node [--infer 20480] [--threads 2] [--ml dist/index.js]
 // The model: the preset trained for 1 epoch on the first --train samples of the ml benchmark's
 // split (bench/.cache/ml-split-registered-domain.tsv), verdict calibrated on its validation part,
-// as the product trains; saved as bench/.cache/infer-<preset>.dgam on the first run and loaded by
+// as the product trains; saved as bench/.cache/infer-<preset>-<hash of its architecture>.dgam on the first run and loaded by
 // every later one, so runs before and after a change score the same weights. Speed does not
 // depend on the weights; the verdicts do, and they are compared (below).
 // Measured on the first --infer names of the test split, after a warm-up pass:
@@ -12,11 +12,12 @@
 //   predictProba: probabilities only (the figure of the earlier runs);
 //   pool:         InferencePool with --threads worker threads (what the bulk job runs on).
 // Agreement: the scores and classify() verdicts of every name are compared with
-// bench/.cache/infer-<preset>-reference.json (written by the first run, or with --reset-reference):
+// bench/.cache/infer-<preset>-<hash>-reference.json (written by the first run, or with --reset-reference):
 // largest probability / novelty difference (novelty also relative) and the number of verdicts or families that differ.
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inferModelFiles } from './infer-model-files.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
@@ -31,12 +32,11 @@ const M = Number(opt('infer', '20480'));
 const threads = Number(opt('threads', '2'));
 const cache = path.join(root, 'bench/.cache');
 const splitFile = path.join(cache, 'ml-split-registered-domain.tsv');
-const modelFile = path.join(cache, `infer-${presetName}.dgam`);
-const referenceFile = path.join(cache, `infer-${presetName}-reference.json`);
 
 // --ml <dist/index.js>: another build of @dgascope/ml (e.g. an earlier commit's, compiled inside
 // this checkout so its dependencies resolve), to compare before and after in one window.
 const ml = opt('ml') ? await import(path.resolve(opt('ml'))) : await import('@dgascope/ml');
+const { modelFile, referenceFile } = inferModelFiles(ml, presetName);
 const info = await ml.initBackend({ backend: backendChoice });
 const parts = { train: [], validation: [], test: [] };
 for (const line of readFileSync(splitFile, 'utf8').split('\n')) {
