@@ -11,8 +11,8 @@
 // default, decision.ts) and an upper confidence bound of the tail fit over resamples of the names.
 import * as ml from '@dgascope/ml';
 import { arg } from './common.mjs';
-import { dgaScores } from './quality-data.mjs';
-import { BENIGN, loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
+import { BENIGN, dgaScores } from './quality-data.mjs';
+import { loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
 
 const flags = probeFlags();
 const targets = arg('targets', '0.001').split(',').map(Number);
@@ -38,13 +38,7 @@ const rules = {
  * validation names: a threshold that holds its target with 90 % confidence over their draw.
  */
 function tailBound(v, t, draws = 200, confidence = 0.9) {
-  let a = 0x7a11; // mulberry32, fixed seed: same scores, same threshold
-  const rng = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = Math.imul(a ^ (a >>> 15), a | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = ml.createRng(0x7a11); // fixed seed: same scores, same threshold
   const ths = Array.from(
     { length: draws },
     () =>

@@ -9,7 +9,8 @@
 // never-seen families (the issue asks ≥ 50 %), beside the model's own novelty detector.
 import { getPublicSuffix } from 'tldts';
 import * as ml from '@dgascope/ml';
-import { BENIGN, loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
+import { loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
+import { BENIGN } from './quality-data.mjs';
 
 const flags = probeFlags();
 await ml.initBackend({});
@@ -47,6 +48,12 @@ rules['suffix or length or digits'] = (p, f) => rules.suffix(p, f) || rules.leng
 rules['length or alphabet'] = (p, f) => rules.length(p, f) || rules.alphabet(p, f);
 rules['suffix or length or alphabet'] = (p, f) => rules.suffix(p, f) || rules.length(p, f) || rules.alphabet(p, f);
 
+/** A rule applied to an answer: the name against the training names of the family it was given. */
+const byShape = (rule) => (a) => {
+  const fam = shapes.get(a.nearestFamily);
+  return fam ? rule(a.p, fam) : false;
+};
+
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
 console.log(
   `| model | rule | fresh flagged: answered unknown | fresh flagged, family wrong: answered unknown | never-seen flagged: answered unknown |`,
@@ -68,16 +75,11 @@ for (const file of flags.files) {
     `| ${file.split('/').pop()} | own (${m.meta.decision.novelty?.method}) | ${pct(share(f, own))} | ${pct(share(wrong, own))} | ${pct(share(u, own))} |`,
   );
   for (const [name, rule] of Object.entries(rules)) {
-    const r = (a) => {
-      const fam = shapes.get(a.nearestFamily);
-      return fam ? rule(a.p, fam) : false;
-    };
+    const r = byShape(rule);
     console.log(`| ${file.split('/').pop()} | ${name} | ${pct(share(f, r))} | ${pct(share(wrong, r))} | ${pct(share(u, r))} |`);
   }
-  const any = (a) => {
-    const fam = shapes.get(a.nearestFamily);
-    return own(a) || (fam ? rules['suffix or length or alphabet'](a.p, fam) : false);
-  };
+  const shape = byShape(rules['suffix or length or alphabet']);
+  const any = (a) => own(a) || shape(a);
   console.log(
     `| ${file.split('/').pop()} | own OR suffix or length or alphabet | ${pct(share(f, any))} | ${pct(share(wrong, any))} | ${pct(share(u, any))} |`,
   );

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import * as ml from '@dgascope/ml';
 import { arg } from './common.mjs';
 import {
+  BENIGN,
   benignHeldOut,
   benignTraining,
   encodeSamples,
@@ -13,8 +14,6 @@ import {
   trainingScenario,
   unseenFamilyRows,
 } from './quality-data.mjs';
-
-export const BENIGN = 'benign';
 
 /** --models, and the data flags of the run that saved them (the split and fresh domains follow from them). */
 export function probeFlags() {

@@ -9,8 +9,12 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
+import { BENIGN_LABEL } from '@dgascope/core';
 import * as ml from '@dgascope/ml';
 import { dataDir } from './dataset.mjs';
+
+/** The benign class, as the product labels it. */
+export const BENIGN = BENIGN_LABEL;
 
 const gz = (p) => gunzipSync(readFileSync(p)).toString('utf8');
 const text = (p) => (p.endsWith('.gz') ? gz(p) : readFileSync(p, 'utf8'));

@@ -14,6 +14,7 @@ import os from 'node:os';
 import * as ml from '@dgascope/ml';
 import { arg, writeResult, peakRssMB } from './common.mjs';
 import {
+  BENIGN,
   BENIGN_EXTRA,
   LEAVE_OUT_FOLDS,
   benignHeldOut,
@@ -29,7 +30,6 @@ import {
   unseenFamilyRows,
 } from './quality-data.mjs';
 
-const BENIGN = 'benign';
 const UNKNOWN = 'unknownFamily';
 const opt = {
   preset: arg('preset', ml.DEFAULT_PRESET),

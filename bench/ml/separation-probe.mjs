@@ -20,8 +20,8 @@ import * as tf from '@tensorflow/tfjs';
 import { getDomainWithoutSuffix, getPublicSuffix } from 'tldts';
 import * as ml from '@dgascope/ml';
 import { arg } from './common.mjs';
-import { dgaScores } from './quality-data.mjs';
-import { BENIGN, loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
+import { BENIGN, dgaScores } from './quality-data.mjs';
+import { loadRecalibrated, probeFlags, probeScenario } from './probe-setup.mjs';
 
 const ALEXA = 'alexa-2015-top10k';
 const flags = probeFlags();

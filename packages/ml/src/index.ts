@@ -12,6 +12,7 @@ export {
   type PreparedData,
 } from './dataset';
 export { stratifiedSplit, type Split, type SplitOptions } from './split';
+export { createRng, type Rng } from './rng';
 export { classWeights, type ClassWeighting } from './class-weights';
 export { epochBatches } from './batches';
 export {
