@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--pooling=max|max-mean] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--pooling=max|max-mean] [--kernelSize=3] [--blocks=2] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -64,6 +64,9 @@ const opt = {
   dgaThresholdMethod: arg('dgaThresholdMethod'),
   dgaScorePrior: arg('dgaScorePrior'),
   pooling: arg('pooling'),
+  // CNN shape overrides (the receptive field: 1 + (kernelSize − 1)·(1 + 2·blocks) characters)
+  kernelSize: arg('kernelSize'),
+  blocks: arg('blocks'),
 };
 const tag = opt.tag ?? `${opt.preset}-e${opt.epochs ?? 'preset'}-s${opt.seed}`;
 const load0 = os.loadavg()[0];
@@ -86,6 +89,8 @@ function trainOptions(fold = false) {
     };
   if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
   if (opt.pooling) o.architecture = { ...o.architecture, pooling: opt.pooling };
+  if (opt.kernelSize !== undefined) o.architecture = { ...o.architecture, kernelSize: Number(opt.kernelSize) };
+  if (opt.blocks !== undefined) o.architecture = { ...o.architecture, blocks: Number(opt.blocks) };
   if (opt.outliers !== undefined) {
     const [share, weight] = opt.outliers.split(':').map(Number);
     o.outlierExposure = Number(share) > 0 ? { share, ...(weight !== undefined ? { weight } : {}) } : null;
