@@ -17,9 +17,6 @@ function recipe(t) {
   if (t.architecture?.pooling && t.architecture.pooling !== 'max') parts.push(`${t.architecture.pooling} pooling`);
   if (t.architecture?.kernelSize) parts.push(`kernel ${t.architecture.kernelSize}`);
   if (t.architecture?.blocks !== undefined) parts.push(`${t.architecture.blocks} blocks`);
-  if (t.architecture?.multiScale) parts.push('every stage pooled');
-  if (t.labelSmoothing) parts.push(`label smoothing ${t.labelSmoothing}`);
-  if (t.weightAveraging) parts.push(`weight average ${t.weightAveraging.decay}`);
   if (t.learningRateSchedule && t.learningRateSchedule !== 'constant') parts.push(`${t.learningRateSchedule} lr`);
   if (t.padding) parts.push(`${t.padding} padding`);
   if (t.benignCleaning) parts.push(`benign cleaning ${t.benignCleaning.share}`);
