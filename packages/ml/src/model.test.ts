@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
-import { LstmNet, predictProbs, resolveConfig, timeMajorBatch } from './model';
+import { LstmNet, predictProbs, resolveConfig, swapGateBlocks, timeMajorBatch } from './model';
 import { describeOnBackend, TEST_BACKEND } from './test-utils';
 
 describeOnBackend('LstmNet', () => {
@@ -29,6 +29,51 @@ describeOnBackend('LstmNet', () => {
         }
       }
       table.dispose();
+      net.dispose();
+    });
+  }
+
+  for (const act of ['sigmoid', 'hardSigmoid'] as const) {
+    it(`has the gradients of the tfjs-layers model: the written-out backward pass (${act})`, () => {
+      const H = 5;
+      const cfg = resolveConfig(12, 4, { embeddingDim: 6, lstmUnits: H, maxLen: 10, recurrentActivation: act });
+      const net = LstmNet.create(cfg, 11);
+      // lengths 0..7 and repeated: rows join at many steps, some steps add none, one name is empty
+      const seqs = [6, 3, 0, 7, 1, 3, 5, 2].map((n, r) => Int32Array.from({ length: n }, (_, j) => 1 + ((r * 5 + j * 3) % 11)));
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1, 2, 0, 3], 'int32'), 4);
+      const ours = tf.variableGrads(
+        () => tf.losses.softmaxCrossEntropy(y, net.logits(timeMajorBatch(seqs, 10))) as tf.Scalar,
+        net.variables,
+      ).grads;
+      const layers = net.toLayersModel();
+      const padded = tf.tensor2d(
+        seqs.flatMap((q) => [...new Array<number>(7 - q.length).fill(0), ...q]),
+        [seqs.length, 7],
+        'int32',
+      );
+      const theirs = tf.variableGrads(
+        () => {
+          const p = layers.apply(padded) as tf.Tensor2D; // softmax
+          return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(p)), 1))) as tf.Scalar;
+        },
+        layers.trainableWeights.map((w) => w.read() as tf.Variable),
+      ).grads;
+      const keras = layers.trainableWeights.map((w) => theirs[(w.read() as tf.Variable).name] as tf.Tensor);
+      const [emb, wx, u, b, wd, bd] = net.variables.map((v) => ours[v.name] as tf.Tensor);
+      const pairs: [Float32Array, tf.Tensor][] = [
+        [emb!.dataSync() as Float32Array, keras[0]!],
+        [swapGateBlocks(wx!.dataSync() as Float32Array, 6, H), keras[1]!],
+        [swapGateBlocks(u!.dataSync() as Float32Array, H, H), keras[2]!],
+        [swapGateBlocks(b!.dataSync() as Float32Array, 1, H), keras[3]!],
+        [wd!.dataSync() as Float32Array, keras[4]!],
+        [bd!.dataSync() as Float32Array, keras[5]!],
+      ];
+      for (const [mine, reference] of pairs) {
+        const r = reference.dataSync();
+        expect(mine).toHaveLength(r.length);
+        expect(Math.max(...Array.from(r, (v) => Math.abs(v)))).toBeGreaterThan(1e-4); // a gradient, not zeros
+        mine.forEach((v, i) => expect(v).toBeCloseTo(r[i] as number, 5));
+      }
       net.dispose();
     });
   }

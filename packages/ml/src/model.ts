@@ -465,40 +465,134 @@ export function packedLstm(
   gatherInputs: (rows: tf.Tensor1D) => tf.Tensor2D = (rows) => tf.gather(table, rows) as tf.Tensor2D,
 ): tf.Tensor2D {
   const { order, sizes, active } = packSteps(ids, T, B);
+  if (active.length === 0) return tf.zeros([B, H]);
+  const nonEmpty = sizes.filter((k) => k > 0);
+  const xp = gatherInputs(tf.tensor1d(active, 'int32')); // [Σ lengths, 4H]
+  const last = lstmRecurrence(nonEmpty, H, recurrentActivation)(xp, u as tf.Tensor2D) as tf.Tensor2D;
+  const k = nonEmpty[nonEmpty.length - 1] as number;
+  const h =
+    k < B
+      ? (tf.pad(last, [
+          [0, B - k],
+          [0, 0],
+        ]) as tf.Tensor2D)
+      : last; // empty sequences
+  return inInputOrder(h, order);
+}
+
+/**
+ * The packed recurrence over its steps' input projections xp ([Σ sizes, 4H], step after step; the
+ * rows active at step s are the first sizes[s], nondecreasing) with its own backward pass
+ * (backpropagation through time written out). Left to autodiff, every per-step op records a tape
+ * node and its gradient, and the recurrent kernel's gradient is one small matmul and one add per step;
+ * written out, the backward pass is fewer ops per step and one matmul for the recurrent kernel over all
+ * steps. The maths is the same (tested against autodiff to float rounding).
+ */
+function lstmRecurrence(sizes: readonly number[], H: number, recurrentActivation: ModelConfig['recurrentActivation']) {
   const gate = gateActivation(recurrentActivation);
-  let h: tf.Tensor2D | null = null;
-  let cell: tf.Tensor2D | null = null;
-  if (active.length > 0) {
-    const xp = gatherInputs(tf.tensor1d(active, 'int32')); // [Σ lengths, 4H]
-    const nonEmpty = sizes.filter((k) => k > 0);
-    const steps = nonEmpty.length === 1 ? [xp] : (tf.split(xp, nonEmpty, 0) as tf.Tensor2D[]);
-    let prev = 0;
-    nonEmpty.forEach((k, s) => {
-      if (h && cell && k > prev) {
-        h = tf.pad(h, [
-          [0, k - prev],
-          [0, 0],
-        ]) as tf.Tensor2D; // sequences that start now: zero state
-        cell = tf.pad(cell, [
-          [0, k - prev],
-          [0, 0],
-        ]) as tf.Tensor2D;
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xp, u, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    const steps = sizes.length === 1 ? [xp] : (tf.split(xp, sizes as number[], 0) as tf.Tensor2D[]);
+    // per step: the gate activations (i, f, o), the candidate, tanh of the cell, and (after the
+    // first) the previous state padded to this step's rows
+    const kept: tf.Tensor[] = [];
+    let h: tf.Tensor2D | null = null;
+    let cell: tf.Tensor2D | null = null;
+    sizes.forEach((k, s) => {
+      const grow = k - (sizes[s - 1] ?? 0);
+      let z = steps[s] as tf.Tensor2D;
+      if (h && cell) {
+        if (grow > 0) {
+          // sequences that start now: zero state
+          h = tf.pad(h, [
+            [0, grow],
+            [0, 0],
+          ]) as tf.Tensor2D;
+          cell = tf.pad(cell, [
+            [0, grow],
+            [0, 0],
+          ]) as tf.Tensor2D;
+        }
+        kept.push(h, cell);
+        z = tf.add(z, tf.matMul(h, u)) as tf.Tensor2D;
       }
-      const z: tf.Tensor2D = h === null ? (steps[s] as tf.Tensor2D) : tf.add(steps[s] as tf.Tensor2D, tf.matMul(h, u as tf.Tensor2D));
       const [sPre, gPre] = tf.split(z, [3 * H, H], 1) as [tf.Tensor2D, tf.Tensor2D];
-      const [i, f, o] = tf.split(gate(sPre), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const cand = tf.mul(i, tf.tanh(gPre)) as tf.Tensor2D;
+      const sig = gate(sPre);
+      const [i, f, o] = tf.split(sig, 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const g = tf.tanh(gPre) as tf.Tensor2D;
+      const cand = tf.mul(i, g) as tf.Tensor2D;
       cell = cell === null ? cand : (tf.add(tf.mul(f, cell), cand) as tf.Tensor2D);
-      h = tf.mul(o, tf.tanh(cell)) as tf.Tensor2D;
-      prev = k;
+      const tc = tf.tanh(cell) as tf.Tensor2D;
+      h = tf.mul(o, tc) as tf.Tensor2D;
+      kept.push(sig, i, f, o, g, tc);
     });
-    if (prev < B)
-      h = tf.pad(h as unknown as tf.Tensor2D, [
-        [0, B - prev],
-        [0, 0],
-      ]) as tf.Tensor2D; // empty sequences
+    save(kept);
+    return {
+      value: h as unknown as tf.Tensor2D,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => lstmBackward(dy as tf.Tensor2D, saved, sizes, u, recurrentActivation),
+    };
+  });
+}
+
+/** Backpropagation through the packed steps that lstmRecurrence saved: [∂xp, ∂u]. */
+function lstmBackward(
+  dy: tf.Tensor2D,
+  saved: tf.Tensor[],
+  sizes: readonly number[],
+  u: tf.Tensor2D,
+  recurrentActivation: ModelConfig['recurrentActivation'],
+): tf.Tensor[] {
+  const H = u.shape[0];
+  // 0 over the three sigmoid gates, 1 over the candidate's tanh (activationDerivative)
+  const candidateSlots = recurrentActivation === 'sigmoid' ? tf.concat([tf.zeros([3 * H]), tf.ones([H])]) : null;
+  const dz: tf.Tensor2D[] = new Array(sizes.length);
+  const states: tf.Tensor2D[] = [];
+  let at = saved.length;
+  let dh: tf.Tensor2D = dy;
+  let dcNext: tf.Tensor2D | null = null;
+  for (let s = sizes.length - 1; s >= 0; s--) {
+    const [sig, i, f, o, g, tc] = saved.slice(at - 6, at) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    at -= 6;
+    const [hPrev, cPrev] = s > 0 ? (saved.slice(at - 2, at) as [tf.Tensor2D, tf.Tensor2D]) : [null, null];
+    if (s > 0) at -= 2;
+    // h = o·tanh(c), c = f·c_prev + i·g
+    let dc = tf.mul(tf.mul(dh, o), tf.sub(1, tf.square(tc))) as tf.Tensor2D;
+    if (dcNext) dc = tf.add(dc, dcNext) as tf.Tensor2D;
+    // ∂loss/∂(i, f, o, g), times each activation's derivative
+    const dAct = tf.concat([tf.mul(dc, g), cPrev ? tf.mul(dc, cPrev) : tf.zerosLike(f), tf.mul(dh, tc), tf.mul(dc, i)], 1);
+    const dzStep = tf.mul(dAct, activationDerivative(sig, g, candidateSlots)) as tf.Tensor2D;
+    dz[s] = dzStep;
+    if (s === 0) break;
+    states.push(hPrev as tf.Tensor2D);
+    const kPrev = sizes[s - 1] as number;
+    const k = sizes[s] as number;
+    const dhPrev = tf.matMul(dzStep, u, false, true) as tf.Tensor2D;
+    const dcPrev = tf.mul(dc, f) as tf.Tensor2D;
+    dh = k > kPrev ? (tf.slice(dhPrev, [0, 0], [kPrev, H]) as tf.Tensor2D) : dhPrev;
+    dcNext = k > kPrev ? (tf.slice(dcPrev, [0, 0], [kPrev, H]) as tf.Tensor2D) : dcPrev;
   }
-  return inInputOrder(h ?? tf.zeros([B, H]), order);
+  const dxp = dz.length === 1 ? (dz[0] as tf.Tensor2D) : tf.concat(dz, 0);
+  // ∂u = Σ_s h_{s−1}ᵀ · ∂z_s over every step after the first, as one product
+  const du =
+    dz.length === 1
+      ? tf.zerosLike(u)
+      : tf.matMul(tf.concat(states.reverse(), 0), dz.length === 2 ? (dz[1] as tf.Tensor2D) : tf.concat(dz.slice(1), 0), true, false);
+  return [dxp, du];
+}
+
+/**
+ * The derivative of each activation [k, 4H] from its value: σ(1 − σ) for the gates and 1 − g² for the
+ * candidate. With sigmoid gates both are (1 − a)(a + m), m = 0 over the gates and 1 over the candidate:
+ * three ops over the whole row instead of two sets of three; for the hard sigmoid, 0.2 inside its clip
+ * (as tfjs' clipByValue gradient, except where 0.2x + 0.5 is exactly 0 or 1).
+ */
+function activationDerivative(sig: tf.Tensor2D, g: tf.Tensor2D, candidateSlots: tf.Tensor | null): tf.Tensor {
+  if (candidateSlots) {
+    const a = tf.concat([sig, g], 1);
+    return tf.mul(tf.sub(1, a), tf.add(a, candidateSlots));
+  }
+  const inside = tf.mul(tf.cast(tf.logicalAnd(tf.greater(sig, 0), tf.less(sig, 1)), 'float32'), 0.2);
+  return tf.concat([inside, tf.sub(1, tf.square(g))], 1);
 }
 
 /**
