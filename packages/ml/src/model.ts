@@ -562,7 +562,11 @@ function lstmBackward(
     const dAct = tf.concat([tf.mul(dc, g), cPrev ? tf.mul(dc, cPrev) : tf.zerosLike(f), tf.mul(dh, tc), tf.mul(dc, i)], 1);
     const dzStep = tf.mul(dAct, activationDerivative(sig, g, candidateSlots)) as tf.Tensor2D;
     dz[s] = dzStep;
-    if (s === 0) break;
+    if (s === 0) {
+      // the first step has no previous state: zero rows, so ∂u below is one product with ∂xp
+      states.push(tf.zeros([sizes[0] as number, H]));
+      break;
+    }
     states.push(hPrev as tf.Tensor2D);
     const kPrev = sizes[s - 1] as number;
     const k = sizes[s] as number;
@@ -572,11 +576,8 @@ function lstmBackward(
     dcNext = k > kPrev ? (tf.slice(dcPrev, [0, 0], [kPrev, H]) as tf.Tensor2D) : dcPrev;
   }
   const dxp = dz.length === 1 ? (dz[0] as tf.Tensor2D) : tf.concat(dz, 0);
-  // ∂u = Σ_s h_{s−1}ᵀ · ∂z_s over every step after the first, as one product
-  const du =
-    dz.length === 1
-      ? tf.zerosLike(u)
-      : tf.matMul(tf.concat(states.reverse(), 0), dz.length === 2 ? (dz[1] as tf.Tensor2D) : tf.concat(dz.slice(1), 0), true, false);
+  // ∂u = Σ_s h_{s−1}ᵀ · ∂z_s, as one product over all steps
+  const du = tf.matMul(states.length === 1 ? (states[0] as tf.Tensor2D) : tf.concat(states.reverse(), 0), dxp, true, false);
   return [dxp, du];
 }
 
