@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BENIGN_LABEL } from '@dgascope/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { initBackend } from './backend';
-import { CnnNet } from './cnn';
+import { CnnNet, maskedRelu } from './cnn';
 import { predictProbs, timeMajorBatch } from './model';
 import { networkContract } from './network-contract';
 import { resolveNetConfig } from './network';
@@ -26,6 +26,31 @@ describeOnBackend('CnnNet', () => {
   afterAll(() => model.dispose());
 
   networkContract(TINY_CNN, () => ({ model, split }));
+
+  it("has ReLU's gradient in its masked ReLU: 0 where the input is ≤ 0 or masked, the incoming gradient elsewhere", () => {
+    const x = tf.tensor3d([
+      [
+        [-1.5, 0],
+        [2, 0.25],
+        [3, -0.5],
+        [0.75, 4],
+      ],
+    ]); // [1, 4, 2]
+    const mask = tf.tensor3d([[[1], [1], [0], [1]]]); // the third position is padding
+    const dy = tf.tensor3d([
+      [
+        [0.5, -2],
+        [1.5, 3],
+        [7, 7],
+        [-1, 0.25],
+      ],
+    ]);
+    const ours = tf.grad((v: tf.Tensor) => maskedRelu(v as tf.Tensor3D, mask))(x, dy);
+    const plain = tf.grad((v: tf.Tensor) => tf.mul(tf.relu(v), mask))(x, dy);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(plain.dataSync()));
+    expect(Array.from(ours.dataSync(), (v) => v + 0)).toEqual([0, 0, 1.5, 3, 0, 0, -1, 0.25]); // + 0: −0 is 0 here
+    expect(Array.from(maskedRelu(x, mask).dataSync())).toEqual([0, 0, 2, 0.25, 0, 0, 0.75, 4]);
+  });
 
   it('computes the same features with its folded inference form as with the training form', () => {
     // trained weights (non-zero biases), a wider window, and batches with and without padding

@@ -1,7 +1,7 @@
-// Time of one LSTM training step (forward, gradients of every variable, the embedding's
-// per-occurrence squares) on real batches of 128 names: the recurrence's share of training,
+// Time of one training step of a preset's network (forward, gradients of every variable, the LSTM
+// embedding's per-occurrence squares) on real batches of 128 names: the network's share of training,
 // without the optimizer or data handling around it.
-//   node bench/native/lstm-step.mjs [--batches 40] [--reps 3] [--backend tfjs-node] [--ml packages/ml/dist]
+//   node bench/native/train-step.mjs [--preset endgame-2016] [--batches 40] [--reps 3] [--backend tfjs-node] [--ml packages/ml/dist]
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,8 @@ const dist = path.resolve(arg('ml', path.join(root, 'packages/ml/dist')));
 const ml = await import(path.join(dist, 'index.js'));
 // not part of the package's API: the step itself, as train.ts and the training threads call it
 const { stepGradients } = await import(path.join(dist, 'train-step.js'));
+const { createNetwork, resolveNetConfig } = await import(path.join(dist, 'network.js'));
+const PRESET = arg('preset', 'endgame-2016');
 const BATCHES = Number(arg('batches', 40));
 const REPS = Number(arg('reps', 3));
 await ml.initBackend({ backend: arg('backend', 'tfjs-node') });
@@ -26,7 +28,7 @@ const rows = readFileSync(path.join(root, 'bench/.cache/ml-split-registered-doma
   .slice(0, BATCHES * 128);
 const tok = ml.CharTokenizer.fit(rows.map((r) => r[2]));
 const labels = [...new Set(rows.map((r) => r[1]))].sort();
-const net = ml.LstmNet.create(ml.resolveConfig(tok.vocabSize, labels.length), 23);
+const net = createNetwork(resolveNetConfig(tok.vocabSize, labels.length, ml.PRESETS[PRESET].options.architecture), 23);
 const spec = { kind: 'cross-entropy', numClasses: labels.length, logPrior: null, gamma: 0, outlierTarget: null };
 const seqs = rows.map((r) => tok.encode(r[2]));
 const ys = Int32Array.from(rows, (r) => labels.indexOf(r[1]));
@@ -62,5 +64,5 @@ for (let rep = 0; rep < REPS; rep++) {
 const median = [...times].sort((a, b) => a - b)[Math.floor(REPS / 2)];
 const medianCpu = [...cpu].sort((a, b) => a - b)[Math.floor(REPS / 2)];
 console.log(
-  `lstm training step: ${((median / BATCHES) * 1000).toFixed(1)} ms per batch of 128, ${((BATCHES * 128) / median).toFixed(0)} samples/s (median of ${REPS}: ${times.map((t) => t.toFixed(2)).join(' / ')} s), ${((BATCHES * 128) / medianCpu).toFixed(0)} samples per CPU-second; mean loss ${(checksum / (REPS * BATCHES)).toFixed(5)}`,
+  `${PRESET} training step: ${((median / BATCHES) * 1000).toFixed(1)} ms per batch of 128, ${((BATCHES * 128) / median).toFixed(0)} samples/s (median of ${REPS}: ${times.map((t) => t.toFixed(2)).join(' / ')} s), ${((BATCHES * 128) / medianCpu).toFixed(0)} samples per CPU-second; mean loss ${(checksum / (REPS * BATCHES)).toFixed(5)}`,
 );
