@@ -1,27 +1,35 @@
 // Time of one training step of a preset's network (forward, gradients of every variable, the LSTM
 // embedding's per-occurrence squares) on real batches of 128 names: the network's share of training,
 // without the optimizer or data handling around it.
-//   node bench/native/train-step.mjs [--preset endgame-2016] [--batches 40] [--reps 3] [--backend tfjs-node] [--ml packages/ml/dist]
-import { readFileSync } from 'node:fs';
+//   node bench/native/train-step.mjs [--preset endgame-2016] [--batches 40] [--reps 3] [--backend tfjs-node] [--ml <dist/index.js>]
+// Reads the ml benchmark's split (bench/.cache/ml-split-registered-domain.tsv: node bench/ml/export-split.mjs).
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadAverage, median, repetitions } from '../record.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : fallback;
 };
-// --ml <dist folder>: another build of packages/ml (e.g. main's, to compare with)
-const dist = path.resolve(arg('ml', path.join(root, 'packages/ml/dist')));
+// --ml <dist/index.js>: another build of @dgascope/ml (e.g. main's, compiled inside this checkout so
+// its dependencies resolve), as inference.mjs and bench:backends' --baseline-ml take it
+const dist = path.dirname(path.resolve(arg('ml', path.join(root, 'packages/ml/dist/index.js'))));
 const ml = await import(path.join(dist, 'index.js'));
 // not part of the package's API: the step itself, as train.ts and the training threads call it
 const { stepGradients } = await import(path.join(dist, 'train-step.js'));
 const { createNetwork, resolveNetConfig } = await import(path.join(dist, 'network.js'));
 const PRESET = arg('preset', 'endgame-2016');
 const BATCHES = Number(arg('batches', 40));
-const REPS = Number(arg('reps', 3));
+const REPS = repetitions();
+const splitFile = path.join(root, 'bench/.cache/ml-split-registered-domain.tsv');
+if (!existsSync(splitFile)) {
+  console.error(`${path.relative(root, splitFile)} missing: write it with node bench/ml/export-split.mjs`);
+  process.exit(1);
+}
 await ml.initBackend({ backend: arg('backend', 'tfjs-node') });
-const rows = readFileSync(path.join(root, 'bench/.cache/ml-split-registered-domain.tsv'), 'utf8')
+const rows = readFileSync(splitFile, 'utf8')
   .split('\n')
   .map((l) => l.split('\t'))
   .filter((r) => r[0] === 'train')
@@ -40,6 +48,7 @@ const batches = ml.epochBatches(
   'bucket',
   23,
 );
+const loadBefore = loadAverage();
 const times = [];
 const cpu = [];
 let checksum = 0;
@@ -61,8 +70,8 @@ for (let rep = 0; rep < REPS; rep++) {
   const c = process.cpuUsage(c0);
   cpu.push((c.user + c.system) / 1e6);
 }
-const median = [...times].sort((a, b) => a - b)[Math.floor(REPS / 2)];
-const medianCpu = [...cpu].sort((a, b) => a - b)[Math.floor(REPS / 2)];
+const wall = median(times);
+const cpuSeconds = median(cpu);
 console.log(
-  `${PRESET} training step: ${((median / BATCHES) * 1000).toFixed(1)} ms per batch of 128, ${((BATCHES * 128) / median).toFixed(0)} samples/s (median of ${REPS}: ${times.map((t) => t.toFixed(2)).join(' / ')} s), ${((BATCHES * 128) / medianCpu).toFixed(0)} samples per CPU-second; mean loss ${(checksum / (REPS * BATCHES)).toFixed(5)}`,
+  `${PRESET} training step: ${((wall / BATCHES) * 1000).toFixed(1)} ms per batch of 128, ${((BATCHES * 128) / wall).toFixed(0)} samples/s (median of ${REPS}: ${times.map((t) => t.toFixed(2)).join(' / ')} s), ${((BATCHES * 128) / cpuSeconds).toFixed(0)} samples per CPU-second; mean loss ${(checksum / (REPS * BATCHES)).toFixed(5)}; load average ${loadBefore} → ${loadAverage()}`,
 );
