@@ -20,20 +20,23 @@ function recipe(t) {
   if (t.learningRateSchedule && t.learningRateSchedule !== 'constant') parts.push(`${t.learningRateSchedule} lr`);
   if (t.padding) parts.push(`${t.padding} padding`);
   if (t.benignCleaning) parts.push(`benign cleaning ${t.benignCleaning.share}`);
+  if (t.benignSuffixes) parts.push(`benign names on other suffixes ${t.benignSuffixes.share}`);
   return parts.join(' / ');
 }
 const at = (r, target) => r.operatingPoints?.find((o) => o.target === target);
 console.log(
-  '| run | recipe / epochs / seed | s per epoch | test macro-F1 | AUC | fresh macro / micro F1 | fresh F1 = 0 (≥ 50) | fresh flagged | real unseen flagged | Alexa / OpenDNS flagged | at FPR target 1e-2: fresh / Alexa / OpenDNS flagged | at 0.1 % / 1 % of Alexa flagged: fresh / real never-seen flagged |',
+  '| run | recipe / epochs / seed | s per epoch | test macro-F1 | AUC | fresh macro / micro F1 | fresh F1 = 0 (≥ 50) | fresh flagged | real unseen flagged | Alexa / OpenDNS flagged | at FPR target 1e-2: fresh / Alexa / OpenDNS flagged | at 0.1 % / 1 % of Alexa flagged: fresh / real never-seen flagged | at 0.1 % of OpenDNS / of new Umbrella names flagged: fresh / real never-seen flagged |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const tag of tags) {
   const r = JSON.parse(readFileSync(path.join(resultsDir, `quality-${tag}.json`), 'utf8'));
   const t = r.options.train;
   const spe = r.time.secondsPerEpoch.reduce((a, b) => a + b, 0) / r.time.epochs;
   const o = at(r, 0.01);
   const eq = [at(r, '0.001 of alexa-2015-top10k'), at(r, '0.01 of alexa-2015-top10k')];
+  // runs from before 2026-12-03 (round 12) set these thresholds on Alexa only
+  const others = [at(r, '0.001 of opendns-top10k'), at(r, '0.001 of umbrella-2026-07-24-new')];
   console.log(
-    `| ${tag} | ${recipe(t)} / ${r.time.epochs} / ${t.seed} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} | ${eq[0] ? eq.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} |`,
+    `| ${tag} | ${recipe(t)} / ${r.time.epochs} / ${t.seed} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} | ${eq[0] ? eq.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} | ${others[0] ? others.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} |`,
   );
 }

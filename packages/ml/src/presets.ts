@@ -22,6 +22,7 @@ export interface Preset {
     | 'focalGamma'
     | 'sampling'
     | 'outlierExposure'
+    | 'benignSuffixes'
     | 'batchSize'
     | 'learningRate'
     | 'learningRateSchedule'
