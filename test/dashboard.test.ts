@@ -88,7 +88,6 @@ describe('dashboard in a real browser', () => {
     await page.locator('select[name="learningRateSchedule"]').selectOption('cosine');
     await page.locator('input[name="outlierShare"]').fill('0.25');
     await page.locator('input[name="benignShare"]').fill('0.4');
-    await page.locator('input[name="benignSuffixShare"]').fill('0.3');
     await page.getByRole('button', { name: 'Start training' }).click();
     await adminOutcome(page, 'Training job queued.', errors);
     const job = page.locator('[data-testid="jobs"] li').first();
@@ -123,13 +122,7 @@ describe('dashboard in a real browser', () => {
     expect(config).toMatchObject({
       outlierShare: 0.25,
       benignShare: 0.4,
-      benignSuffixShare: 0.3,
-      options: {
-        outlierExposure: { share: 0.25 },
-        sampling: { benignShare: 0.4 },
-        benignSuffixes: { share: 0.3 },
-        learningRateSchedule: 'cosine',
-      },
+      options: { outlierExposure: { share: 0.25 }, sampling: { benignShare: 0.4 }, learningRateSchedule: 'cosine' },
     });
     const { page, errors } = await openPage(browser);
     await page.goto(`${dashboard.url}/models/1`);

@@ -20,7 +20,6 @@ function recipe(t) {
   if (t.learningRateSchedule && t.learningRateSchedule !== 'constant') parts.push(`${t.learningRateSchedule} lr`);
   if (t.padding) parts.push(`${t.padding} padding`);
   if (t.benignCleaning) parts.push(`benign cleaning ${t.benignCleaning.share}`);
-  if (t.benignSuffixes) parts.push(`benign names on other suffixes ${t.benignSuffixes.share}`);
   return parts.join(' / ');
 }
 const at = (r, target) => r.operatingPoints?.find((o) => o.target === target);

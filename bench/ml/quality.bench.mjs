@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--benignSuffixes=share[:power]] [--patience=2 (0: off)] [--lrSchedule=cosine] [--pooling=max|max-mean] [--kernelSize=3] [--blocks=2] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--pooling=max|max-mean] [--kernelSize=3] [--blocks=2] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -43,8 +43,6 @@ const opt = {
   // outlier exposure: synthetic names of no family per real sample, and their loss weight (share[:weight])
   outliers: arg('outliers'),
   benignShare: arg('benignShare'),
-  // benign names shown on other benign suffixes each epoch: share[:power of the suffixes' counts]
-  benignSuffixes: arg('benignSuffixes'),
   patience: arg('patience'),
   lrSchedule: arg('lrSchedule'),
   padding: arg('padding'),
@@ -96,10 +94,6 @@ function trainOptions(fold = false) {
   if (opt.outliers !== undefined) {
     const [share, weight] = opt.outliers.split(':').map(Number);
     o.outlierExposure = Number(share) > 0 ? { share, ...(weight !== undefined ? { weight } : {}) } : null;
-  }
-  if (opt.benignSuffixes !== undefined) {
-    const [share, power] = opt.benignSuffixes.split(':').map(Number);
-    o.benignSuffixes = Number(share) > 0 ? { share, ...(power !== undefined ? { power } : {}) } : null;
   }
   // early stopping on validation loss (the product's default: patience 2); 0 = every epoch, last weights
   if (opt.patience !== undefined) o.earlyStopping = Number(opt.patience) > 0 ? { patience: Number(opt.patience) } : false;

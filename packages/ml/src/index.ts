@@ -40,7 +40,6 @@ export {
 } from './train';
 export { type SamplingOptions } from './sampling';
 export { type OutlierExposureOptions } from './outliers';
-export { type BenignSuffixOptions } from './benign-suffixes';
 export {
   computeMetrics,
   binaryMetrics,

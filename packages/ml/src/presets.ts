@@ -22,7 +22,6 @@ export interface Preset {
     | 'focalGamma'
     | 'sampling'
     | 'outlierExposure'
-    | 'benignSuffixes'
     | 'batchSize'
     | 'learningRate'
     | 'learningRateSchedule'

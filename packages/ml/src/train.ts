@@ -13,7 +13,6 @@ import type { DecisionOptions } from './decision';
 import { DgaModel, defaultMeta, type EpochRecord, type ValidationSummary } from './predictor';
 import { createRng, deriveSeed } from './rng';
 import { outlierTarget, resolveOutlierExposure, suffixOf, syntheticNames, type OutlierExposureOptions } from './outliers';
-import { benignSuffixPool, resolveBenignSuffixes, resuffixedBenign, type BenignSuffixOptions } from './benign-suffixes';
 import { isNaturalSampling, sampledEpoch, validateSampling, type SamplingOptions } from './sampling';
 import { CharTokenizer } from './tokenizer';
 import { DEFAULT_TRAINING_THREADS, TrainingThreads, trainWorkerPath } from './train-threads';
@@ -81,8 +80,6 @@ export interface TrainOptions {
   sampling?: SamplingOptions;
   /** Synthetic DGA-like names of no family beside each epoch's samples (outliers.ts); default none. */
   outlierExposure?: OutlierExposureOptions | null;
-  /** A share of the benign names shown on other benign suffixes each epoch (benign-suffixes.ts); default none. */
-  benignSuffixes?: BenignSuffixOptions | null;
   /** Recorded in the model: the preset these options came from (presets.ts). */
   preset?: string | null;
   /** Early stopping on validation loss, best weights restored. Default { patience: 2 }; false disables. */
@@ -174,7 +171,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
   try {
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const xs = data.train.map((s) => tokenizer.encode(s.input));
-    const realXs = xs.slice();
     const ys = Int32Array.from(data.train, (s) => labelIndex.get(s.label) as number);
     const lengths = Int32Array.from(xs, (x) => x.length);
     const labelCounts = countLabels(data.train);
@@ -223,27 +219,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
         xs[realCount + k] = x;
         allLengths[realCount + k] = x.length;
       });
-    };
-    const bs = options.benignSuffixes ? resolveBenignSuffixes(options.benignSuffixes) : null;
-    if (bs && options.inputForm?.reduction === 'full')
-      throw new RangeError("benignSuffixes needs registered-domain inputs (inputForm.reduction 'full' keeps subdomains)");
-    const benignPositions = bs ? data.train.flatMap((_, i) => (ys[i] === benignIndex ? [i] : [])) : [];
-    const suffixPool = bs
-      ? benignSuffixPool(
-          benignPositions.map((i) => trainInputs[i] as string),
-          bs,
-        )
-      : null;
-    // Each epoch starts from the names as given, then re-suffixes a fresh draw of them.
-    const resuffixBenign = (epoch: number): void => {
-      if (!bs || !suffixPool) return;
-      const shown = resuffixedBenign(trainInputs, benignPositions, suffixPool, bs.share, seed, epoch);
-      for (const i of benignPositions) {
-        const name = shown.get(i);
-        const x = name === undefined ? (realXs[i] as Int32Array) : tokenizer.encode(name);
-        xs[i] = x;
-        allLengths[i] = x.length;
-      }
     };
     const sampleWeight = (y: number): number => (y === -1 ? (oe as { weight: number }).weight : cw ? (cw[y] as number) : 1);
 
@@ -296,7 +271,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
         exposeOutliers(epoch);
-        resuffixBenign(epoch);
         const batches = epochIndexBatches(epoch);
         const te = performance.now();
         let lossSum = 0,
@@ -394,8 +368,6 @@ export async function train(data: TrainData, options: TrainOptions = {}): Promis
       ...(lossKind === 'focal' ? { focalGamma: gamma } : {}),
       ...(isNaturalSampling(sampling) ? {} : { sampling: { ...sampling } }),
       ...(oe ? { outlierExposure: oe } : {}),
-      // suffixes: how many it drew from (0: the benign names had too few, nothing was moved)
-      ...(bs ? { benignSuffixes: { ...bs, suffixes: suffixPool?.suffixes.length ?? 0 } } : {}),
       preset: options.preset ?? null,
       earlyStopping: es,
       backend: backend.choice,

@@ -102,18 +102,6 @@ describe('trainOptionsFor', () => {
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', outlierShare: 0 })).outlierExposure).toBeNull();
     expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016' })).outlierExposure).toBeUndefined();
     expect(TrainingRequest.safeParse({ ...base, outlierShare: 1.5 }).success).toBe(false);
-    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', benignSuffixShare: 0.3 })).benignSuffixes).toEqual({
-      share: 0.3,
-    });
-    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'endgame-2016', benignSuffixShare: 0 })).benignSuffixes).toBeNull();
-    expect(TrainingRequest.safeParse({ ...base, benignSuffixShare: 1.5 }).success).toBe(false);
-    expect(TrainingRequest.safeParse({ ...base, inputForm: 'full', benignSuffixShare: 0.3 }).error?.issues[0]).toMatchObject({
-      path: ['benignSuffixShare'],
-      message: expect.stringMatching(/registered-domain inputs/),
-    });
-    expect(TrainingRequest.safeParse({ ...base, inputForm: 'full', benignSuffixShare: 0 }).success).toBe(true);
-    // with full host names there is no suffix to move: whatever the preset says, none
-    expect(trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn-sqrt', inputForm: 'full' })).benignSuffixes).toBeNull();
     const cnn = trainOptionsFor(TrainingRequest.parse({ ...base, preset: 'resnet-cnn', filters: 16, embeddingDim: 8 }));
     expect(cnn.architecture).toEqual({ arch: 'cnn', filters: 16, embeddingDim: 8 });
     const wrong = TrainingRequest.safeParse({ ...base, preset: 'resnet-cnn', lstmUnits: 16 });

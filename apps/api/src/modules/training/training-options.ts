@@ -67,16 +67,6 @@ export function trainOptionsFor(request: TrainingRequest): TrainOptions {
     ...(request.outlierShare !== null
       ? { outlierExposure: request.outlierShare > 0 ? { ...preset.outlierExposure, share: request.outlierShare } : null }
       : {}),
-    // full host names keep their subdomains, so there is no suffix to move: the preset's share is dropped
-    // (a share asked for with them is refused by TrainingRequest)
-    ...(request.benignSuffixShare !== null || request.inputForm === 'full'
-      ? {
-          benignSuffixes:
-            request.benignSuffixShare !== null && request.benignSuffixShare > 0
-              ? { ...preset.benignSuffixes, share: request.benignSuffixShare }
-              : null,
-        }
-      : {}),
     seed: request.seed,
     earlyStopping: request.earlyStoppingPatience > 0 ? { patience: request.earlyStoppingPatience } : false,
   };

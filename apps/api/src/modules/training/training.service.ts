@@ -66,7 +66,6 @@ export class TrainingService {
       samplingPower: input.samplingPower ?? null,
       benignShare: input.benignShare ?? null,
       outlierShare: input.outlierShare ?? null,
-      benignSuffixShare: input.benignSuffixShare ?? null,
     };
     // The same schema the worker reads it back with: a request that cannot run is refused now.
     const parsed = TrainingRequest.safeParse(request);

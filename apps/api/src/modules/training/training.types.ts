@@ -62,7 +62,6 @@ export const TrainingRequest = z
     samplingPower: z.number().min(0).max(1).nullable().default(null),
     benignShare: z.number().min(0).max(0.99).nullable().default(null),
     outlierShare: z.number().min(0).max(1).nullable().default(null),
-    benignSuffixShare: z.number().min(0).max(1).nullable().default(null),
   })
   .superRefine((r, ctx) => {
     // a size that the preset's architecture does not have would be silently ignored: refuse it
@@ -77,12 +76,6 @@ export const TrainingRequest = z
       });
     if (r.warmStartModelId === null && !hasPooling(r.preset) && r.pooling !== null)
       ctx.addIssue({ code: 'custom', path: ['pooling'], message: `preset ${r.preset} is a ${arch}: pooling applies to the CNN presets` });
-    if (r.inputForm === 'full' && r.benignSuffixShare !== null && r.benignSuffixShare > 0)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['benignSuffixShare'],
-        message: 'benignSuffixShare needs registered-domain inputs: with inputForm full a name keeps its subdomains',
-      });
   });
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
 
@@ -243,14 +236,6 @@ export class StartTrainingInput extends LabelPolicyFields {
   @Min(0)
   @Max(1)
   outlierShare?: number | null;
-
-  @Field(() => Float, {
-    nullable: true,
-    description: `Share of the benign names shown each epoch on another public suffix of the benign names (so a national suffix alone is not evidence of DGA; 0 = none). ${presetDefault('share', '0')}`,
-  })
-  @Min(0)
-  @Max(1)
-  benignSuffixShare?: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Continue training this model on the new data.' })
   warmStartModelId?: number | null;

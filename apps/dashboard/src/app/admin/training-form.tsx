@@ -96,7 +96,6 @@ export function TrainingForm({
       classWeights: str('classWeights'),
       outlierShare: num('outlierShare'),
       benignShare: num('benignShare'),
-      benignSuffixShare: num('benignSuffixShare'),
       warmStartModelId: num('warmStart'),
     };
     await admin('Training job queued.', () => gql(START_TRAINING, { input }, true), ['jobs']);
@@ -223,10 +222,6 @@ export function TrainingForm({
           <label>
             Benign names&rsquo; share of each epoch (0 = natural){' '}
             <input name="benignShare" type="number" step="any" min="0" max="0.99" placeholder="preset" />
-          </label>
-          <label>
-            Benign names shown on other suffixes, share of them (0 = none){' '}
-            <input name="benignSuffixShare" type="number" step="any" min="0" max="1" placeholder="preset" />
           </label>
         </fieldset>
         <fieldset>
