@@ -24,9 +24,19 @@ const lines = (s) =>
     .map((l) => l.trim())
     .filter(Boolean);
 
-/** Names of one family in other sources, mapped to the names the training data uses. */
+/**
+ * Names of one family in other sources, mapped to the names the training data uses. andrewaeva's
+ * `zeus` is GameOver Zeus' post-Tovar DGA, the generator of its `new_goz` and of baderj's `newgoz`
+ * (the same 22–28 characters of letters and digits, the same four suffixes, the same excess of
+ * `1`): kept apart, the benchmark asked the model to tell one generator from itself. The
+ * Bambenek feed cuts its names at the first space: `post` is "Post Tovar GOZ", `p2p` is "P2P
+ * Gameover Zeus" (letters only, as andrewaeva's `goz`).
+ */
 export const FAMILY_ALIASES = {
   new_goz: 'newgoz',
+  zeus: 'newgoz',
+  post: 'newgoz',
+  p2p: 'goz',
   'shiotob/urlzone/bebloh': 'shiotob',
   gameover: 'newgoz',
   pykspa_v2_real: 'pykspa2',
