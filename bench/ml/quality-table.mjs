@@ -8,8 +8,9 @@ if (tags.length === 0) throw new Error('usage: node bench/ml/quality-table.mjs <
 const f3 = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
 const pct = (x) => (x === null || x === undefined || Number.isNaN(x) ? '–' : `${(100 * x).toFixed(1)} %`);
 /** What a run changed against its preset's plain recipe. */
-function recipe(t) {
+function recipe(t, binary) {
   const parts = [t.preset, t.loss ?? 'cross-entropy'];
+  if (binary) parts.push('binary (one DGA class)');
   if (t.loss === 'focal') parts[1] += ` γ=${t.focalGamma ?? 2}`;
   if (t.classWeights && t.classWeights !== 'none') parts.push(`${t.classWeights} weights`);
   if (t.sampling) parts.push(`sampling ${JSON.stringify(t.sampling).replace(/["{}]/g, '')}`);
@@ -17,6 +18,10 @@ function recipe(t) {
   if (t.architecture?.pooling && t.architecture.pooling !== 'max') parts.push(`${t.architecture.pooling} pooling`);
   if (t.architecture?.kernelSize) parts.push(`kernel ${t.architecture.kernelSize}`);
   if (t.architecture?.blocks !== undefined) parts.push(`${t.architecture.blocks} blocks`);
+  if (t.architecture?.filters) parts.push(`${t.architecture.filters} filters`);
+  if (t.architecture?.dropout !== undefined) parts.push(`dropout ${t.architecture.dropout}`);
+  if (t.batchSize) parts.push(`batch ${t.batchSize}`);
+  if (t.learningRate) parts.push(`lr ${t.learningRate}`);
   if (t.learningRateSchedule && t.learningRateSchedule !== 'constant') parts.push(`${t.learningRateSchedule} lr`);
   if (t.padding) parts.push(`${t.padding} padding`);
   if (t.benignCleaning) parts.push(`benign cleaning ${t.benignCleaning.share}`);
@@ -36,6 +41,6 @@ for (const tag of tags) {
   // runs from before 2026-12-03 (round 12) set these thresholds on Alexa only
   const others = [at(r, '0.001 of opendns-top10k'), at(r, '0.001 of umbrella-2026-07-24-new')];
   console.log(
-    `| ${tag} | ${recipe(t)} / ${r.time.epochs} / ${t.seed} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} | ${eq[0] ? eq.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} | ${others[0] ? others.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} |`,
+    `| ${tag} | ${recipe(t, r.options.binary)} / ${r.time.epochs} / ${t.seed} | ${spe.toFixed(1)} | ${f3(r.test.macroF1)} | ${f3(r.test.auc)} | ${f3(r.fresh.macroF1)} / ${f3(r.fresh.microF1)} | ${r.fresh.zeroF1Over50.length} | ${pct(r.fresh.flaggedAsDga)} | ${pct(r.real.unseen?.micro.dgaRecall)} | ${pct(r.benign['alexa-2015-top10k'].flaggedRate)} / ${pct(r.benign['opendns-top10k'].flaggedRate)} | ${o ? `${pct(o.fresh)} / ${pct(o['alexa-2015-top10k'])} / ${pct(o['opendns-top10k'])}` : '–'} | ${eq[0] ? eq.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} | ${others[0] ? others.map((e) => `${pct(e.fresh)} / ${pct(e.realUnseen)}`).join('; ') : '–'} |`,
   );
 }

@@ -1,5 +1,5 @@
 // npm run bench:quality -- [--preset=NAME] [--epochs=N] [--loss=..] [--classWeights=..] [--capEarly=2000]
-//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--pooling=max|max-mean] [--kernelSize=3] [--blocks=2] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
+//   [--saveModel=file.dgam] [--loadModel=file.dgam] [--dgaThresholdMethod=quantile|tail] [--dgaScorePrior=training|uniform-families] [--capLater=500] [--focalGamma=2] [--samplingPower=0.5] [--outliers=share[:weight]] [--benignShare=0.5] [--patience=2 (0: off)] [--lrSchedule=cosine] [--pooling=max|max-mean] [--kernelSize=3] [--blocks=2] [--filters=128] [--dropout=0.5] [--batchSize=128] [--lr=0.001] [--binary] [--padding=bucket|batch] [--benignCap=N host names] [--benignExtra=alexa-10k-100k] [--foldCapEarly=N] [--foldEpochs=N] [--folds=wordlist,short,random,mixed|none] [--seed=23] [--backend=..] [--tag=name]
 //
 // What users meet, measured on ../shared/data (scenarios in quality-data.mjs):
 //   fresh      later domains of known families (not in the training feed): per-family P/R/F1 by verdict
@@ -56,6 +56,14 @@ const opt = {
   seed: Number(arg('seed', 23)),
   backend: arg('backend'),
   tag: arg('tag'),
+  // every DGA family trained as one class 'dga' (the paper's separate binary detector): only the
+  // DGA-score rows (flagged, operating points) mean anything then, every family's F1 is 0
+  binary: process.argv.includes('--binary'),
+  // CNN width, dropout, batch and learning-rate overrides
+  filters: arg('filters'),
+  dropout: arg('dropout'),
+  batchSize: arg('batchSize'),
+  lr: arg('lr'),
   saveModel: arg('saveModel'),
   // a main model saved by an earlier run with the same data options (its split and fresh domains
   // are recomputed from the seed), recalibrated with today's decision options: measures calibration
@@ -90,6 +98,10 @@ function trainOptions(fold = false) {
   if (opt.lrSchedule) o.learningRateSchedule = opt.lrSchedule;
   if (opt.pooling) o.architecture = { ...o.architecture, pooling: opt.pooling };
   if (opt.kernelSize !== undefined) o.architecture = { ...o.architecture, kernelSize: Number(opt.kernelSize) };
+  if (opt.filters !== undefined) o.architecture = { ...o.architecture, filters: Number(opt.filters) };
+  if (opt.dropout !== undefined) o.architecture = { ...o.architecture, dropout: Number(opt.dropout) };
+  if (opt.batchSize !== undefined) o.batchSize = Number(opt.batchSize);
+  if (opt.lr !== undefined) o.learningRate = Number(opt.lr);
   if (opt.blocks !== undefined) o.architecture = { ...o.architecture, blocks: Number(opt.blocks) };
   if (opt.outliers !== undefined) {
     const [share, weight] = opt.outliers.split(':').map(Number);
@@ -119,6 +131,8 @@ const benignRows = [
 const realRows = loadRealFeeds();
 const heldBenign = benignHeldOut();
 
+const toBinary = (s) => (s.label === BENIGN ? s : { ...s, label: 'dga' });
+
 /** Train on the early domains of all families but `exclude`; return model, data and timings. */
 async function trainOn(exclude) {
   const fold = exclude.length > 0;
@@ -133,7 +147,12 @@ async function trainOn(exclude) {
   const result =
     opt.loadModel && !fold
       ? loadTrained(opt.loadModel, split)
-      : await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
+      : await ml.train(
+          opt.binary
+            ? { train: split.train.map(toBinary), validation: split.validation.map(toBinary) }
+            : { train: split.train, validation: split.validation },
+          { ...trainOptions(fold), inputForm: prepared.inputForm },
+        );
   const seconds = (performance.now() - t0) / 1000;
   log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
   return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
