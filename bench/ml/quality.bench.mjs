@@ -137,22 +137,20 @@ const toBinary = (s) => (s.label === BENIGN ? s : { ...s, label: 'dga' });
 async function trainOn(exclude) {
   const fold = exclude.length > 0;
   const capEarly = fold ? (opt.foldCapEarly ?? opt.capEarly) : opt.capEarly;
-  const { prepared, split, trainInputs, fresh } = trainingScenario(families, benignRows, {
+  const scenario = trainingScenario(families, benignRows, {
     capEarly,
     capLater: opt.capLater,
     exclude,
     seed: opt.seed,
   });
+  const { prepared, trainInputs, fresh } = scenario;
+  // the split carries the labels the model trains on, so its later calibrations and the test row use them too
+  const split = opt.binary ? Object.fromEntries(Object.entries(scenario.split).map(([k, v]) => [k, v.map(toBinary)])) : scenario.split;
   const t0 = performance.now();
   const result =
     opt.loadModel && !fold
       ? loadTrained(opt.loadModel, split)
-      : await ml.train(
-          opt.binary
-            ? { train: split.train.map(toBinary), validation: split.validation.map(toBinary) }
-            : { train: split.train, validation: split.validation },
-          { ...trainOptions(fold), inputForm: prepared.inputForm },
-        );
+      : await ml.train({ train: split.train, validation: split.validation }, { ...trainOptions(fold), inputForm: prepared.inputForm });
   const seconds = (performance.now() - t0) / 1000;
   log(`trained without [${exclude.join(', ')}]: ${split.train.length} samples, ${result.history.length} epochs, ${seconds.toFixed(0)} s`);
   return { model: result.model, result, prepared, split, fresh, trainInputs, seconds };
